@@ -1,0 +1,50 @@
+import {spawn, spawnSync} from 'node:child_process';
+
+/**
+ * BSD flock(2) on an fd this process holds, the only lock the real supervise, multilog and
+ * setlock honour (fcntl locks do not conflict with it on Linux). Node has no flock, so
+ * util-linux `flock` gets the fd as its fd 3, locks the shared open file description and
+ * exits; the lock lives as long as this process keeps the fd open.
+ */
+export type FlockResult = 'locked' | 'busy';
+
+const CONFLICT = 75;
+
+function args(nonblocking: boolean): string[] {
+  return nonblocking ? ['-x', '-n', '-E', String(CONFLICT), '3'] : ['-x', '-E', String(CONFLICT), '3'];
+}
+
+function outcome(status: number | null, stderr: string): FlockResult {
+  if (status === 0) return 'locked';
+  if (status === CONFLICT) return 'busy';
+  const error: NodeJS.ErrnoException = new Error(`flock failed: ${stderr.trim() || `status ${status}`}`);
+  error.code = /Bad file descriptor/.test(stderr) ? 'EBADF' : /No locks available/.test(stderr) ? 'ENOLCK' : 'EIO';
+  throw error;
+}
+
+/** Exclusive lock, synchronously. Non-blocking: 'busy' when another holder has it. */
+export function flockExclusiveSync(fd: number, options: {nonblocking: boolean}): FlockResult {
+  const result = spawnSync('flock', args(options.nonblocking), {
+    stdio: ['ignore', 'ignore', 'pipe', fd],
+    encoding: 'utf8',
+  });
+  if (result.error) throw result.error;
+  return outcome(result.status, result.stderr);
+}
+
+/** Exclusive lock without blocking the event loop (a blocking wait happens in the helper). */
+export function flockExclusive(fd: number, options: {nonblocking: boolean}): Promise<FlockResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('flock', args(options.nonblocking), {stdio: ['ignore', 'ignore', 'pipe', fd]});
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      try {
+        resolve(outcome(status, stderr));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}

@@ -1,0 +1,70 @@
+import {closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, constants} from 'node:fs';
+
+export interface AtomicWriteOptions {
+  /** Creation mode of the temporary file (the umask applies). Default 0o644. */
+  mode?: number;
+  /** fsync the temporary file before the rename. Default false (supervise does not). */
+  fsync?: boolean;
+  /** Name of the temporary file. Default `PATH.new`. */
+  tmpPath?: string;
+}
+
+/** Which step of an atomic write failed, so callers can word their warning as daemontools does. */
+export type AtomicWriteStep = 'open' | 'write' | 'rename';
+
+export class AtomicWriteError extends Error {
+  readonly step: AtomicWriteStep;
+  readonly tmpPath: string;
+  /** True for a short write (daemontools says `partial write`, with no errno text). */
+  readonly partial: boolean;
+  constructor(step: AtomicWriteStep, tmpPath: string, cause: unknown, partial = false) {
+    super(`atomic write failed at ${step} of ${tmpPath}`, {cause});
+    this.step = step;
+    this.tmpPath = tmpPath;
+    this.partial = partial;
+  }
+}
+Object.defineProperty(AtomicWriteError.prototype, 'name', {value: 'AtomicWriteError'});
+
+/**
+ * Writes `data` to `PATH.new` in one write, then renames it over PATH (supervise's announce,
+ * skalibs' openwritenclose). On failure the temporary file is removed and AtomicWriteError thrown.
+ */
+export function writeFileAtomicSync(path: string, data: Uint8Array, options: AtomicWriteOptions = {}): void {
+  const tmpPath = options.tmpPath ?? `${path}.new`;
+  let fd: number;
+  try {
+    fd = openSync(tmpPath, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_TRUNC | constants.O_CREAT, options.mode ?? 0o644);
+  } catch (error) {
+    throw new AtomicWriteError('open', tmpPath, error);
+  }
+  try {
+    let written: number;
+    try {
+      written = writeSync(fd, data);
+      if (options.fsync) fsyncSync(fd);
+    } catch (error) {
+      throw new AtomicWriteError('write', tmpPath, error);
+    }
+    if (written !== data.length) throw new AtomicWriteError('write', tmpPath, undefined, true);
+  } catch (error) {
+    closeSync(fd);
+    removeQuietly(tmpPath);
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmpPath, path);
+  } catch (error) {
+    removeQuietly(tmpPath);
+    throw new AtomicWriteError('rename', tmpPath, error);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,49 @@
+import {spawnSync} from 'node:child_process';
+import {lstatSync} from 'node:fs';
+
+/**
+ * Creates FIFOs (Node has no mkfifo(2)): one `mkfifo` run for every path that does not exist
+ * yet. Existing paths are left alone (daemontools ignores EEXIST). Throws an Error with the errno
+ * code of the first path that could not be made (ENOENT, EACCES, …) so callers can word it.
+ */
+export function mkfifoSync(paths: readonly string[], mode = 0o600): void {
+  const missing = paths.filter((path) => !exists(path));
+  if (missing.length === 0) return;
+  const result = spawnSync('mkfifo', ['-m', mode.toString(8), '--', ...missing], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (result.error) throw result.error;
+  if (result.status === 0) return;
+  for (const path of missing) {
+    if (!exists(path)) throw errnoFromMkfifo(path, result.stderr);
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+const MKFIFO_ERRORS: Array<[RegExp, string]> = [
+  [/No such file or directory/, 'ENOENT'],
+  [/Permission denied/, 'EACCES'],
+  [/Read-only file system/, 'EROFS'],
+  [/No space left/, 'ENOSPC'],
+  [/Not a directory/, 'ENOTDIR'],
+  [/File exists/, 'EEXIST'],
+  [/Operation not permitted/, 'EPERM'],
+];
+
+function errnoFromMkfifo(path: string, stderr: string): NodeJS.ErrnoException {
+  const code = MKFIFO_ERRORS.find(([pattern]) => pattern.test(stderr))?.[1] ?? 'EIO';
+  const error: NodeJS.ErrnoException = new Error(`mkfifo ${path}: ${stderr.trim()}`);
+  error.code = code;
+  error.path = path;
+  return error;
+}

@@ -1,0 +1,22 @@
+import {existsSync} from 'node:fs';
+import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+function findRoot(start: string): string {
+  let dir = start;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${start}`);
+    dir = up;
+  }
+  return dir;
+}
+
+/** The repository root (tests run from build/test/…, so walk up to package.json). */
+export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+/** Non-TypeScript fixtures: shell scripts, sample files. */
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+/** The built command `name` (dist/bin/NAME.js). */
+export function bin(name: string): string {
+  return join(ROOT, 'dist', 'bin', `${name}.js`);
+}

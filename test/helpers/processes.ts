@@ -1,0 +1,69 @@
+import {spawn, type ChildProcess, type SpawnOptions} from 'node:child_process';
+import {once} from 'node:events';
+import type {ExecutionContext} from 'ava';
+
+/**
+ * Spawns a process that the test owns: when the test ends it is sent SIGKILL (its process
+ * group too, when `detached`) and reaped, pass or fail.
+ */
+export function spawnTracked(t: ExecutionContext, command: string, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+  const child = spawn(command, args, {stdio: 'ignore', ...options});
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try {
+        if (options.detached) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await exited;
+  });
+  return child;
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion with a deadline (killed and reported if it overstays). */
+export async function run(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions & {input?: string | Buffer; timeoutMs?: number} = {},
+): Promise<RunResult> {
+  const {input, timeoutMs = 30_000, ...spawnOptions} = options;
+  const child = spawn(command, args, {stdio: ['pipe', 'pipe', 'pipe'], ...spawnOptions});
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin?.on('error', () => {});
+  child.stdin?.end(input);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  try {
+    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    if (signal === 'SIGKILL') throw new Error(`${command} ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`);
+    return {code, signal, stdout, stderr};
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** True while a process with this pid exists (zombies included). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
