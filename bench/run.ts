@@ -1,4 +1,4 @@
-// `npm run bench`: runs every bench/*.bench.ts (built into build/bench) one after another.
+// `npm run bench`: runs every bench/*.bench.ts (built into compiled/bench) one after another.
 // Each benchmark measures keepup side by side with the real daemontools (or the shell) in the
 // same run and prints ratios. Not part of the test suite: no thresholds, only figures.
 import {spawnSync} from 'node:child_process';

@@ -1,5 +1,5 @@
 // Builds the installed commands (one bundle per src/bin/*.ts into dist/bin/) and a
-// file-for-file transpile of src/, test/ and bench/ into build/ for the test runner.
+// file-for-file transpile of src/, test/ and bench/ into compiled/ for the test runner.
 import {build} from 'esbuild';
 import {chmodSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {join, relative} from 'node:path';
@@ -44,11 +44,11 @@ for (const bin of bins) {
   chmodSync(out, statSync(out).mode | 0o111);
 }
 
-rmSync(join(root, 'build'), {recursive: true, force: true});
+rmSync(join(root, 'compiled'), {recursive: true, force: true});
 await build({
   absWorkingDir: root,
   entryPoints: [...tsFiles('src'), ...tsFiles('test'), ...tsFiles('bench')],
-  outdir: 'build',
+  outdir: 'compiled',
   outbase: '.',
   bundle: false,
   platform: 'node',

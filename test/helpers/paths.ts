@@ -12,7 +12,7 @@ function findRoot(start: string): string {
   return dir;
 }
 
-/** The repository root (tests run from build/test/…, so walk up to package.json). */
+/** The repository root (tests run from compiled/test/…, so walk up to package.json). */
 export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 /** Non-TypeScript fixtures: shell scripts, sample files. */
 export const FIXTURES = join(ROOT, 'test', 'fixtures');

@@ -1,0 +1,44 @@
+import { spawnSync } from "node:child_process";
+import { lstatSync } from "node:fs";
+function mkfifoSync(paths, mode = 384) {
+  const missing = paths.filter((path) => !exists(path));
+  if (missing.length === 0) return;
+  const result = spawnSync("mkfifo", ["-m", mode.toString(8), "--", ...missing], {
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8"
+  });
+  if (result.error) throw result.error;
+  if (result.status === 0) return;
+  for (const path of missing) {
+    if (!exists(path)) throw errnoFromMkfifo(path, result.stderr);
+  }
+}
+function exists(path) {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (error) {
+    if (error.code === "ENOENT") return false;
+    throw error;
+  }
+}
+const MKFIFO_ERRORS = [
+  [/No such file or directory/, "ENOENT"],
+  [/Permission denied/, "EACCES"],
+  [/Read-only file system/, "EROFS"],
+  [/No space left/, "ENOSPC"],
+  [/Not a directory/, "ENOTDIR"],
+  [/File exists/, "EEXIST"],
+  [/Operation not permitted/, "EPERM"]
+];
+function errnoFromMkfifo(path, stderr) {
+  const code = MKFIFO_ERRORS.find(([pattern]) => pattern.test(stderr))?.[1] ?? "EIO";
+  const error = new Error(`mkfifo ${path}: ${stderr.trim()}`);
+  error.code = code;
+  error.path = path;
+  return error;
+}
+export {
+  mkfifoSync
+};
+//# sourceMappingURL=data:application/json;base64,ewogICJ2ZXJzaW9uIjogMywKICAic291cmNlcyI6IFsiLi4vLi4vLi4vLi4vc3JjL2xpYi9zeXMvbWtmaWZvLnRzIl0sCiAgInNvdXJjZXNDb250ZW50IjogWyJpbXBvcnQge3NwYXduU3luY30gZnJvbSAnbm9kZTpjaGlsZF9wcm9jZXNzJztcbmltcG9ydCB7bHN0YXRTeW5jfSBmcm9tICdub2RlOmZzJztcblxuLyoqXG4gKiBDcmVhdGVzIEZJRk9zIChOb2RlIGhhcyBubyBta2ZpZm8oMikpOiBvbmUgYG1rZmlmb2AgcnVuIGZvciBldmVyeSBwYXRoIHRoYXQgZG9lcyBub3QgZXhpc3RcbiAqIHlldC4gRXhpc3RpbmcgcGF0aHMgYXJlIGxlZnQgYWxvbmUgKGRhZW1vbnRvb2xzIGlnbm9yZXMgRUVYSVNUKS4gVGhyb3dzIGFuIEVycm9yIHdpdGggdGhlIGVycm5vXG4gKiBjb2RlIG9mIHRoZSBmaXJzdCBwYXRoIHRoYXQgY291bGQgbm90IGJlIG1hZGUgKEVOT0VOVCwgRUFDQ0VTLCBcdTIwMjYpIHNvIGNhbGxlcnMgY2FuIHdvcmQgaXQuXG4gKi9cbmV4cG9ydCBmdW5jdGlvbiBta2ZpZm9TeW5jKHBhdGhzOiByZWFkb25seSBzdHJpbmdbXSwgbW9kZSA9IDBvNjAwKTogdm9pZCB7XG4gIGNvbnN0IG1pc3NpbmcgPSBwYXRocy5maWx0ZXIoKHBhdGgpID0+ICFleGlzdHMocGF0aCkpO1xuICBpZiAobWlzc2luZy5sZW5ndGggPT09IDApIHJldHVybjtcbiAgY29uc3QgcmVzdWx0ID0gc3Bhd25TeW5jKCdta2ZpZm8nLCBbJy1tJywgbW9kZS50b1N0cmluZyg4KSwgJy0tJywgLi4ubWlzc2luZ10sIHtcbiAgICBzdGRpbzogWydpZ25vcmUnLCAnaWdub3JlJywgJ3BpcGUnXSxcbiAgICBlbmNvZGluZzogJ3V0ZjgnLFxuICB9KTtcbiAgaWYgKHJlc3VsdC5lcnJvcikgdGhyb3cgcmVzdWx0LmVycm9yO1xuICBpZiAocmVzdWx0LnN0YXR1cyA9PT0gMCkgcmV0dXJuO1xuICBmb3IgKGNvbnN0IHBhdGggb2YgbWlzc2luZykge1xuICAgIGlmICghZXhpc3RzKHBhdGgpKSB0aHJvdyBlcnJub0Zyb21Na2ZpZm8ocGF0aCwgcmVzdWx0LnN0ZGVycik7XG4gIH1cbn1cblxuZnVuY3Rpb24gZXhpc3RzKHBhdGg6IHN0cmluZyk6IGJvb2xlYW4ge1xuICB0cnkge1xuICAgIGxzdGF0U3luYyhwYXRoKTtcbiAgICByZXR1cm4gdHJ1ZTtcbiAgfSBjYXRjaCAoZXJyb3IpIHtcbiAgICBpZiAoKGVycm9yIGFzIE5vZGVKUy5FcnJub0V4Y2VwdGlvbikuY29kZSA9PT0gJ0VOT0VOVCcpIHJldHVybiBmYWxzZTtcbiAgICB0aHJvdyBlcnJvcjtcbiAgfVxufVxuXG5jb25zdCBNS0ZJRk9fRVJST1JTOiBBcnJheTxbUmVnRXhwLCBzdHJpbmddPiA9IFtcbiAgWy9ObyBzdWNoIGZpbGUgb3IgZGlyZWN0b3J5LywgJ0VOT0VOVCddLFxuICBbL1Blcm1pc3Npb24gZGVuaWVkLywgJ0VBQ0NFUyddLFxuICBbL1JlYWQtb25seSBmaWxlIHN5c3RlbS8sICdFUk9GUyddLFxuICBbL05vIHNwYWNlIGxlZnQvLCAnRU5PU1BDJ10sXG4gIFsvTm90IGEgZGlyZWN0b3J5LywgJ0VOT1RESVInXSxcbiAgWy9GaWxlIGV4aXN0cy8sICdFRVhJU1QnXSxcbiAgWy9PcGVyYXRpb24gbm90IHBlcm1pdHRlZC8sICdFUEVSTSddLFxuXTtcblxuZnVuY3Rpb24gZXJybm9Gcm9tTWtmaWZvKHBhdGg6IHN0cmluZywgc3RkZXJyOiBzdHJpbmcpOiBOb2RlSlMuRXJybm9FeGNlcHRpb24ge1xuICBjb25zdCBjb2RlID0gTUtGSUZPX0VSUk9SUy5maW5kKChbcGF0dGVybl0pID0+IHBhdHRlcm4udGVzdChzdGRlcnIpKT8uWzFdID8/ICdFSU8nO1xuICBjb25zdCBlcnJvcjogTm9kZUpTLkVycm5vRXhjZXB0aW9uID0gbmV3IEVycm9yKGBta2ZpZm8gJHtwYXRofTogJHtzdGRlcnIudHJpbSgpfWApO1xuICBlcnJvci5jb2RlID0gY29kZTtcbiAgZXJyb3IucGF0aCA9IHBhdGg7XG4gIHJldHVybiBlcnJvcjtcbn1cbiJdLAogICJtYXBwaW5ncyI6ICJBQUFBLFNBQVEsaUJBQWdCO0FBQ3hCLFNBQVEsaUJBQWdCO0FBT2pCLFNBQVMsV0FBVyxPQUEwQixPQUFPLEtBQWE7QUFDdkUsUUFBTSxVQUFVLE1BQU0sT0FBTyxDQUFDLFNBQVMsQ0FBQyxPQUFPLElBQUksQ0FBQztBQUNwRCxNQUFJLFFBQVEsV0FBVyxFQUFHO0FBQzFCLFFBQU0sU0FBUyxVQUFVLFVBQVUsQ0FBQyxNQUFNLEtBQUssU0FBUyxDQUFDLEdBQUcsTUFBTSxHQUFHLE9BQU8sR0FBRztBQUFBLElBQzdFLE9BQU8sQ0FBQyxVQUFVLFVBQVUsTUFBTTtBQUFBLElBQ2xDLFVBQVU7QUFBQSxFQUNaLENBQUM7QUFDRCxNQUFJLE9BQU8sTUFBTyxPQUFNLE9BQU87QUFDL0IsTUFBSSxPQUFPLFdBQVcsRUFBRztBQUN6QixhQUFXLFFBQVEsU0FBUztBQUMxQixRQUFJLENBQUMsT0FBTyxJQUFJLEVBQUcsT0FBTSxnQkFBZ0IsTUFBTSxPQUFPLE1BQU07QUFBQSxFQUM5RDtBQUNGO0FBRUEsU0FBUyxPQUFPLE1BQXVCO0FBQ3JDLE1BQUk7QUFDRixjQUFVLElBQUk7QUFDZCxXQUFPO0FBQUEsRUFDVCxTQUFTLE9BQU87QUFDZCxRQUFLLE1BQWdDLFNBQVMsU0FBVSxRQUFPO0FBQy9ELFVBQU07QUFBQSxFQUNSO0FBQ0Y7QUFFQSxNQUFNLGdCQUF5QztBQUFBLEVBQzdDLENBQUMsNkJBQTZCLFFBQVE7QUFBQSxFQUN0QyxDQUFDLHFCQUFxQixRQUFRO0FBQUEsRUFDOUIsQ0FBQyx5QkFBeUIsT0FBTztBQUFBLEVBQ2pDLENBQUMsaUJBQWlCLFFBQVE7QUFBQSxFQUMxQixDQUFDLG1CQUFtQixTQUFTO0FBQUEsRUFDN0IsQ0FBQyxlQUFlLFFBQVE7QUFBQSxFQUN4QixDQUFDLDJCQUEyQixPQUFPO0FBQ3JDO0FBRUEsU0FBUyxnQkFBZ0IsTUFBYyxRQUF1QztBQUM1RSxRQUFNLE9BQU8sY0FBYyxLQUFLLENBQUMsQ0FBQyxPQUFPLE1BQU0sUUFBUSxLQUFLLE1BQU0sQ0FBQyxJQUFJLENBQUMsS0FBSztBQUM3RSxRQUFNLFFBQStCLElBQUksTUFBTSxVQUFVLElBQUksS0FBSyxPQUFPLEtBQUssQ0FBQyxFQUFFO0FBQ2pGLFFBQU0sT0FBTztBQUNiLFFBQU0sT0FBTztBQUNiLFNBQU87QUFDVDsiLAogICJuYW1lcyI6IFtdCn0K

@@ -1,0 +1,17 @@
+import test from "ava";
+import { accessSync, constants, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../helpers/paths.js";
+const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+test("the bin map lists exactly the commands in src/bin", (t) => {
+  const sources = readdirSync(join(ROOT, "src", "bin")).filter((name) => name.endsWith(".ts")).map((name) => name.slice(0, -3)).sort();
+  t.deepEqual(Object.keys(manifest.bin).sort(), sources);
+  for (const [name, path] of Object.entries(manifest.bin)) t.is(path, `dist/bin/${name}.js`);
+});
+test("every installed command is built and executable", (t) => {
+  for (const path of Object.values(manifest.bin)) {
+    t.notThrows(() => accessSync(join(ROOT, path), constants.X_OK), path);
+    t.true(readFileSync(join(ROOT, path), "utf8").startsWith("#!/usr/bin/env node\n"), path);
+  }
+});
+//# sourceMappingURL=data:application/json;base64,ewogICJ2ZXJzaW9uIjogMywKICAic291cmNlcyI6IFsiLi4vLi4vLi4vdGVzdC9iaW4vcGFja2FnZS50ZXN0LnRzIl0sCiAgInNvdXJjZXNDb250ZW50IjogWyJpbXBvcnQgdGVzdCBmcm9tICdhdmEnO1xuaW1wb3J0IHthY2Nlc3NTeW5jLCBjb25zdGFudHMsIHJlYWRGaWxlU3luYywgcmVhZGRpclN5bmN9IGZyb20gJ25vZGU6ZnMnO1xuaW1wb3J0IHtqb2lufSBmcm9tICdub2RlOnBhdGgnO1xuaW1wb3J0IHtST09UfSBmcm9tICcuLi9oZWxwZXJzL3BhdGhzLmpzJztcblxuY29uc3QgbWFuaWZlc3QgPSBKU09OLnBhcnNlKHJlYWRGaWxlU3luYyhqb2luKFJPT1QsICdwYWNrYWdlLmpzb24nKSwgJ3V0ZjgnKSkgYXMge2JpbjogUmVjb3JkPHN0cmluZywgc3RyaW5nPn07XG5cbnRlc3QoJ3RoZSBiaW4gbWFwIGxpc3RzIGV4YWN0bHkgdGhlIGNvbW1hbmRzIGluIHNyYy9iaW4nLCAodCkgPT4ge1xuICBjb25zdCBzb3VyY2VzID0gcmVhZGRpclN5bmMoam9pbihST09ULCAnc3JjJywgJ2JpbicpKVxuICAgIC5maWx0ZXIoKG5hbWUpID0+IG5hbWUuZW5kc1dpdGgoJy50cycpKVxuICAgIC5tYXAoKG5hbWUpID0+IG5hbWUuc2xpY2UoMCwgLTMpKVxuICAgIC5zb3J0KCk7XG4gIHQuZGVlcEVxdWFsKE9iamVjdC5rZXlzKG1hbmlmZXN0LmJpbikuc29ydCgpLCBzb3VyY2VzKTtcbiAgZm9yIChjb25zdCBbbmFtZSwgcGF0aF0gb2YgT2JqZWN0LmVudHJpZXMobWFuaWZlc3QuYmluKSkgdC5pcyhwYXRoLCBgZGlzdC9iaW4vJHtuYW1lfS5qc2ApO1xufSk7XG5cbnRlc3QoJ2V2ZXJ5IGluc3RhbGxlZCBjb21tYW5kIGlzIGJ1aWx0IGFuZCBleGVjdXRhYmxlJywgKHQpID0+IHtcbiAgZm9yIChjb25zdCBwYXRoIG9mIE9iamVjdC52YWx1ZXMobWFuaWZlc3QuYmluKSkge1xuICAgIHQubm90VGhyb3dzKCgpID0+IGFjY2Vzc1N5bmMoam9pbihST09ULCBwYXRoKSwgY29uc3RhbnRzLlhfT0spLCBwYXRoKTtcbiAgICB0LnRydWUocmVhZEZpbGVTeW5jKGpvaW4oUk9PVCwgcGF0aCksICd1dGY4Jykuc3RhcnRzV2l0aCgnIyEvdXNyL2Jpbi9lbnYgbm9kZVxcbicpLCBwYXRoKTtcbiAgfVxufSk7XG4iXSwKICAibWFwcGluZ3MiOiAiQUFBQSxPQUFPLFVBQVU7QUFDakIsU0FBUSxZQUFZLFdBQVcsY0FBYyxtQkFBa0I7QUFDL0QsU0FBUSxZQUFXO0FBQ25CLFNBQVEsWUFBVztBQUVuQixNQUFNLFdBQVcsS0FBSyxNQUFNLGFBQWEsS0FBSyxNQUFNLGNBQWMsR0FBRyxNQUFNLENBQUM7QUFFNUUsS0FBSyxxREFBcUQsQ0FBQyxNQUFNO0FBQy9ELFFBQU0sVUFBVSxZQUFZLEtBQUssTUFBTSxPQUFPLEtBQUssQ0FBQyxFQUNqRCxPQUFPLENBQUMsU0FBUyxLQUFLLFNBQVMsS0FBSyxDQUFDLEVBQ3JDLElBQUksQ0FBQyxTQUFTLEtBQUssTUFBTSxHQUFHLEVBQUUsQ0FBQyxFQUMvQixLQUFLO0FBQ1IsSUFBRSxVQUFVLE9BQU8sS0FBSyxTQUFTLEdBQUcsRUFBRSxLQUFLLEdBQUcsT0FBTztBQUNyRCxhQUFXLENBQUMsTUFBTSxJQUFJLEtBQUssT0FBTyxRQUFRLFNBQVMsR0FBRyxFQUFHLEdBQUUsR0FBRyxNQUFNLFlBQVksSUFBSSxLQUFLO0FBQzNGLENBQUM7QUFFRCxLQUFLLG1EQUFtRCxDQUFDLE1BQU07QUFDN0QsYUFBVyxRQUFRLE9BQU8sT0FBTyxTQUFTLEdBQUcsR0FBRztBQUM5QyxNQUFFLFVBQVUsTUFBTSxXQUFXLEtBQUssTUFBTSxJQUFJLEdBQUcsVUFBVSxJQUFJLEdBQUcsSUFBSTtBQUNwRSxNQUFFLEtBQUssYUFBYSxLQUFLLE1BQU0sSUFBSSxHQUFHLE1BQU0sRUFBRSxXQUFXLHVCQUF1QixHQUFHLElBQUk7QUFBQSxFQUN6RjtBQUNGLENBQUM7IiwKICAibmFtZXMiOiBbXQp9Cg==

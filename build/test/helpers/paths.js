@@ -1,0 +1,23 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+function findRoot(start) {
+  let dir = start;
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${start}`);
+    dir = up;
+  }
+  return dir;
+}
+const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+const FIXTURES = join(ROOT, "test", "fixtures");
+function bin(name) {
+  return join(ROOT, "dist", "bin", `${name}.js`);
+}
+export {
+  FIXTURES,
+  ROOT,
+  bin
+};
+//# sourceMappingURL=data:application/json;base64,ewogICJ2ZXJzaW9uIjogMywKICAic291cmNlcyI6IFsiLi4vLi4vLi4vdGVzdC9oZWxwZXJzL3BhdGhzLnRzIl0sCiAgInNvdXJjZXNDb250ZW50IjogWyJpbXBvcnQge2V4aXN0c1N5bmN9IGZyb20gJ25vZGU6ZnMnO1xuaW1wb3J0IHtkaXJuYW1lLCBqb2lufSBmcm9tICdub2RlOnBhdGgnO1xuaW1wb3J0IHtmaWxlVVJMVG9QYXRofSBmcm9tICdub2RlOnVybCc7XG5cbmZ1bmN0aW9uIGZpbmRSb290KHN0YXJ0OiBzdHJpbmcpOiBzdHJpbmcge1xuICBsZXQgZGlyID0gc3RhcnQ7XG4gIHdoaWxlICghZXhpc3RzU3luYyhqb2luKGRpciwgJ3BhY2thZ2UuanNvbicpKSkge1xuICAgIGNvbnN0IHVwID0gZGlybmFtZShkaXIpO1xuICAgIGlmICh1cCA9PT0gZGlyKSB0aHJvdyBuZXcgRXJyb3IoYG5vIHBhY2thZ2UuanNvbiBhYm92ZSAke3N0YXJ0fWApO1xuICAgIGRpciA9IHVwO1xuICB9XG4gIHJldHVybiBkaXI7XG59XG5cbi8qKiBUaGUgcmVwb3NpdG9yeSByb290ICh0ZXN0cyBydW4gZnJvbSBidWlsZC90ZXN0L1x1MjAyNiwgc28gd2FsayB1cCB0byBwYWNrYWdlLmpzb24pLiAqL1xuZXhwb3J0IGNvbnN0IFJPT1QgPSBmaW5kUm9vdChkaXJuYW1lKGZpbGVVUkxUb1BhdGgoaW1wb3J0Lm1ldGEudXJsKSkpO1xuLyoqIE5vbi1UeXBlU2NyaXB0IGZpeHR1cmVzOiBzaGVsbCBzY3JpcHRzLCBzYW1wbGUgZmlsZXMuICovXG5leHBvcnQgY29uc3QgRklYVFVSRVMgPSBqb2luKFJPT1QsICd0ZXN0JywgJ2ZpeHR1cmVzJyk7XG4vKiogVGhlIGJ1aWx0IGNvbW1hbmQgYG5hbWVgIChkaXN0L2Jpbi9OQU1FLmpzKS4gKi9cbmV4cG9ydCBmdW5jdGlvbiBiaW4obmFtZTogc3RyaW5nKTogc3RyaW5nIHtcbiAgcmV0dXJuIGpvaW4oUk9PVCwgJ2Rpc3QnLCAnYmluJywgYCR7bmFtZX0uanNgKTtcbn1cbiJdLAogICJtYXBwaW5ncyI6ICJBQUFBLFNBQVEsa0JBQWlCO0FBQ3pCLFNBQVEsU0FBUyxZQUFXO0FBQzVCLFNBQVEscUJBQW9CO0FBRTVCLFNBQVMsU0FBUyxPQUF1QjtBQUN2QyxNQUFJLE1BQU07QUFDVixTQUFPLENBQUMsV0FBVyxLQUFLLEtBQUssY0FBYyxDQUFDLEdBQUc7QUFDN0MsVUFBTSxLQUFLLFFBQVEsR0FBRztBQUN0QixRQUFJLE9BQU8sSUFBSyxPQUFNLElBQUksTUFBTSx5QkFBeUIsS0FBSyxFQUFFO0FBQ2hFLFVBQU07QUFBQSxFQUNSO0FBQ0EsU0FBTztBQUNUO0FBR08sTUFBTSxPQUFPLFNBQVMsUUFBUSxjQUFjLFlBQVksR0FBRyxDQUFDLENBQUM7QUFFN0QsTUFBTSxXQUFXLEtBQUssTUFBTSxRQUFRLFVBQVU7QUFFOUMsU0FBUyxJQUFJLE1BQXNCO0FBQ3hDLFNBQU8sS0FBSyxNQUFNLFFBQVEsT0FBTyxHQUFHLElBQUksS0FBSztBQUMvQzsiLAogICJuYW1lcyI6IFtdCn0K

@@ -1,0 +1,56 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+function spawnTracked(t, command, args, options = {}) {
+  const child = spawn(command, args, { stdio: "ignore", ...options });
+  const exited = new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    child.once("exit", () => resolve());
+    child.once("error", () => resolve());
+  });
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== void 0) {
+      try {
+        if (options.detached) process.kill(-child.pid, "SIGKILL");
+        else child.kill("SIGKILL");
+      } catch {
+      }
+    }
+    await exited;
+  });
+  return child;
+}
+async function run(command, args, options = {}) {
+  const { input, timeoutMs = 3e4, ...spawnOptions } = options;
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], ...spawnOptions });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk) => stdout += chunk);
+  child.stderr?.setEncoding("utf8").on("data", (chunk) => stderr += chunk);
+  child.stdin?.on("error", () => {
+  });
+  child.stdin?.end(input);
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  try {
+    const [code, signal] = await once(child, "close");
+    if (signal === "SIGKILL") throw new Error(`${command} ${args.join(" ")} did not finish within ${timeoutMs} ms
+stdout: ${stdout}
+stderr: ${stderr}`);
+    return { code, signal, stdout, stderr };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
+export {
+  isAlive,
+  run,
+  spawnTracked
+};
+//# sourceMappingURL=data:application/json;base64,ewogICJ2ZXJzaW9uIjogMywKICAic291cmNlcyI6IFsiLi4vLi4vLi4vdGVzdC9oZWxwZXJzL3Byb2Nlc3Nlcy50cyJdLAogICJzb3VyY2VzQ29udGVudCI6IFsiaW1wb3J0IHtzcGF3biwgdHlwZSBDaGlsZFByb2Nlc3MsIHR5cGUgU3Bhd25PcHRpb25zfSBmcm9tICdub2RlOmNoaWxkX3Byb2Nlc3MnO1xuaW1wb3J0IHtvbmNlfSBmcm9tICdub2RlOmV2ZW50cyc7XG5pbXBvcnQgdHlwZSB7RXhlY3V0aW9uQ29udGV4dH0gZnJvbSAnYXZhJztcblxuLyoqXG4gKiBTcGF3bnMgYSBwcm9jZXNzIHRoYXQgdGhlIHRlc3Qgb3duczogd2hlbiB0aGUgdGVzdCBlbmRzIGl0IGlzIHNlbnQgU0lHS0lMTCAoaXRzIHByb2Nlc3NcbiAqIGdyb3VwIHRvbywgd2hlbiBgZGV0YWNoZWRgKSBhbmQgcmVhcGVkLCBwYXNzIG9yIGZhaWwuXG4gKi9cbmV4cG9ydCBmdW5jdGlvbiBzcGF3blRyYWNrZWQodDogRXhlY3V0aW9uQ29udGV4dCwgY29tbWFuZDogc3RyaW5nLCBhcmdzOiByZWFkb25seSBzdHJpbmdbXSwgb3B0aW9uczogU3Bhd25PcHRpb25zID0ge30pOiBDaGlsZFByb2Nlc3Mge1xuICBjb25zdCBjaGlsZCA9IHNwYXduKGNvbW1hbmQsIGFyZ3MsIHtzdGRpbzogJ2lnbm9yZScsIC4uLm9wdGlvbnN9KTtcbiAgY29uc3QgZXhpdGVkID0gbmV3IFByb21pc2U8dm9pZD4oKHJlc29sdmUpID0+IHtcbiAgICBpZiAoY2hpbGQuZXhpdENvZGUgIT09IG51bGwgfHwgY2hpbGQuc2lnbmFsQ29kZSAhPT0gbnVsbCkgcmVzb2x2ZSgpO1xuICAgIGNoaWxkLm9uY2UoJ2V4aXQnLCAoKSA9PiByZXNvbHZlKCkpO1xuICAgIGNoaWxkLm9uY2UoJ2Vycm9yJywgKCkgPT4gcmVzb2x2ZSgpKTtcbiAgfSk7XG4gIHQudGVhcmRvd24oYXN5bmMgKCkgPT4ge1xuICAgIGlmIChjaGlsZC5leGl0Q29kZSA9PT0gbnVsbCAmJiBjaGlsZC5zaWduYWxDb2RlID09PSBudWxsICYmIGNoaWxkLnBpZCAhPT0gdW5kZWZpbmVkKSB7XG4gICAgICB0cnkge1xuICAgICAgICBpZiAob3B0aW9ucy5kZXRhY2hlZCkgcHJvY2Vzcy5raWxsKC1jaGlsZC5waWQsICdTSUdLSUxMJyk7XG4gICAgICAgIGVsc2UgY2hpbGQua2lsbCgnU0lHS0lMTCcpO1xuICAgICAgfSBjYXRjaCB7XG4gICAgICAgIC8vIGFscmVhZHkgZ29uZVxuICAgICAgfVxuICAgIH1cbiAgICBhd2FpdCBleGl0ZWQ7XG4gIH0pO1xuICByZXR1cm4gY2hpbGQ7XG59XG5cbmV4cG9ydCBpbnRlcmZhY2UgUnVuUmVzdWx0IHtcbiAgY29kZTogbnVtYmVyIHwgbnVsbDtcbiAgc2lnbmFsOiBOb2RlSlMuU2lnbmFscyB8IG51bGw7XG4gIHN0ZG91dDogc3RyaW5nO1xuICBzdGRlcnI6IHN0cmluZztcbn1cblxuLyoqIFJ1bnMgYSBjb21tYW5kIHRvIGNvbXBsZXRpb24gd2l0aCBhIGRlYWRsaW5lIChraWxsZWQgYW5kIHJlcG9ydGVkIGlmIGl0IG92ZXJzdGF5cykuICovXG5leHBvcnQgYXN5bmMgZnVuY3Rpb24gcnVuKFxuICBjb21tYW5kOiBzdHJpbmcsXG4gIGFyZ3M6IHJlYWRvbmx5IHN0cmluZ1tdLFxuICBvcHRpb25zOiBTcGF3bk9wdGlvbnMgJiB7aW5wdXQ/OiBzdHJpbmcgfCBCdWZmZXI7IHRpbWVvdXRNcz86IG51bWJlcn0gPSB7fSxcbik6IFByb21pc2U8UnVuUmVzdWx0PiB7XG4gIGNvbnN0IHtpbnB1dCwgdGltZW91dE1zID0gMzBfMDAwLCAuLi5zcGF3bk9wdGlvbnN9ID0gb3B0aW9ucztcbiAgY29uc3QgY2hpbGQgPSBzcGF3bihjb21tYW5kLCBhcmdzLCB7c3RkaW86IFsncGlwZScsICdwaXBlJywgJ3BpcGUnXSwgLi4uc3Bhd25PcHRpb25zfSk7XG4gIGxldCBzdGRvdXQgPSAnJztcbiAgbGV0IHN0ZGVyciA9ICcnO1xuICBjaGlsZC5zdGRvdXQ/LnNldEVuY29kaW5nKCd1dGY4Jykub24oJ2RhdGEnLCAoY2h1bms6IHN0cmluZykgPT4gKHN0ZG91dCArPSBjaHVuaykpO1xuICBjaGlsZC5zdGRlcnI/LnNldEVuY29kaW5nKCd1dGY4Jykub24oJ2RhdGEnLCAoY2h1bms6IHN0cmluZykgPT4gKHN0ZGVyciArPSBjaHVuaykpO1xuICBjaGlsZC5zdGRpbj8ub24oJ2Vycm9yJywgKCkgPT4ge30pO1xuICBjaGlsZC5zdGRpbj8uZW5kKGlucHV0KTtcbiAgY29uc3QgdGltZXIgPSBzZXRUaW1lb3V0KCgpID0+IGNoaWxkLmtpbGwoJ1NJR0tJTEwnKSwgdGltZW91dE1zKTtcbiAgdHJ5IHtcbiAgICBjb25zdCBbY29kZSwgc2lnbmFsXSA9IChhd2FpdCBvbmNlKGNoaWxkLCAnY2xvc2UnKSkgYXMgW251bWJlciB8IG51bGwsIE5vZGVKUy5TaWduYWxzIHwgbnVsbF07XG4gICAgaWYgKHNpZ25hbCA9PT0gJ1NJR0tJTEwnKSB0aHJvdyBuZXcgRXJyb3IoYCR7Y29tbWFuZH0gJHthcmdzLmpvaW4oJyAnKX0gZGlkIG5vdCBmaW5pc2ggd2l0aGluICR7dGltZW91dE1zfSBtc1xcbnN0ZG91dDogJHtzdGRvdXR9XFxuc3RkZXJyOiAke3N0ZGVycn1gKTtcbiAgICByZXR1cm4ge2NvZGUsIHNpZ25hbCwgc3Rkb3V0LCBzdGRlcnJ9O1xuICB9IGZpbmFsbHkge1xuICAgIGNsZWFyVGltZW91dCh0aW1lcik7XG4gIH1cbn1cblxuLyoqIFRydWUgd2hpbGUgYSBwcm9jZXNzIHdpdGggdGhpcyBwaWQgZXhpc3RzICh6b21iaWVzIGluY2x1ZGVkKS4gKi9cbmV4cG9ydCBmdW5jdGlvbiBpc0FsaXZlKHBpZDogbnVtYmVyKTogYm9vbGVhbiB7XG4gIHRyeSB7XG4gICAgcHJvY2Vzcy5raWxsKHBpZCwgMCk7XG4gICAgcmV0dXJuIHRydWU7XG4gIH0gY2F0Y2ggKGVycm9yKSB7XG4gICAgcmV0dXJuIChlcnJvciBhcyBOb2RlSlMuRXJybm9FeGNlcHRpb24pLmNvZGUgPT09ICdFUEVSTSc7XG4gIH1cbn1cbiJdLAogICJtYXBwaW5ncyI6ICJBQUFBLFNBQVEsYUFBa0Q7QUFDMUQsU0FBUSxZQUFXO0FBT1osU0FBUyxhQUFhLEdBQXFCLFNBQWlCLE1BQXlCLFVBQXdCLENBQUMsR0FBaUI7QUFDcEksUUFBTSxRQUFRLE1BQU0sU0FBUyxNQUFNLEVBQUMsT0FBTyxVQUFVLEdBQUcsUUFBTyxDQUFDO0FBQ2hFLFFBQU0sU0FBUyxJQUFJLFFBQWMsQ0FBQyxZQUFZO0FBQzVDLFFBQUksTUFBTSxhQUFhLFFBQVEsTUFBTSxlQUFlLEtBQU0sU0FBUTtBQUNsRSxVQUFNLEtBQUssUUFBUSxNQUFNLFFBQVEsQ0FBQztBQUNsQyxVQUFNLEtBQUssU0FBUyxNQUFNLFFBQVEsQ0FBQztBQUFBLEVBQ3JDLENBQUM7QUFDRCxJQUFFLFNBQVMsWUFBWTtBQUNyQixRQUFJLE1BQU0sYUFBYSxRQUFRLE1BQU0sZUFBZSxRQUFRLE1BQU0sUUFBUSxRQUFXO0FBQ25GLFVBQUk7QUFDRixZQUFJLFFBQVEsU0FBVSxTQUFRLEtBQUssQ0FBQyxNQUFNLEtBQUssU0FBUztBQUFBLFlBQ25ELE9BQU0sS0FBSyxTQUFTO0FBQUEsTUFDM0IsUUFBUTtBQUFBLE1BRVI7QUFBQSxJQUNGO0FBQ0EsVUFBTTtBQUFBLEVBQ1IsQ0FBQztBQUNELFNBQU87QUFDVDtBQVVBLGVBQXNCLElBQ3BCLFNBQ0EsTUFDQSxVQUF3RSxDQUFDLEdBQ3JEO0FBQ3BCLFFBQU0sRUFBQyxPQUFPLFlBQVksS0FBUSxHQUFHLGFBQVksSUFBSTtBQUNyRCxRQUFNLFFBQVEsTUFBTSxTQUFTLE1BQU0sRUFBQyxPQUFPLENBQUMsUUFBUSxRQUFRLE1BQU0sR0FBRyxHQUFHLGFBQVksQ0FBQztBQUNyRixNQUFJLFNBQVM7QUFDYixNQUFJLFNBQVM7QUFDYixRQUFNLFFBQVEsWUFBWSxNQUFNLEVBQUUsR0FBRyxRQUFRLENBQUMsVUFBbUIsVUFBVSxLQUFNO0FBQ2pGLFFBQU0sUUFBUSxZQUFZLE1BQU0sRUFBRSxHQUFHLFFBQVEsQ0FBQyxVQUFtQixVQUFVLEtBQU07QUFDakYsUUFBTSxPQUFPLEdBQUcsU0FBUyxNQUFNO0FBQUEsRUFBQyxDQUFDO0FBQ2pDLFFBQU0sT0FBTyxJQUFJLEtBQUs7QUFDdEIsUUFBTSxRQUFRLFdBQVcsTUFBTSxNQUFNLEtBQUssU0FBUyxHQUFHLFNBQVM7QUFDL0QsTUFBSTtBQUNGLFVBQU0sQ0FBQyxNQUFNLE1BQU0sSUFBSyxNQUFNLEtBQUssT0FBTyxPQUFPO0FBQ2pELFFBQUksV0FBVyxVQUFXLE9BQU0sSUFBSSxNQUFNLEdBQUcsT0FBTyxJQUFJLEtBQUssS0FBSyxHQUFHLENBQUMsMEJBQTBCLFNBQVM7QUFBQSxVQUFnQixNQUFNO0FBQUEsVUFBYSxNQUFNLEVBQUU7QUFDcEosV0FBTyxFQUFDLE1BQU0sUUFBUSxRQUFRLE9BQU07QUFBQSxFQUN0QyxVQUFFO0FBQ0EsaUJBQWEsS0FBSztBQUFBLEVBQ3BCO0FBQ0Y7QUFHTyxTQUFTLFFBQVEsS0FBc0I7QUFDNUMsTUFBSTtBQUNGLFlBQVEsS0FBSyxLQUFLLENBQUM7QUFDbkIsV0FBTztBQUFBLEVBQ1QsU0FBUyxPQUFPO0FBQ2QsV0FBUSxNQUFnQyxTQUFTO0FBQUEsRUFDbkQ7QUFDRjsiLAogICJuYW1lcyI6IFtdCn0K

@@ -1,0 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+function tmpDir(t, prefix = "keepup-") {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+export {
+  tmpDir
+};
+//# sourceMappingURL=data:application/json;base64,ewogICJ2ZXJzaW9uIjogMywKICAic291cmNlcyI6IFsiLi4vLi4vLi4vdGVzdC9oZWxwZXJzL3RtcC50cyJdLAogICJzb3VyY2VzQ29udGVudCI6IFsiaW1wb3J0IHtta2R0ZW1wU3luYywgcm1TeW5jfSBmcm9tICdub2RlOmZzJztcbmltcG9ydCB7dG1wZGlyfSBmcm9tICdub2RlOm9zJztcbmltcG9ydCB7am9pbn0gZnJvbSAnbm9kZTpwYXRoJztcbmltcG9ydCB0eXBlIHtFeGVjdXRpb25Db250ZXh0fSBmcm9tICdhdmEnO1xuXG4vKiogQSBmcmVzaCBkaXJlY3RvcnkgcmVtb3ZlZCB3aGVuIHRoZSB0ZXN0IGVuZHMuICovXG5leHBvcnQgZnVuY3Rpb24gdG1wRGlyKHQ6IEV4ZWN1dGlvbkNvbnRleHQsIHByZWZpeCA9ICdrZWVwdXAtJyk6IHN0cmluZyB7XG4gIGNvbnN0IGRpciA9IG1rZHRlbXBTeW5jKGpvaW4odG1wZGlyKCksIHByZWZpeCkpO1xuICB0LnRlYXJkb3duKCgpID0+IHJtU3luYyhkaXIsIHtyZWN1cnNpdmU6IHRydWUsIGZvcmNlOiB0cnVlfSkpO1xuICByZXR1cm4gZGlyO1xufVxuIl0sCiAgIm1hcHBpbmdzIjogIkFBQUEsU0FBUSxhQUFhLGNBQWE7QUFDbEMsU0FBUSxjQUFhO0FBQ3JCLFNBQVEsWUFBVztBQUlaLFNBQVMsT0FBTyxHQUFxQixTQUFTLFdBQW1CO0FBQ3RFLFFBQU0sTUFBTSxZQUFZLEtBQUssT0FBTyxHQUFHLE1BQU0sQ0FBQztBQUM5QyxJQUFFLFNBQVMsTUFBTSxPQUFPLEtBQUssRUFBQyxXQUFXLE1BQU0sT0FBTyxLQUFJLENBQUMsQ0FBQztBQUM1RCxTQUFPO0FBQ1Q7IiwKICAibmFtZXMiOiBbXQp9Cg==

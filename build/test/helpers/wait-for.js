@@ -1,0 +1,22 @@
+async function waitFor(predicate, what, options = {}) {
+  const deadline = Date.now() + (options.timeoutMs ?? 1e4);
+  const interval = options.intervalMs ?? 10;
+  let lastError;
+  for (; ; ) {
+    try {
+      const value = await predicate();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const suffix = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
+      throw new Error(`timed out waiting for ${what}${suffix}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+export {
+  waitFor
+};
+//# sourceMappingURL=data:application/json;base64,ewogICJ2ZXJzaW9uIjogMywKICAic291cmNlcyI6IFsiLi4vLi4vLi4vdGVzdC9oZWxwZXJzL3dhaXQtZm9yLnRzIl0sCiAgInNvdXJjZXNDb250ZW50IjogWyIvKipcbiAqIFBvbGxzIGBwcmVkaWNhdGVgIHVudGlsIGl0IHJldHVybnMgYSB0cnV0aHkgdmFsdWUgb3IgdGhlIGRlYWRsaW5lIHBhc3NlcywgdGhlbiB0aHJvd3Mgd2l0aFxuICogYHdoYXRgIGluIHRoZSBtZXNzYWdlLiBOZXZlciBhIGJhcmUgc2xlZXA6IGV2ZXJ5IHdhaXQgaW4gdGhlIHN1aXRlIGhhcyBhIGNvbmRpdGlvbiBhbmQgYSBkZWFkbGluZS5cbiAqL1xuZXhwb3J0IGFzeW5jIGZ1bmN0aW9uIHdhaXRGb3I8VD4oXG4gIHByZWRpY2F0ZTogKCkgPT4gVCB8IFByb21pc2U8VD4sXG4gIHdoYXQ6IHN0cmluZyxcbiAgb3B0aW9uczoge3RpbWVvdXRNcz86IG51bWJlcjsgaW50ZXJ2YWxNcz86IG51bWJlcn0gPSB7fSxcbik6IFByb21pc2U8Tm9uTnVsbGFibGU8VD4+IHtcbiAgY29uc3QgZGVhZGxpbmUgPSBEYXRlLm5vdygpICsgKG9wdGlvbnMudGltZW91dE1zID8/IDEwXzAwMCk7XG4gIGNvbnN0IGludGVydmFsID0gb3B0aW9ucy5pbnRlcnZhbE1zID8/IDEwO1xuICBsZXQgbGFzdEVycm9yOiB1bmtub3duO1xuICBmb3IgKDs7KSB7XG4gICAgdHJ5IHtcbiAgICAgIGNvbnN0IHZhbHVlID0gYXdhaXQgcHJlZGljYXRlKCk7XG4gICAgICBpZiAodmFsdWUpIHJldHVybiB2YWx1ZSBhcyBOb25OdWxsYWJsZTxUPjtcbiAgICB9IGNhdGNoIChlcnJvcikge1xuICAgICAgbGFzdEVycm9yID0gZXJyb3I7XG4gICAgfVxuICAgIGlmIChEYXRlLm5vdygpID4gZGVhZGxpbmUpIHtcbiAgICAgIGNvbnN0IHN1ZmZpeCA9IGxhc3RFcnJvciBpbnN0YW5jZW9mIEVycm9yID8gYCAobGFzdCBlcnJvcjogJHtsYXN0RXJyb3IubWVzc2FnZX0pYCA6ICcnO1xuICAgICAgdGhyb3cgbmV3IEVycm9yKGB0aW1lZCBvdXQgd2FpdGluZyBmb3IgJHt3aGF0fSR7c3VmZml4fWApO1xuICAgIH1cbiAgICBhd2FpdCBuZXcgUHJvbWlzZSgocmVzb2x2ZSkgPT4gc2V0VGltZW91dChyZXNvbHZlLCBpbnRlcnZhbCkpO1xuICB9XG59XG4iXSwKICAibWFwcGluZ3MiOiAiQUFJQSxlQUFzQixRQUNwQixXQUNBLE1BQ0EsVUFBcUQsQ0FBQyxHQUM3QjtBQUN6QixRQUFNLFdBQVcsS0FBSyxJQUFJLEtBQUssUUFBUSxhQUFhO0FBQ3BELFFBQU0sV0FBVyxRQUFRLGNBQWM7QUFDdkMsTUFBSTtBQUNKLGFBQVM7QUFDUCxRQUFJO0FBQ0YsWUFBTSxRQUFRLE1BQU0sVUFBVTtBQUM5QixVQUFJLE1BQU8sUUFBTztBQUFBLElBQ3BCLFNBQVMsT0FBTztBQUNkLGtCQUFZO0FBQUEsSUFDZDtBQUNBLFFBQUksS0FBSyxJQUFJLElBQUksVUFBVTtBQUN6QixZQUFNLFNBQVMscUJBQXFCLFFBQVEsaUJBQWlCLFVBQVUsT0FBTyxNQUFNO0FBQ3BGLFlBQU0sSUFBSSxNQUFNLHlCQUF5QixJQUFJLEdBQUcsTUFBTSxFQUFFO0FBQUEsSUFDMUQ7QUFDQSxVQUFNLElBQUksUUFBUSxDQUFDLFlBQVksV0FBVyxTQUFTLFFBQVEsQ0FBQztBQUFBLEVBQzlEO0FBQ0Y7IiwKICAibmFtZXMiOiBbXQp9Cg==

@@ -1,0 +1,44 @@
+import test from "ava";
+import { closeSync, constants, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { probeSupervisor, readStatus, sendControl } from "../../../src/lib/control/client.js";
+import { mkfifoSync } from "../../../src/lib/sys/mkfifo.js";
+import * as status from "../../../src/lib/status/codec.js";
+import * as tai64n from "../../../src/lib/tai64n/codec.js";
+import { tmpDir } from "../../helpers/tmp.js";
+function serviceDir(t) {
+  const dir = tmpDir(t);
+  mkdirSync(join(dir, "supervise"));
+  mkfifoSync([join(dir, "supervise/control"), join(dir, "supervise/ok")]);
+  return dir;
+}
+test("control: not-running without a reader, bytes delivered with one", (t) => {
+  const dir = serviceDir(t);
+  t.is(sendControl(dir, "u"), "not-running");
+  const reader = openSync(join(dir, "supervise/control"), constants.O_RDONLY | constants.O_NONBLOCK);
+  t.teardown(() => closeSync(reader));
+  t.is(sendControl(dir, "dx"), "sent");
+  const buffer = Buffer.alloc(16);
+  t.is(buffer.toString("latin1", 0, readSync(reader, buffer)), "dx");
+});
+test("control: a directory without supervise/ throws ENOENT", (t) => {
+  const error = t.throws(() => sendControl(tmpDir(t), "u"));
+  t.is(error.code, "ENOENT");
+});
+test("ok probe: missing, not-running, running", (t) => {
+  t.is(probeSupervisor(tmpDir(t)), "missing");
+  const dir = serviceDir(t);
+  t.is(probeSupervisor(dir), "not-running");
+  const reader = openSync(join(dir, "supervise/ok"), constants.O_RDONLY | constants.O_NONBLOCK);
+  t.teardown(() => closeSync(reader));
+  t.is(probeSupervisor(dir), "running");
+});
+test("status read: record, and bad format when short", (t) => {
+  const dir = serviceDir(t);
+  const record = { stamp: tai64n.fromUnixMs(1e6), pid: 42, paused: false, want: "down" };
+  writeFileSync(join(dir, "supervise/status"), status.pack(record));
+  t.deepEqual(readStatus(dir), record);
+  writeFileSync(join(dir, "supervise/status"), Buffer.alloc(5));
+  t.is(readStatus(dir), "bad-format");
+});
+//# sourceMappingURL=data:application/json;base64,ewogICJ2ZXJzaW9uIjogMywKICAic291cmNlcyI6IFsiLi4vLi4vLi4vLi4vdGVzdC9saWIvY29udHJvbC9jbGllbnQudGVzdC50cyJdLAogICJzb3VyY2VzQ29udGVudCI6IFsiaW1wb3J0IHRlc3QgZnJvbSAnYXZhJztcbmltcG9ydCB7Y2xvc2VTeW5jLCBjb25zdGFudHMsIG1rZGlyU3luYywgb3BlblN5bmMsIHJlYWRTeW5jLCB3cml0ZUZpbGVTeW5jfSBmcm9tICdub2RlOmZzJztcbmltcG9ydCB7am9pbn0gZnJvbSAnbm9kZTpwYXRoJztcbmltcG9ydCB7cHJvYmVTdXBlcnZpc29yLCByZWFkU3RhdHVzLCBzZW5kQ29udHJvbH0gZnJvbSAnLi4vLi4vLi4vc3JjL2xpYi9jb250cm9sL2NsaWVudC5qcyc7XG5pbXBvcnQge21rZmlmb1N5bmN9IGZyb20gJy4uLy4uLy4uL3NyYy9saWIvc3lzL21rZmlmby5qcyc7XG5pbXBvcnQgKiBhcyBzdGF0dXMgZnJvbSAnLi4vLi4vLi4vc3JjL2xpYi9zdGF0dXMvY29kZWMuanMnO1xuaW1wb3J0ICogYXMgdGFpNjRuIGZyb20gJy4uLy4uLy4uL3NyYy9saWIvdGFpNjRuL2NvZGVjLmpzJztcbmltcG9ydCB7dG1wRGlyfSBmcm9tICcuLi8uLi9oZWxwZXJzL3RtcC5qcyc7XG5cbmZ1bmN0aW9uIHNlcnZpY2VEaXIodDogUGFyYW1ldGVyczx0eXBlb2YgdG1wRGlyPlswXSk6IHN0cmluZyB7XG4gIGNvbnN0IGRpciA9IHRtcERpcih0KTtcbiAgbWtkaXJTeW5jKGpvaW4oZGlyLCAnc3VwZXJ2aXNlJykpO1xuICBta2ZpZm9TeW5jKFtqb2luKGRpciwgJ3N1cGVydmlzZS9jb250cm9sJyksIGpvaW4oZGlyLCAnc3VwZXJ2aXNlL29rJyldKTtcbiAgcmV0dXJuIGRpcjtcbn1cblxudGVzdCgnY29udHJvbDogbm90LXJ1bm5pbmcgd2l0aG91dCBhIHJlYWRlciwgYnl0ZXMgZGVsaXZlcmVkIHdpdGggb25lJywgKHQpID0+IHtcbiAgY29uc3QgZGlyID0gc2VydmljZURpcih0KTtcbiAgdC5pcyhzZW5kQ29udHJvbChkaXIsICd1JyksICdub3QtcnVubmluZycpO1xuICBjb25zdCByZWFkZXIgPSBvcGVuU3luYyhqb2luKGRpciwgJ3N1cGVydmlzZS9jb250cm9sJyksIGNvbnN0YW50cy5PX1JET05MWSB8IGNvbnN0YW50cy5PX05PTkJMT0NLKTtcbiAgdC50ZWFyZG93bigoKSA9PiBjbG9zZVN5bmMocmVhZGVyKSk7XG4gIHQuaXMoc2VuZENvbnRyb2woZGlyLCAnZHgnKSwgJ3NlbnQnKTtcbiAgY29uc3QgYnVmZmVyID0gQnVmZmVyLmFsbG9jKDE2KTtcbiAgdC5pcyhidWZmZXIudG9TdHJpbmcoJ2xhdGluMScsIDAsIHJlYWRTeW5jKHJlYWRlciwgYnVmZmVyKSksICdkeCcpO1xufSk7XG5cbnRlc3QoJ2NvbnRyb2w6IGEgZGlyZWN0b3J5IHdpdGhvdXQgc3VwZXJ2aXNlLyB0aHJvd3MgRU5PRU5UJywgKHQpID0+IHtcbiAgY29uc3QgZXJyb3IgPSB0LnRocm93cygoKSA9PiBzZW5kQ29udHJvbCh0bXBEaXIodCksICd1JykpO1xuICB0LmlzKChlcnJvciBhcyBOb2RlSlMuRXJybm9FeGNlcHRpb24pLmNvZGUsICdFTk9FTlQnKTtcbn0pO1xuXG50ZXN0KCdvayBwcm9iZTogbWlzc2luZywgbm90LXJ1bm5pbmcsIHJ1bm5pbmcnLCAodCkgPT4ge1xuICB0LmlzKHByb2JlU3VwZXJ2aXNvcih0bXBEaXIodCkpLCAnbWlzc2luZycpO1xuICBjb25zdCBkaXIgPSBzZXJ2aWNlRGlyKHQpO1xuICB0LmlzKHByb2JlU3VwZXJ2aXNvcihkaXIpLCAnbm90LXJ1bm5pbmcnKTtcbiAgY29uc3QgcmVhZGVyID0gb3BlblN5bmMoam9pbihkaXIsICdzdXBlcnZpc2Uvb2snKSwgY29uc3RhbnRzLk9fUkRPTkxZIHwgY29uc3RhbnRzLk9fTk9OQkxPQ0spO1xuICB0LnRlYXJkb3duKCgpID0+IGNsb3NlU3luYyhyZWFkZXIpKTtcbiAgdC5pcyhwcm9iZVN1cGVydmlzb3IoZGlyKSwgJ3J1bm5pbmcnKTtcbn0pO1xuXG50ZXN0KCdzdGF0dXMgcmVhZDogcmVjb3JkLCBhbmQgYmFkIGZvcm1hdCB3aGVuIHNob3J0JywgKHQpID0+IHtcbiAgY29uc3QgZGlyID0gc2VydmljZURpcih0KTtcbiAgY29uc3QgcmVjb3JkID0ge3N0YW1wOiB0YWk2NG4uZnJvbVVuaXhNcygxXzAwMF8wMDApLCBwaWQ6IDQyLCBwYXVzZWQ6IGZhbHNlLCB3YW50OiAnZG93bicgYXMgY29uc3R9O1xuICB3cml0ZUZpbGVTeW5jKGpvaW4oZGlyLCAnc3VwZXJ2aXNlL3N0YXR1cycpLCBzdGF0dXMucGFjayhyZWNvcmQpKTtcbiAgdC5kZWVwRXF1YWwocmVhZFN0YXR1cyhkaXIpLCByZWNvcmQpO1xuICB3cml0ZUZpbGVTeW5jKGpvaW4oZGlyLCAnc3VwZXJ2aXNlL3N0YXR1cycpLCBCdWZmZXIuYWxsb2MoNSkpO1xuICB0LmlzKHJlYWRTdGF0dXMoZGlyKSwgJ2JhZC1mb3JtYXQnKTtcbn0pO1xuIl0sCiAgIm1hcHBpbmdzIjogIkFBQUEsT0FBTyxVQUFVO0FBQ2pCLFNBQVEsV0FBVyxXQUFXLFdBQVcsVUFBVSxVQUFVLHFCQUFvQjtBQUNqRixTQUFRLFlBQVc7QUFDbkIsU0FBUSxpQkFBaUIsWUFBWSxtQkFBa0I7QUFDdkQsU0FBUSxrQkFBaUI7QUFDekIsWUFBWSxZQUFZO0FBQ3hCLFlBQVksWUFBWTtBQUN4QixTQUFRLGNBQWE7QUFFckIsU0FBUyxXQUFXLEdBQXlDO0FBQzNELFFBQU0sTUFBTSxPQUFPLENBQUM7QUFDcEIsWUFBVSxLQUFLLEtBQUssV0FBVyxDQUFDO0FBQ2hDLGFBQVcsQ0FBQyxLQUFLLEtBQUssbUJBQW1CLEdBQUcsS0FBSyxLQUFLLGNBQWMsQ0FBQyxDQUFDO0FBQ3RFLFNBQU87QUFDVDtBQUVBLEtBQUssbUVBQW1FLENBQUMsTUFBTTtBQUM3RSxRQUFNLE1BQU0sV0FBVyxDQUFDO0FBQ3hCLElBQUUsR0FBRyxZQUFZLEtBQUssR0FBRyxHQUFHLGFBQWE7QUFDekMsUUFBTSxTQUFTLFNBQVMsS0FBSyxLQUFLLG1CQUFtQixHQUFHLFVBQVUsV0FBVyxVQUFVLFVBQVU7QUFDakcsSUFBRSxTQUFTLE1BQU0sVUFBVSxNQUFNLENBQUM7QUFDbEMsSUFBRSxHQUFHLFlBQVksS0FBSyxJQUFJLEdBQUcsTUFBTTtBQUNuQyxRQUFNLFNBQVMsT0FBTyxNQUFNLEVBQUU7QUFDOUIsSUFBRSxHQUFHLE9BQU8sU0FBUyxVQUFVLEdBQUcsU0FBUyxRQUFRLE1BQU0sQ0FBQyxHQUFHLElBQUk7QUFDbkUsQ0FBQztBQUVELEtBQUsseURBQXlELENBQUMsTUFBTTtBQUNuRSxRQUFNLFFBQVEsRUFBRSxPQUFPLE1BQU0sWUFBWSxPQUFPLENBQUMsR0FBRyxHQUFHLENBQUM7QUFDeEQsSUFBRSxHQUFJLE1BQWdDLE1BQU0sUUFBUTtBQUN0RCxDQUFDO0FBRUQsS0FBSywyQ0FBMkMsQ0FBQyxNQUFNO0FBQ3JELElBQUUsR0FBRyxnQkFBZ0IsT0FBTyxDQUFDLENBQUMsR0FBRyxTQUFTO0FBQzFDLFFBQU0sTUFBTSxXQUFXLENBQUM7QUFDeEIsSUFBRSxHQUFHLGdCQUFnQixHQUFHLEdBQUcsYUFBYTtBQUN4QyxRQUFNLFNBQVMsU0FBUyxLQUFLLEtBQUssY0FBYyxHQUFHLFVBQVUsV0FBVyxVQUFVLFVBQVU7QUFDNUYsSUFBRSxTQUFTLE1BQU0sVUFBVSxNQUFNLENBQUM7QUFDbEMsSUFBRSxHQUFHLGdCQUFnQixHQUFHLEdBQUcsU0FBUztBQUN0QyxDQUFDO0FBRUQsS0FBSyxrREFBa0QsQ0FBQyxNQUFNO0FBQzVELFFBQU0sTUFBTSxXQUFXLENBQUM7QUFDeEIsUUFBTSxTQUFTLEVBQUMsT0FBTyxPQUFPLFdBQVcsR0FBUyxHQUFHLEtBQUssSUFBSSxRQUFRLE9BQU8sTUFBTSxPQUFlO0FBQ2xHLGdCQUFjLEtBQUssS0FBSyxrQkFBa0IsR0FBRyxPQUFPLEtBQUssTUFBTSxDQUFDO0FBQ2hFLElBQUUsVUFBVSxXQUFXLEdBQUcsR0FBRyxNQUFNO0FBQ25DLGdCQUFjLEtBQUssS0FBSyxrQkFBa0IsR0FBRyxPQUFPLE1BQU0sQ0FBQyxDQUFDO0FBQzVELElBQUUsR0FBRyxXQUFXLEdBQUcsR0FBRyxZQUFZO0FBQ3BDLENBQUM7IiwKICAibmFtZXMiOiBbXQp9Cg==
