@@ -17,13 +17,16 @@ await runMain('supervise', async (args) => {
       childFatal: (message) => writeStderr(fatalLine('supervise', message)),
     },
   });
-  const outcome = await engine.start();
-  if (outcome.kind !== 'started') throw new FatalError(outcome.message);
   const stop = () => engine.send('dx');
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  await engine.exited;
-  process.off('SIGTERM', stop);
-  process.off('SIGINT', stop);
-  return 0;
+  try {
+    const outcome = await engine.start();
+    if (outcome.kind !== 'started') throw new FatalError(outcome.message);
+    await engine.exited;
+    return 0;
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  }
 });

@@ -91,6 +91,8 @@ export class Supervisor {
   private readonly queue: SupervisorEvent[] = [];
   private draining = false;
   private closed = false;
+  /** Control bytes sent before start() finished; applied right after boot. */
+  private early: string | undefined = '';
   private resolveExited!: (reason: ExitReason) => void;
 
   constructor(options: SupervisorOptions) {
@@ -131,11 +133,21 @@ export class Supervisor {
       return opened;
     }
     this.dispatch({type: 'boot'});
+    const early = this.early ?? '';
+    this.early = undefined;
+    this.send(early);
     return opened;
   }
 
-  /** Feeds control bytes as if they had arrived on `supervise/control`; unknown bytes are ignored. */
+  /**
+   * Feeds control bytes as if they had arrived on `supervise/control`; unknown bytes are ignored.
+   * Bytes sent before start() has finished are applied as soon as it has.
+   */
   send(commands: string): void {
+    if (this.early !== undefined) {
+      this.early += commands;
+      return;
+    }
     for (const byte of Buffer.from(commands, 'latin1')) this.controlByte(byte);
   }
 
