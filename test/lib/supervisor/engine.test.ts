@@ -200,6 +200,14 @@ test('start failures: no dir, supervise is a file; nothing left open', async (t)
   t.deepEqual(await engine(t, join(parent, 'nope')).supervisor.start(), {kind: 'failed', message: `unable to chdir to ${parent}/nope: file does not exist`});
   writeFileSync(join(dir, 'supervise'), '');
   t.deepEqual(await engine(t, dir).supervisor.start(), {kind: 'failed', message: `unable to acquire ${dir}/supervise/lock: not a directory`});
+  const other = makeService(t, {}, 's2').dir;
+  mkdirSync(join(other, 'supervise'));
+  writeFileSync(join(other, 'supervise/control'), '');
+  const refused = engine(t, other).supervisor;
+  t.deepEqual(await refused.start(), {kind: 'failed', message: `unable to read ${other}/supervise/control: invalid argument`});
+  t.is(refused.snapshot().pid, 0, 'nothing started');
+  const again = engine(t, other).supervisor;
+  t.is((await again.start()).kind, 'failed', 'and the lock was released: the same failure, not busy');
 });
 
 test('stdio and environment reach ./run; o runs once', async (t) => {
@@ -230,4 +238,18 @@ test('uid, gid and supplementary groups are applied (through setpriv)', async (t
   }, 'ids written');
   t.is(text, '65534\n65534\n65534 4\n');
   t.is(readStatus(dir) === 'bad-format' ? 0 : (readStatus(dir) as {pid: number}).pid, supervisor.snapshot().pid);
+});
+
+test('control signals go to the pid only (as daemontools): t stops run, its background child lives on', async (t) => {
+  const time = new FakeTime();
+  const {dir} = makeService(t, {run: 'sleep 1000 &\necho $! > grandchild\nwait', down: true});
+  const {supervisor} = engine(t, dir, {clock: time, timers: time});
+  await supervisor.start();
+  sendControl(dir, 'o');
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child');
+  const grandchild = await waitFor(() => Number(readFileSync(join(dir, 'grandchild'), 'latin1')), 'grandchild pid');
+  sendControl(dir, 't');
+  await waitFor(() => !isAlive(pid), 'run to die of TERM');
+  t.true(isAlive(grandchild));
+  process.kill(grandchild, 'SIGKILL');
 });
