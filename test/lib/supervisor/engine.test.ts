@@ -1,5 +1,5 @@
 import test, {type ExecutionContext} from 'ava';
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Supervisor, type SupervisorOptions} from '../../../src/lib/supervisor/engine.js';
 import {readStatus, sendControl, probeSupervisor} from '../../../src/lib/control/client.js';
@@ -214,7 +214,6 @@ test('stdio and environment reach ./run; o runs once', async (t) => {
   const {dir} = makeService(t, {run: 'echo "$GREETING from run"', down: true});
   const out = join(dir, 'out');
   writeFileSync(out, '');
-  const {openSync, closeSync} = await import('node:fs');
   const fd = openSync(out, 'a');
   t.teardown(() => closeSync(fd));
   const {supervisor} = engine(t, dir, {spawn: {stdio: ['ignore', fd, 'inherit'], extraEnv: {GREETING: 'hello'}}});
@@ -229,7 +228,6 @@ test('stdio and environment reach ./run; o runs once', async (t) => {
 test('uid, gid and supplementary groups are applied (through setpriv)', async (t) => {
   const {dir} = makeService(t, {run: 'id -u > ids; id -g >> ids; id -G >> ids; exec sleep 1000'});
   const {supervisor} = engine(t, dir, {spawn: {uid: 65534, gid: 65534, groups: [65534, 4]}});
-  const {chmodSync} = await import('node:fs');
   chmodSync(dir, 0o777);
   await supervisor.start();
   const text = await waitFor(() => {
@@ -252,4 +250,44 @@ test('control signals go to the pid only (as daemontools): t stops run, its back
   await waitFor(() => !isAlive(pid), 'run to die of TERM');
   t.true(isAlive(grandchild));
   process.kill(grandchild, 'SIGKILL');
+});
+
+test('adoption: a successor takes over the running child instead of starting a second one, and restarts it when it dies', async (t) => {
+  const time = new FakeTime();
+  const {dir} = makeService(t);
+  const first = engine(t, dir).supervisor;
+  await first.start();
+  const pid = await waitFor(() => first.snapshot().pid, 'child');
+  sendControl(dir, 'p');
+  await waitFor(() => first.snapshot().paused, 'paused');
+  const before = readStatus(dir);
+  first.close();
+  const second = engine(t, dir, {clock: time, timers: time, adoptPollMs: 50}).supervisor;
+  t.deepEqual(await second.start({adopt: true}), {kind: 'started'});
+  t.deepEqual(second.snapshot(), {phase: 'running', want: 'up', paused: true, pid});
+  t.deepEqual(readStatus(dir), before, 'status unchanged: same pid, stamp, paused, want');
+  t.deepEqual(time.delays(), [50]);
+  time.advance(50);
+  t.is(second.snapshot().pid, pid, 'still alive: still adopted');
+  process.kill(pid, 'SIGKILL');
+  await waitFor(() => !isAlive(pid), 'adopted child dead');
+  time.advance(5000);
+  const next = await waitFor(() => (second.snapshot().pid !== pid ? second.snapshot().pid : 0), 'a new child');
+  t.is(statusPid(dir), next);
+  t.false(second.snapshot().paused);
+});
+
+test('adoption refuses a pid whose start time does not match the record (pid reuse): a new child starts', async (t) => {
+  const {dir} = makeService(t);
+  const first = engine(t, dir).supervisor;
+  await first.start();
+  const pid = await waitFor(() => first.snapshot().pid, 'child');
+  first.close();
+  const record = childRecord.parse(readFileSync(join(dir, 'supervise/child'), 'latin1'))!;
+  writeFileSync(join(dir, 'supervise/child'), childRecord.format({...record, startTime: '1'}));
+  const second = engine(t, dir).supervisor;
+  await second.start({adopt: true});
+  const fresh = await waitFor(() => second.snapshot().pid, 'a fresh child');
+  t.not(fresh, pid);
+  process.kill(-pid, 'SIGKILL');
 });
