@@ -115,14 +115,27 @@ export class Supervisor {
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? systemTimers;
     this.spawnSettings = options.spawn ?? {};
+    if (this.spawnSettings.groups && (this.spawnSettings.uid === undefined || this.spawnSettings.gid === undefined)) {
+      throw new TypeError('spawn.groups needs spawn.uid and spawn.gid');
+    }
     this.adoptPollMs = options.adoptPollMs ?? 500;
     this.pidStamp = tai64n.fromUnixMs(this.clock.now());
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
   }
 
+  /** Once per object; after a `busy` or `failed` outcome it may be called again (svscan retries). */
   async start(options: StartOptions = {}): Promise<StartOutcome> {
     if (this.early === undefined || this.starting) return failed('start() called twice');
+    if (this.closed) return failed('start() after close()');
     this.starting = true;
+    try {
+      return await this.startOnce(options);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private async startOnce(options: StartOptions): Promise<StartOutcome> {
     const dir = this.dir;
     try {
       assertDirectory(dir);

@@ -178,7 +178,7 @@ test('an unwritable status: a warning per write, and the engine keeps obeying', 
   t.true(lines.warnings.length >= 2);
 });
 
-test('a second engine on the same dir is refused with daemontools words; close() frees the lock, child untouched', async (t) => {
+test('a second engine on the same dir is refused with daemontools words; close() frees the lock, child untouched; retry works', async (t) => {
   const {dir} = makeService(t);
   const first = engine(t, dir).supervisor;
   await first.start();
@@ -190,8 +190,9 @@ test('a second engine on the same dir is refused with daemontools words; close()
   t.true(isAlive(pid));
   t.is(probeSupervisor(dir), 'not-running');
   writeFileSync(join(dir, 'down'), '');
-  const third = engine(t, dir).supervisor;
-  t.deepEqual(await third.start(), {kind: 'started'});
+  t.deepEqual(await second.start(), {kind: 'started'}, 'the refused engine may retry');
+  t.deepEqual(await second.start(), {kind: 'failed', message: 'start() called twice'});
+  t.is(second.snapshot().pid, 0);
   process.kill(-pid, 'SIGKILL');
 });
 
