@@ -67,7 +67,7 @@ export function spawnRun(
   try {
     child = spawn(file, args, {
       cwd: dir,
-      env: {...(settings.env ?? process.env), ...settings.extraEnv},
+      env: settings.extraEnv ? {...(settings.env ?? process.env), ...settings.extraEnv} : settings.env,
       stdio: (settings.stdio ?? ['inherit', 'inherit', 'inherit']) as StdioOptions,
       detached: true,
       ...credentials,

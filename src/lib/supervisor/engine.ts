@@ -93,6 +93,8 @@ export class Supervisor {
   private readonly timers: Timers;
   private readonly spawnSettings: SpawnSettings;
   private readonly adoptPollMs: number;
+  /** The kernel's boot id, read once (it cannot change while this process lives). */
+  private bootId: string | undefined;
   private state: SupervisorState = initialState('up');
   private child: ChildHandle | undefined;
   private pidStamp: tai64n.Tai64n;
@@ -332,7 +334,8 @@ export class Supervisor {
     if (!child) return;
     this.child = child;
     this.pidStamp = tai64n.fromUnixMs(this.clock.now());
-    this.recordChild(child.pid);
+    // After the status announce that follows this effect: clients see the new pid first.
+    queueMicrotask(() => this.recordChild(child.pid));
   }
 
   private childExited(child: ChildHandle | undefined): void {
@@ -344,8 +347,8 @@ export class Supervisor {
 
   private recordChild(pid: number): void {
     const startTime = readStartTime(pid);
-    const bootId = readBootId();
-    if (startTime === undefined || bootId === undefined) return;
+    const bootId = (this.bootId ??= readBootId());
+    if (startTime === undefined || bootId === undefined || this.closed) return;
     try {
       writeFileAtomicSync(join(this.dir, CHILD_FILE), Buffer.from(childRecord.format({pid, startTime, bootId})));
     } catch (error) {
