@@ -5,7 +5,7 @@
 import test, {type ExecutionContext} from 'ava';
 import {addService, makeService, normalise} from '../helpers/service-dir.js';
 import {startSupervise, stderrOf, tool, waitForStatus, type Side} from '../helpers/supervisors.js';
-import {waitFor} from '../helpers/wait-for.js';
+import {PATIENT, waitFor} from '../helpers/wait-for.js';
 
 async function scenario(t: ExecutionContext, supervisor: Side, tools: Side): Promise<string[]> {
   const {parent, dir} = makeService(t);
@@ -25,8 +25,8 @@ async function scenario(t: ExecutionContext, supervisor: Side, tools: Side): Pro
   await svok();
   startSupervise(t, supervisor, parent, 's1');
   startSupervise(t, supervisor, parent, 'd1');
-  await waitFor(async () => (await tool(tools, 'svok', ['s1'], parent)).code === 0, 'svok s1');
-  await waitFor(async () => (await tool(tools, 'svok', ['d1'], parent)).code === 0, 'svok d1');
+  await waitFor(async () => (await tool(tools, 'svok', ['s1'], parent)).code === 0, 'svok s1', PATIENT);
+  await waitFor(async () => (await tool(tools, 'svok', ['d1'], parent)).code === 0, 'svok d1', PATIENT);
   const first = await waitForStatus(dir, (r) => r.pid > 0, 's1 up');
   await svok();
   await svstat('s1', 'd1');
@@ -50,12 +50,12 @@ async function scenario(t: ExecutionContext, supervisor: Side, tools: Side): Pro
   await waitForStatus(downDir, (r) => r.pid > 0, 'd1 up');
   await svstat('d1');
   await svc('-dx', 'd1');
-  await waitFor(async () => (await tool(tools, 'svok', ['d1'], parent)).code === 100, 'd1 supervisor gone');
+  await waitFor(async () => (await tool(tools, 'svok', ['d1'], parent)).code === 100, 'd1 supervisor gone', PATIENT);
   await svstat('d1');
   await svc('-x');
   await svok();
   await svc('-k');
-  await waitFor(async () => (await tool(tools, 'svok', ['s1'], parent)).code === 100, 's1 supervisor gone');
+  await waitFor(async () => (await tool(tools, 'svok', ['s1'], parent)).code === 100, 's1 supervisor gone', PATIENT);
   await svstat('s1', 'nonexistent');
   await svok();
   await svc('-u');

@@ -9,7 +9,7 @@ import {readStatus} from '../../src/lib/control/client.js';
 import {isAlive} from '../helpers/processes.js';
 import {makeService} from '../helpers/service-dir.js';
 import {startSupervise, tool, waitForStatus} from '../helpers/supervisors.js';
-import {waitFor} from '../helpers/wait-for.js';
+import {PATIENT, waitFor} from '../helpers/wait-for.js';
 
 test('usage, chdir, down and lock failures: same message and exit code as daemontools', async (t) => {
   const {parent} = makeService(t);
@@ -32,7 +32,7 @@ test('SIGTERM to our supervise means svc -dx: the service stops, supervise exits
   const exited = once(supervise, 'exit');
   supervise.kill('SIGTERM');
   t.deepEqual(await exited, [0, null]);
-  await waitFor(() => !isAlive(pid), 'service stopped');
+  await waitFor(() => !isAlive(pid), 'service stopped', PATIENT);
   t.like(readStatus(dir), {pid: 0, want: 'down'});
 });
 
@@ -45,11 +45,11 @@ test('after kill -9 of our supervise, a new one adopts the running service inste
   await exited;
   t.true(isAlive(pid));
   startSupervise(t, 'ours', parent, 's1');
-  await waitFor(async () => (await tool('real', 'svok', ['s1'], parent)).code === 0, 'second supervise running');
+  await waitFor(async () => (await tool('real', 'svok', ['s1'], parent)).code === 0, 'second supervise running', PATIENT);
   t.like(readStatus(dir), {pid, want: 'up'});
   const svstat = await tool('real', 'svstat', ['s1'], parent);
   t.regex(svstat.stdout, new RegExp(`^s1: up \\(pid ${pid}\\) [0-9]+ seconds\\n$`));
   await tool('real', 'svc', ['-d', 's1'], parent);
-  await waitFor(() => !isAlive(pid), 'the adopted service stopped by svc -d');
+  await waitFor(() => !isAlive(pid), 'the adopted service stopped by svc -d', PATIENT);
   await waitForStatus(dir, (r) => r.pid === 0 && r.want === 'down', 'status down');
 });

@@ -5,7 +5,7 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import {readStatus} from '../../src/lib/control/client.js';
 import {bin} from './paths.js';
 import {isAlive, run, type RunResult} from './processes.js';
-import {waitFor} from './wait-for.js';
+import {PATIENT, waitFor} from './wait-for.js';
 
 /** Whose implementation of a daemontools command: keepup's built one, or Debian's in /usr/bin. */
 export type Side = 'ours' | 'real';
@@ -72,5 +72,5 @@ export function waitForStatus(
   return waitFor(() => {
     const record = safeStatus(dir);
     return record && predicate(record) ? record : undefined;
-  }, what, {timeoutMs: 20_000});
+  }, what, PATIENT);
 }

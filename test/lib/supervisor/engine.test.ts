@@ -8,7 +8,7 @@ import {readBootId, readStartTime} from '../../../src/lib/proc/start-time.js';
 import {FakeTime} from '../../helpers/fake-time.js';
 import {isAlive} from '../../helpers/processes.js';
 import {makeService} from '../../helpers/service-dir.js';
-import {waitFor} from '../../helpers/wait-for.js';
+import {PATIENT, waitFor} from '../../helpers/wait-for.js';
 
 interface Lines {
   warnings: string[];
@@ -47,7 +47,7 @@ test('start: lock, FIFOs, status with the child pid; the child leads its own pro
   const {dir} = makeService(t);
   const {supervisor} = engine(t, dir);
   t.deepEqual(await supervisor.start(), {kind: 'started'});
-  const pid = await waitFor(() => Math.max(0, statusPid(dir)), 'a pid in status');
+  const pid = await waitFor(() => Math.max(0, statusPid(dir)), 'a pid in status', PATIENT);
   t.is(supervisor.snapshot().pid, pid);
   t.is(probeSupervisor(dir), 'running');
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1').slice(readFileSync(`/proc/${pid}/stat`, 'latin1').lastIndexOf(')') + 2).split(' ');
@@ -65,10 +65,10 @@ test('kill -9 of a child that ran past the throttle: a new child at once', async
   const {dir} = makeService(t);
   const {supervisor} = engine(t, dir, {clock: time, timers: time});
   await supervisor.start();
-  const first = await waitFor(() => supervisor.snapshot().pid, 'first child');
+  const first = await waitFor(() => supervisor.snapshot().pid, 'first child', PATIENT);
   time.advance(5000);
   process.kill(first, 'SIGKILL');
-  const second = await waitFor(() => (supervisor.snapshot().pid !== first ? supervisor.snapshot().pid : 0), 'second child');
+  const second = await waitFor(() => (supervisor.snapshot().pid !== first ? supervisor.snapshot().pid : 0), 'second child', PATIENT);
   t.not(second, first);
   t.is(statusPid(dir), second);
 });
@@ -78,18 +78,18 @@ test('throttle: a child dying within the second is restarted only when the start
   const {dir} = makeService(t);
   const {supervisor} = engine(t, dir, {clock: time, timers: time});
   await supervisor.start();
-  const first = await waitFor(() => supervisor.snapshot().pid, 'first child');
+  const first = await waitFor(() => supervisor.snapshot().pid, 'first child', PATIENT);
   time.advance(300);
   process.kill(first, 'SIGKILL');
-  await waitFor(() => supervisor.snapshot().phase === 'waiting', 'the waiting phase');
+  await waitFor(() => supervisor.snapshot().phase === 'waiting', 'the waiting phase', PATIENT);
   t.deepEqual(time.delays(), [700]);
   t.like(readStatus(dir), {pid: 0, want: 'up'});
   time.advance(700);
-  const second = await waitFor(() => supervisor.snapshot().pid, 'second child');
+  const second = await waitFor(() => supervisor.snapshot().pid, 'second child', PATIENT);
   process.kill(second, 'SIGKILL');
-  await waitFor(() => supervisor.snapshot().phase === 'waiting', 'waiting again');
+  await waitFor(() => supervisor.snapshot().phase === 'waiting', 'waiting again', PATIENT);
   sendControl(dir, 'd');
-  await waitFor(() => supervisor.snapshot().phase === 'idle', 'd to cancel the start');
+  await waitFor(() => supervisor.snapshot().phase === 'idle', 'd to cancel the start', PATIENT);
   t.deepEqual(time.delays(), []);
   t.like(readStatus(dir), {pid: 0, want: 'down'});
 });
@@ -98,12 +98,12 @@ test('d stops, u starts, x exits once the child is gone', async (t) => {
   const {dir} = makeService(t);
   const {supervisor} = engine(t, dir);
   await supervisor.start();
-  const pid = await waitFor(() => supervisor.snapshot().pid, 'child');
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child', PATIENT);
   sendControl(dir, 'd');
-  await waitFor(() => !isAlive(pid) && statusPid(dir) === 0, 'child stopped');
+  await waitFor(() => !isAlive(pid) && statusPid(dir) === 0, 'child stopped', PATIENT);
   t.like(readStatus(dir), {want: 'down'});
   sendControl(dir, 'u');
-  await waitFor(() => statusPid(dir) > 0, 'child started again');
+  await waitFor(() => statusPid(dir) > 0, 'child started again', PATIENT);
   sendControl(dir, 'x');
   t.like(readStatus(dir), {want: 'up'});
   t.is(supervisor.snapshot().phase, 'running', 'x does not touch the child');
@@ -117,10 +117,10 @@ test('timeout-kill: after d, a TERM-proof service and its group get KILL', async
   const {dir} = makeService(t, {run: "trap '' TERM\nsleep 1000 &\necho $! > grandchild\nwait", files: {'timeout-kill': '200\n'}});
   const {supervisor} = engine(t, dir);
   await supervisor.start();
-  const pid = await waitFor(() => supervisor.snapshot().pid, 'child');
-  const grandchild = await waitFor(() => Number(readFileSync(join(dir, 'grandchild'), 'latin1')), 'grandchild pid');
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child', PATIENT);
+  const grandchild = await waitFor(() => Number(readFileSync(join(dir, 'grandchild'), 'latin1')), 'grandchild pid', PATIENT);
   sendControl(dir, 'd');
-  await waitFor(() => !isAlive(pid) && !isAlive(grandchild), 'the whole group to be killed');
+  await waitFor(() => !isAlive(pid) && !isAlive(grandchild), 'the whole group to be killed', PATIENT);
   t.like(readStatus(dir), {pid: 0, want: 'down'});
 });
 
@@ -128,10 +128,10 @@ test('without timeout-kill a TERM-proof service keeps running after d, as in dae
   const {dir} = makeService(t, {run: "trap '' TERM\necho ready > ready\nwhile :; do sleep 1; done", files: {'timeout-kill': 'soon'}});
   const {supervisor, lines} = engine(t, dir);
   await supervisor.start();
-  const pid = await waitFor(() => supervisor.snapshot().pid, 'child');
-  await waitFor(() => readFileSync(join(dir, 'ready'), 'latin1'), 'trap installed');
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child', PATIENT);
+  await waitFor(() => readFileSync(join(dir, 'ready'), 'latin1'), 'trap installed', PATIENT);
   sendControl(dir, 'd');
-  await waitFor(() => lines.warnings.length > 0, 'a warning');
+  await waitFor(() => lines.warnings.length > 0, 'a warning', PATIENT);
   t.deepEqual(lines.warnings, [`ignoring ${dir}/timeout-kill: not a whole number of milliseconds`]);
   t.true(isAlive(pid));
   t.like(readStatus(dir), {pid, want: 'down'});
@@ -142,16 +142,16 @@ test('missing or non-executable run: daemontools line, retried after each thrott
   const {dir} = makeService(t, {run: null});
   const {supervisor, lines} = engine(t, dir, {clock: time, timers: time});
   await supervisor.start();
-  await waitFor(() => lines.fatals.length === 1, 'first failure');
+  await waitFor(() => lines.fatals.length === 1, 'first failure', PATIENT);
   t.deepEqual(lines.fatals, [`unable to start ${dir}/run: file does not exist`]);
-  await waitFor(() => time.delays().length === 1, 'the retry timer');
+  await waitFor(() => time.delays().length === 1, 'the retry timer', PATIENT);
   writeFileSync(join(dir, 'run'), '#!/bin/sh\nexec sleep 1000\n', {mode: 0o644});
   time.advance(1000);
-  await waitFor(() => lines.fatals.length === 2, 'second failure');
+  await waitFor(() => lines.fatals.length === 2, 'second failure', PATIENT);
   t.is(lines.fatals[1], `unable to start ${dir}/run: access denied`);
   t.like(readStatus(dir), {pid: 0, want: 'up'});
   sendControl(dir, 'd');
-  await waitFor(() => supervisor.snapshot().phase === 'idle', 'd to stop the retries');
+  await waitFor(() => supervisor.snapshot().phase === 'idle', 'd to stop the retries', PATIENT);
   t.deepEqual(time.delays(), []);
 });
 
@@ -159,10 +159,10 @@ test('garbage control bytes are ignored and the next real byte works', async (t)
   const {dir} = makeService(t);
   const {supervisor} = engine(t, dir);
   await supervisor.start();
-  const pid = await waitFor(() => supervisor.snapshot().pid, 'child');
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child', PATIENT);
   sendControl(dir, '\0zZ?\xff\n+U');
   sendControl(dir, 'd');
-  await waitFor(() => !isAlive(pid) && statusPid(dir) === 0, 'd after garbage');
+  await waitFor(() => !isAlive(pid) && statusPid(dir) === 0, 'd after garbage', PATIENT);
   t.like(readStatus(dir), {want: 'down'});
 });
 
@@ -174,7 +174,7 @@ test('an unwritable status: a warning per write, and the engine keeps obeying', 
   t.deepEqual(await supervisor.start(), {kind: 'started'});
   t.is(lines.warnings[0], `unable to open ${dir}/supervise/status.new: is a directory`);
   sendControl(dir, 'u');
-  await waitFor(() => supervisor.snapshot().pid, 'u obeyed');
+  await waitFor(() => supervisor.snapshot().pid, 'u obeyed', PATIENT);
   t.true(lines.warnings.length >= 2);
 });
 
@@ -182,7 +182,7 @@ test('a second engine on the same dir is refused with daemontools words; close()
   const {dir} = makeService(t);
   const first = engine(t, dir).supervisor;
   await first.start();
-  const pid = await waitFor(() => first.snapshot().pid, 'child');
+  const pid = await waitFor(() => first.snapshot().pid, 'child', PATIENT);
   const second = engine(t, dir).supervisor;
   t.deepEqual(await second.start(), {kind: 'busy', message: `unable to acquire ${dir}/supervise/lock: temporary failure`});
   first.close();
@@ -221,8 +221,8 @@ test('stdio and environment reach ./run; o runs once', async (t) => {
   await supervisor.start();
   t.like(readStatus(dir), {pid: 0, want: 'down'});
   sendControl(dir, 'o');
-  await waitFor(() => readFileSync(out, 'latin1') === 'hello from run\n', 'output of the one run');
-  await waitFor(() => supervisor.snapshot().phase === 'idle', 'no restart after o');
+  await waitFor(() => readFileSync(out, 'latin1') === 'hello from run\n', 'output of the one run', PATIENT);
+  await waitFor(() => supervisor.snapshot().phase === 'idle', 'no restart after o', PATIENT);
   t.like(readStatus(dir), {pid: 0, want: 'none'});
 });
 
@@ -245,10 +245,10 @@ test('control signals go to the pid only (as daemontools): t stops run, its back
   const {supervisor} = engine(t, dir, {clock: time, timers: time});
   await supervisor.start();
   sendControl(dir, 'o');
-  const pid = await waitFor(() => supervisor.snapshot().pid, 'child');
-  const grandchild = await waitFor(() => Number(readFileSync(join(dir, 'grandchild'), 'latin1')), 'grandchild pid');
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child', PATIENT);
+  const grandchild = await waitFor(() => Number(readFileSync(join(dir, 'grandchild'), 'latin1')), 'grandchild pid', PATIENT);
   sendControl(dir, 't');
-  await waitFor(() => !isAlive(pid), 'run to die of TERM');
+  await waitFor(() => !isAlive(pid), 'run to die of TERM', PATIENT);
   t.true(isAlive(grandchild));
   process.kill(grandchild, 'SIGKILL');
 });
@@ -258,9 +258,9 @@ test('adoption: a successor takes over the running child instead of starting a s
   const {dir} = makeService(t);
   const first = engine(t, dir).supervisor;
   await first.start();
-  const pid = await waitFor(() => first.snapshot().pid, 'child');
+  const pid = await waitFor(() => first.snapshot().pid, 'child', PATIENT);
   sendControl(dir, 'p');
-  await waitFor(() => first.snapshot().paused, 'paused');
+  await waitFor(() => first.snapshot().paused, 'paused', PATIENT);
   const before = readStatus(dir);
   first.close();
   const second = engine(t, dir, {clock: time, timers: time, adoptPollMs: 50}).supervisor;
@@ -271,9 +271,9 @@ test('adoption: a successor takes over the running child instead of starting a s
   time.advance(50);
   t.is(second.snapshot().pid, pid, 'still alive: still adopted');
   process.kill(pid, 'SIGKILL');
-  await waitFor(() => !isAlive(pid), 'adopted child dead');
+  await waitFor(() => !isAlive(pid), 'adopted child dead', PATIENT);
   time.advance(5000);
-  const next = await waitFor(() => (second.snapshot().pid !== pid ? second.snapshot().pid : 0), 'a new child');
+  const next = await waitFor(() => (second.snapshot().pid !== pid ? second.snapshot().pid : 0), 'a new child', PATIENT);
   t.is(statusPid(dir), next);
   t.false(second.snapshot().paused);
 });
@@ -282,13 +282,13 @@ test('adoption refuses a pid whose start time does not match the record (pid reu
   const {dir} = makeService(t);
   const first = engine(t, dir).supervisor;
   await first.start();
-  const pid = await waitFor(() => first.snapshot().pid, 'child');
+  const pid = await waitFor(() => first.snapshot().pid, 'child', PATIENT);
   first.close();
   const record = childRecord.parse(readFileSync(join(dir, 'supervise/child'), 'latin1'))!;
   writeFileSync(join(dir, 'supervise/child'), childRecord.format({...record, startTime: '1'}));
   const second = engine(t, dir).supervisor;
   await second.start({adopt: true});
-  const fresh = await waitFor(() => second.snapshot().pid, 'a fresh child');
+  const fresh = await waitFor(() => second.snapshot().pid, 'a fresh child', PATIENT);
   t.not(fresh, pid);
   process.kill(-pid, 'SIGKILL');
 });
