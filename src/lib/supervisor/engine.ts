@@ -310,6 +310,7 @@ export class Supervisor {
         this.cancelTimer('killTimer');
         this.killTimer = this.timers.setTimeout(() => {
           this.killTimer = undefined;
+          if (this.child) this.reporter.warn(`${this.dir} still running ${ms} ms after TERM: sending KILL to its process group`);
           this.dispatch({type: 'kill-timer'});
         }, ms);
         return;

@@ -115,13 +115,14 @@ test('d stops, u starts, x exits once the child is gone', async (t) => {
 
 test('timeout-kill: after d, a TERM-proof service and its group get KILL', async (t) => {
   const {dir} = makeService(t, {run: "trap '' TERM\nsleep 1000 &\necho $! > grandchild\nwait", files: {'timeout-kill': '200\n'}});
-  const {supervisor} = engine(t, dir);
+  const {supervisor, lines} = engine(t, dir);
   await supervisor.start();
   const pid = await waitFor(() => supervisor.snapshot().pid, 'child', PATIENT);
   const grandchild = await waitFor(() => Number(readFileSync(join(dir, 'grandchild'), 'latin1')), 'grandchild pid', PATIENT);
   sendControl(dir, 'd');
   await waitFor(() => !isAlive(pid) && !isAlive(grandchild), 'the whole group to be killed', PATIENT);
   t.like(readStatus(dir), {pid: 0, want: 'down'});
+  t.deepEqual(lines.warnings, [`${dir} still running 200 ms after TERM: sending KILL to its process group`]);
 });
 
 test('without timeout-kill a TERM-proof service keeps running after d, as in daemontools', async (t) => {
