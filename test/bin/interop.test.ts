@@ -3,6 +3,8 @@
 // svstat transcripts, normalised as rts.tests does (pid x, x seconds), must be identical.
 // Not tested here: the 1 s deepsleep of the real supervise (our throttle never holds control).
 import test, {type ExecutionContext} from 'ava';
+import {existsSync} from 'node:fs';
+import {join} from 'node:path';
 import {addService, makeService, normalise} from '../helpers/service-dir.js';
 import {startSupervise, stderrOf, tool, waitForStatus, type Side} from '../helpers/supervisors.js';
 import {PATIENT, waitFor} from '../helpers/wait-for.js';
@@ -106,4 +108,34 @@ test('a missing run: the same line from ours and the real supervise, repeated', 
     lines.push(stderrOf(child).split('\n')[0]!.replace(`m-${side}`, 'm'));
   }
   t.deepEqual(lines, ['supervise: fatal: unable to start m/run: file does not exist', 'supervise: fatal: unable to start m/run: file does not exist']);
+});
+
+/** A service that ignores TERM: `d` leaves it up with want down; `p` then pauses it; `k` ends it. */
+async function stubbornScenario(t: ExecutionContext, supervisor: Side): Promise<string[]> {
+  const {parent, dir} = makeService(t, {run: "trap '' TERM\necho > ready\nexec sleep 1000"}, 'st');
+  const transcript: string[] = [];
+  const step = async (flags: string, until: (r: {pid: number; paused: boolean; want: string}) => boolean, what: string) => {
+    await tool('real', 'svc', [flags, 'st'], parent);
+    await waitForStatus(dir, until, what);
+    transcript.push(normalise((await tool('real', 'svstat', ['st'], parent)).stdout));
+  };
+  startSupervise(t, supervisor, parent, 'st');
+  await waitForStatus(dir, (r) => r.pid > 0, 'st up');
+  await waitFor(() => existsSync(join(dir, 'ready')), 'trap installed', PATIENT);
+  await step('-d', (r) => r.want === 'down', 'want down');
+  await step('-p', (r) => r.paused, 'paused');
+  await step('-c', (r) => !r.paused, 'continued');
+  await step('-k', (r) => r.pid === 0, 'killed');
+  return transcript;
+}
+
+test('a TERM-proof service: d, p, c, k read the same from our supervise and the real one', async (t) => {
+  const [expected, actual] = await Promise.all([stubbornScenario(t, 'real'), stubbornScenario(t, 'ours')]);
+  t.deepEqual(actual, expected);
+  t.deepEqual(expected, [
+    'st: up (pid x) x seconds, want down\n',
+    'st: up (pid x) x seconds, paused, want down\n',
+    'st: up (pid x) x seconds, want down\n',
+    'st: down x seconds, normally up\n',
+  ]);
 });
