@@ -1,22 +1,16 @@
-import {closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, statSync} from 'node:fs';
-import {Socket} from 'node:net';
-import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
-import {readStatus} from '../control/client.js';
-import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, LOCK_FILE, OK_FIFO, STATUS_FILE} from '../control/paths.js';
 import {readBootId, readStartTime} from '../proc/start-time.js';
 import * as childRecord from '../status/child-record.js';
-import * as status from '../status/codec.js';
-import {flockExclusive} from '../sys/flock.js';
-import {AtomicWriteError, writeFileAtomicSync} from '../sys/fs-atomic.js';
-import {assertDirectory} from '../sys/directory.js';
-import {mkfifoSync} from '../sys/mkfifo.js';
+import type * as status from '../status/codec.js';
 import * as tai64n from '../tai64n/codec.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
 import {spawnRun, watchPid, type ChildHandle, type SpawnSettings} from './child.js';
+import {failed, ServiceDir, type StartOutcome} from './service-dir.js';
 import {systemTimers, type TimerHandle, type Timers} from './timers.js';
 import {initialState, parseControlByte, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
+
+export type {StartOutcome} from './service-dir.js';
 
 /** Warnings go through `warn` (`PROG: warning: …`); `childFatal` gets daemontools' child line. */
 export interface SupervisorReporter extends Reporter {
@@ -46,13 +40,6 @@ export interface StartOptions {
    */
   readonly adopt?: boolean;
 }
-
-/**
- * The outcome of `start()`. `busy`: another supervisor (ours or daemontools') holds the lock.
- * `failed`: a system error; `message` is daemontools' text after `fatal: `, e.g.
- * `unable to acquire s1/supervise/lock: temporary failure`. Nothing is left open either way.
- */
-export type StartOutcome = {kind: 'started'} | {kind: 'busy'; message: string} | {kind: 'failed'; message: string};
 
 /** Why the engine stopped: `x` was obeyed (the child is gone), or `close()` was called. */
 export type ExitReason = 'exit' | 'closed';
@@ -98,9 +85,7 @@ export class Supervisor {
   private state: SupervisorState = initialState('up');
   private child: ChildHandle | undefined;
   private pidStamp: tai64n.Tai64n;
-  private lockFd: number | undefined;
-  private okFd: number | undefined;
-  private control: Socket | undefined;
+  private readonly files: ServiceDir;
   private startTimer: TimerHandle | undefined;
   private killTimer: TimerHandle | undefined;
   private readonly queue: SupervisorEvent[] = [];
@@ -113,6 +98,7 @@ export class Supervisor {
 
   constructor(options: SupervisorOptions) {
     this.dir = options.dir;
+    this.files = new ServiceDir(options.dir);
     this.reporter = options.reporter;
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? systemTimers;
@@ -138,37 +124,29 @@ export class Supervisor {
   }
 
   private async startOnce(options: StartOptions): Promise<StartOutcome> {
-    const dir = this.dir;
-    try {
-      assertDirectory(dir);
-    } catch (error) {
-      return failed(`unable to chdir to ${dir}: ${errorText(error)}`);
-    }
-    let want: status.Want = 'up';
-    try {
-      statSync(join(dir, DOWN_FILE));
-      want = 'down';
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return failed(`unable to stat ${dir}/down: ${errorText(error)}`);
-    }
+    const want = this.files.initialWant();
+    if (typeof want !== 'string') return want;
     this.state = initialState(want);
-    try {
-      mkdirSync(join(dir, 'supervise'), 0o700);
-    } catch {
-      // daemontools ignores this; the lock open below says what is wrong.
-    }
-    const lock = await this.acquireLock();
+    const lock = await this.files.lock();
     if (lock.kind !== 'started') return lock;
     if (this.closed) {
-      this.releaseFds();
+      this.files.release();
       return failed('closed while starting');
     }
     if (options.adopt) this.adopt();
-    const opened = this.openFifos();
+    // daemontools' order: control, then the first status, then ok (an ok reader implies a status).
+    let opened = this.files.openControl(
+      (byte) => this.controlByte(byte),
+      (message) => this.reporter.warn(message),
+    );
+    if (opened.kind === 'started') {
+      this.announce();
+      opened = this.files.openOk();
+    }
     if (opened.kind !== 'started') {
       this.child?.release();
       this.child = undefined;
-      this.releaseFds();
+      this.files.release();
       return opened;
     }
     this.dispatch({type: 'boot'});
@@ -201,67 +179,14 @@ export class Supervisor {
 
   /** Takes over the child recorded in status and supervise/child when it is provably the same process. */
   private adopt(): void {
-    let record: status.StatusRecord | 'bad-format';
-    let child: childRecord.ChildRecord | undefined;
-    try {
-      record = readStatus(this.dir);
-      child = childRecord.parse(readFileSync(join(this.dir, CHILD_FILE), 'latin1'));
-    } catch {
-      return;
-    }
-    if (record === 'bad-format' || record.pid === 0 || child?.pid !== record.pid) return;
-    const startTime = readStartTime(record.pid);
-    if (!childRecord.matches(child, startTime, readBootId())) return;
+    const previous = this.files.previous();
+    if (!previous || previous.status.pid === 0 || previous.child.pid !== previous.status.pid) return;
+    const {status: record, child} = previous;
+    if (!childRecord.matches(child, readStartTime(record.pid), this.readBootId())) return;
     const handle: ChildHandle = watchPid(record.pid, child.startTime, this.timers, this.adoptPollMs, () => this.childExited(handle));
     this.child = handle;
     this.pidStamp = record.stamp;
     this.state = {...initialState(record.want), phase: 'running', paused: record.paused, lastStart: this.clock.now()};
-  }
-
-  private async acquireLock(): Promise<StartOutcome> {
-    const what = `unable to acquire ${this.dir}/supervise/lock`;
-    let fd: number;
-    try {
-      fd = openSync(join(this.dir, LOCK_FILE), constants.O_WRONLY | constants.O_NONBLOCK | constants.O_APPEND | constants.O_CREAT, 0o600);
-    } catch (error) {
-      return failed(`${what}: ${errorText(error)}`);
-    }
-    try {
-      if ((await flockExclusive(fd, {nonblocking: true})) === 'busy') {
-        closeSync(fd);
-        return {kind: 'busy', message: `${what}: ${errorText({code: 'EAGAIN'})}`};
-      }
-    } catch (error) {
-      closeSync(fd);
-      return failed(`${what}: ${errorText(error)}`);
-    }
-    this.lockFd = fd;
-    return {kind: 'started'};
-  }
-
-  private openFifos(): StartOutcome {
-    const controlPath = join(this.dir, CONTROL_FIFO);
-    let controlFd: number;
-    try {
-      mkfifoSync([controlPath]);
-      controlFd = openFifo(controlPath, constants.O_RDWR | constants.O_NONBLOCK);
-    } catch (error) {
-      return failed(`unable to read ${this.dir}/supervise/control: ${errorText(error)}`);
-    }
-    this.control = new Socket({fd: controlFd, readable: true, writable: false});
-    this.control.on('data', (chunk: Buffer) => {
-      for (const byte of chunk) this.controlByte(byte);
-    });
-    this.control.on('error', (error) => this.reporter.warn(`unable to read ${this.dir}/supervise/control: ${errorText(error)}`));
-    this.announce();
-    const okPath = join(this.dir, OK_FIFO);
-    try {
-      mkfifoSync([okPath]);
-      this.okFd = openFifo(okPath, constants.O_RDONLY | constants.O_NONBLOCK);
-    } catch (error) {
-      return failed(`unable to read ${this.dir}/supervise/ok: ${errorText(error)}`);
-    }
-    return {kind: 'started'};
   }
 
   private controlByte(byte: number): void {
@@ -305,8 +230,10 @@ export class Supervisor {
       case 'cancel-start-timer':
         return this.cancelTimer('startTimer');
       case 'arm-kill-timer': {
-        const ms = this.timeoutKill();
-        if (ms === undefined) return;
+        const setting = this.files.timeoutKill();
+        if (setting && 'warning' in setting) this.reporter.warn(setting.warning);
+        if (!setting || !('ms' in setting)) return;
+        const ms = setting.ms;
         this.cancelTimer('killTimer');
         this.killTimer = this.timers.setTimeout(() => {
           this.killTimer = undefined;
@@ -348,31 +275,20 @@ export class Supervisor {
 
   private recordChild(pid: number): void {
     const startTime = readStartTime(pid);
-    const bootId = (this.bootId ??= readBootId());
+    const bootId = this.readBootId();
     if (startTime === undefined || bootId === undefined || this.closed) return;
-    try {
-      writeFileAtomicSync(join(this.dir, CHILD_FILE), Buffer.from(childRecord.format({pid, startTime, bootId})));
-    } catch (error) {
-      this.warnWrite(error, 'supervise/child');
-    }
+    const warning = this.files.writeChild({pid, startTime, bootId});
+    if (warning) this.reporter.warn(warning);
+  }
+
+  /** The kernel's boot id, read once (it cannot change while this process lives). */
+  private readBootId(): string | undefined {
+    return (this.bootId ??= readBootId());
   }
 
   private announce(): void {
-    const record = {stamp: this.pidStamp, pid: this.child?.pid ?? 0, paused: this.state.paused, want: this.state.want};
-    try {
-      writeFileAtomicSync(join(this.dir, STATUS_FILE), status.pack(record));
-    } catch (error) {
-      this.warnWrite(error, 'supervise/status');
-    }
-  }
-
-  /** daemontools' status warnings: `unable to open DIR/supervise/status.new: ERR` and the rest. */
-  private warnWrite(error: unknown, file: string): void {
-    const tmp = `${this.dir}/${file}.new`;
-    if (!(error instanceof AtomicWriteError)) return this.reporter.warn(`unable to write ${tmp}: ${errorText(error)}`);
-    const reason = error.partial ? 'partial write' : errorText(error.cause);
-    if (error.step === 'rename') return this.reporter.warn(`unable to rename ${tmp} to ${file.slice('supervise/'.length)}: ${reason}`);
-    this.reporter.warn(`unable to ${error.step} ${tmp}: ${reason}`);
+    const warning = this.files.writeStatus({stamp: this.pidStamp, pid: this.child?.pid ?? 0, paused: this.state.paused, want: this.state.want});
+    if (warning) this.reporter.warn(warning);
   }
 
   private signal(signal: NodeJS.Signals, group: boolean): void {
@@ -383,24 +299,6 @@ export class Supervisor {
     } catch {
       // Gone already (ESRCH): its exit is on its way. daemontools ignores kill's result too.
     }
-  }
-
-  /** The optional `timeout-kill` file: whole milliseconds; absent means no timer. */
-  private timeoutKill(): number | undefined {
-    const path = join(this.dir, 'timeout-kill');
-    let text: string;
-    try {
-      text = readFileSync(path, 'latin1');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.reporter.warn(`unable to read ${this.dir}/timeout-kill: ${errorText(error)}`);
-      return undefined;
-    }
-    const match = /^\s*([0-9]{1,10})\s*$/.exec(text);
-    if (!match) {
-      this.reporter.warn(`ignoring ${this.dir}/timeout-kill: not a whole number of milliseconds`);
-      return undefined;
-    }
-    return Number(match[1]);
   }
 
   private cancelTimer(which: 'startTimer' | 'killTimer'): void {
@@ -415,29 +313,7 @@ export class Supervisor {
     this.cancelTimer('startTimer');
     this.cancelTimer('killTimer');
     this.child?.release();
-    this.releaseFds();
+    this.files.release();
     this.resolveExited(reason);
   }
-
-  private releaseFds(): void {
-    this.control?.destroy();
-    this.control = undefined;
-    for (const fd of [this.okFd, this.lockFd]) {
-      if (fd !== undefined) closeSync(fd);
-    }
-    this.okFd = undefined;
-    this.lockFd = undefined;
-  }
-}
-
-function failed(message: string): StartOutcome {
-  return {kind: 'failed', message};
-}
-
-/** Opens a FIFO non-blocking; anything else at that path is refused (EINVAL). */
-function openFifo(path: string, flags: number): number {
-  const fd = openSync(path, flags);
-  if (fstatSync(fd).isFIFO()) return fd;
-  closeSync(fd);
-  throw Object.assign(new Error(`${path} is not a FIFO`), {code: 'EINVAL'});
 }
