@@ -24,3 +24,6 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }
+
+/** Options for waits on real processes: generous, since other suites load the 2 cores too. */
+export const PATIENT = {timeoutMs: 30_000};

@@ -1,0 +1,319 @@
+import {errorText} from '../cli/errno-text.js';
+import type {Reporter} from '../cli/messages.js';
+import {readBootId, readStartTime} from '../proc/start-time.js';
+import * as childRecord from '../status/child-record.js';
+import type * as status from '../status/codec.js';
+import * as tai64n from '../tai64n/codec.js';
+import {systemClock, type Clock} from '../tai64n/clock.js';
+import {spawnRun, watchPid, type ChildHandle, type SpawnSettings} from './child.js';
+import {failed, ServiceDir, type StartOutcome} from './service-dir.js';
+import {systemTimers, type TimerHandle, type Timers} from './timers.js';
+import {initialState, parseControlByte, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
+
+export type {StartOutcome} from './service-dir.js';
+
+/** Warnings go through `warn` (`PROG: warning: …`); `childFatal` gets daemontools' child line. */
+export interface SupervisorReporter extends Reporter {
+  /** `unable to start DIR/run: ERR`: what daemontools' forked child prints as `supervise: fatal: …`. */
+  childFatal(message: string): void;
+}
+
+export interface SupervisorOptions {
+  /** The service directory, as the user wrote it: messages say `DIR/supervise/lock`. */
+  readonly dir: string;
+  readonly reporter: SupervisorReporter;
+  /** Stamps and the restart throttle. Default: the system clock. */
+  readonly clock?: Clock;
+  /** The throttle's start timer and timeout-kill. Default: the global setTimeout. */
+  readonly timers?: Timers;
+  /** stdio, environment, credentials and chain-loaders for `./run`. */
+  readonly spawn?: SpawnSettings;
+  /** How often an adopted child's liveness is checked. Default 500 ms. */
+  readonly adoptPollMs?: number;
+}
+
+export interface StartOptions {
+  /**
+   * Adopt the child a crashed predecessor left running instead of starting a second copy: the
+   * pid in `status` is adopted when `supervise/child` records it and /proc shows the same start
+   * time on the same boot. The want and paused state come from that status, not from `down`.
+   */
+  readonly adopt?: boolean;
+}
+
+/** Why the engine stopped: `x` was obeyed (the child is gone), or `close()` was called. */
+export type ExitReason = 'exit' | 'closed';
+
+export interface SupervisorSnapshot {
+  readonly phase: SupervisorState['phase'];
+  readonly want: status.Want;
+  readonly paused: boolean;
+  /** 0 when there is no child. */
+  readonly pid: number;
+}
+
+/**
+ * One supervised service directory: daemontools 0.76's supervise as an object, so one process
+ * (standalone `supervise DIR`, or svscan for a whole tree) can run many. It holds no process-wide
+ * state and installs no signal handlers; the embedding program decides what its signals mean.
+ *
+ * Life cycle:
+ * 1. `new Supervisor({dir, reporter, clock?, timers?, spawn?})`.
+ * 2. `await start()`: checks DIR and `down`, makes `supervise/`, takes the flock on
+ *    `supervise/lock` (held while the object lives: the real supervise refuses to run beside it),
+ *    creates and opens the `control` and `ok` FIFOs, writes `status`, and starts `./run` unless
+ *    `down` exists. Returns a StartOutcome; on anything but `started` nothing is left open.
+ * 3. Control bytes arrive on the FIFO; `send('dx')` feeds the same path (svscan's shutdown, a
+ *    standalone supervise's SIGTERM). Child exits and timers feed the state machine (state.ts).
+ * 4. `exited` resolves with 'exit' after `x` once there is no child, or with 'closed' after
+ *    `close()`, which releases fds, lock and timers and leaves a running child alone.
+ *
+ * Each start writes `supervise/child` (pid, /proc start time, boot id) so a successor can
+ * recognise the process: `start({adopt: true})` takes over such a child (watched by polling
+ * /proc, since Node cannot wait for a process it did not start) instead of starting a second copy.
+ */
+export class Supervisor {
+  readonly dir: string;
+  readonly exited: Promise<ExitReason>;
+  private readonly reporter: SupervisorReporter;
+  private readonly clock: Clock;
+  private readonly timers: Timers;
+  private readonly spawnSettings: SpawnSettings;
+  private readonly adoptPollMs: number;
+  /** The kernel's boot id, read once (it cannot change while this process lives). */
+  private bootId: string | undefined;
+  private state: SupervisorState = initialState('up');
+  private child: ChildHandle | undefined;
+  private pidStamp: tai64n.Tai64n;
+  private readonly files: ServiceDir;
+  private startTimer: TimerHandle | undefined;
+  private killTimer: TimerHandle | undefined;
+  private readonly queue: SupervisorEvent[] = [];
+  private draining = false;
+  private closed = false;
+  /** Control bytes sent before start() finished; applied right after boot. */
+  private early: string | undefined = '';
+  private starting = false;
+  private resolveExited!: (reason: ExitReason) => void;
+
+  constructor(options: SupervisorOptions) {
+    this.dir = options.dir;
+    this.files = new ServiceDir(options.dir);
+    this.reporter = options.reporter;
+    this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? systemTimers;
+    this.spawnSettings = options.spawn ?? {};
+    if (this.spawnSettings.groups && (this.spawnSettings.uid === undefined || this.spawnSettings.gid === undefined)) {
+      throw new TypeError('spawn.groups needs spawn.uid and spawn.gid');
+    }
+    this.adoptPollMs = options.adoptPollMs ?? 500;
+    this.pidStamp = tai64n.fromUnixMs(this.clock.now());
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+  }
+
+  /** Once per object; after a `busy` or `failed` outcome it may be called again (svscan retries). */
+  async start(options: StartOptions = {}): Promise<StartOutcome> {
+    if (this.early === undefined || this.starting) return failed('start() called twice');
+    if (this.closed) return failed('start() after close()');
+    this.starting = true;
+    try {
+      return await this.startOnce(options);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private async startOnce(options: StartOptions): Promise<StartOutcome> {
+    const want = this.files.initialWant();
+    if (typeof want !== 'string') return want;
+    this.state = initialState(want);
+    const lock = await this.files.lock();
+    if (lock.kind !== 'started') return lock;
+    if (this.closed) {
+      this.files.release();
+      return failed('closed while starting');
+    }
+    if (options.adopt) this.adopt();
+    // daemontools' order: control, then the first status, then ok (an ok reader implies a status).
+    let opened = this.files.openControl(
+      (byte) => this.controlByte(byte),
+      (message) => this.reporter.warn(message),
+    );
+    if (opened.kind === 'started') {
+      this.announce();
+      opened = this.files.openOk();
+    }
+    if (opened.kind !== 'started') {
+      this.child?.release();
+      this.child = undefined;
+      this.files.release();
+      return opened;
+    }
+    this.dispatch({type: 'boot'});
+    const early = this.early ?? '';
+    this.early = undefined;
+    this.send(early);
+    return opened;
+  }
+
+  /**
+   * Feeds control bytes as if they had arrived on `supervise/control`; unknown bytes are ignored.
+   * Bytes sent before start() has finished are applied as soon as it has.
+   */
+  send(commands: string): void {
+    if (this.early !== undefined) {
+      this.early += commands;
+      return;
+    }
+    for (const byte of Buffer.from(commands, 'latin1')) this.controlByte(byte);
+  }
+
+  snapshot(): SupervisorSnapshot {
+    return {phase: this.state.phase, want: this.state.want, paused: this.state.paused, pid: this.child?.pid ?? 0};
+  }
+
+  /** Releases the lock, FIFOs and timers without signalling the child, which keeps running. */
+  close(): void {
+    this.finish('closed');
+  }
+
+  /** Takes over the child recorded in status and supervise/child when it is provably the same process. */
+  private adopt(): void {
+    const previous = this.files.previous();
+    if (!previous || previous.status.pid === 0 || previous.child.pid !== previous.status.pid) return;
+    const {status: record, child} = previous;
+    if (!childRecord.matches(child, readStartTime(record.pid), this.readBootId())) return;
+    const handle: ChildHandle = watchPid(record.pid, child.startTime, this.timers, this.adoptPollMs, () => this.childExited(handle));
+    this.child = handle;
+    this.pidStamp = record.stamp;
+    this.state = {...initialState(record.want), phase: 'running', paused: record.paused, lastStart: this.clock.now()};
+  }
+
+  private controlByte(byte: number): void {
+    const command = parseControlByte(byte);
+    if (command) this.dispatch({type: 'control', command});
+  }
+
+  /** Events are handled one at a time, in order; effects may queue more (a self-pipe, in effect). */
+  private dispatch(event: SupervisorEvent): void {
+    if (this.closed) return;
+    this.queue.push(event);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let next = this.queue.shift(); next && !this.closed; next = this.queue.shift()) {
+        const {state, effects} = transition(this.state, next, this.clock.now());
+        this.state = state;
+        for (const effect of effects) this.apply(effect);
+      }
+    } finally {
+      this.draining = false;
+      this.queue.length = 0;
+    }
+  }
+
+  private apply(effect: Effect): void {
+    switch (effect.type) {
+      case 'spawn':
+        return this.spawn();
+      case 'announce':
+        return this.announce();
+      case 'signal':
+        return this.signal(effect.signal, effect.target === 'group');
+      case 'arm-start-timer':
+        this.cancelTimer('startTimer');
+        this.startTimer = this.timers.setTimeout(() => {
+          this.startTimer = undefined;
+          this.dispatch({type: 'start-timer'});
+        }, Math.max(0, effect.at - this.clock.now()));
+        return;
+      case 'cancel-start-timer':
+        return this.cancelTimer('startTimer');
+      case 'arm-kill-timer': {
+        const setting = this.files.timeoutKill();
+        if (setting && 'warning' in setting) this.reporter.warn(setting.warning);
+        if (!setting || !('ms' in setting)) return;
+        const ms = setting.ms;
+        this.cancelTimer('killTimer');
+        this.killTimer = this.timers.setTimeout(() => {
+          this.killTimer = undefined;
+          if (this.child) this.reporter.warn(`${this.dir} still running ${ms} ms after TERM: sending KILL to its process group`);
+          this.dispatch({type: 'kill-timer'});
+        }, ms);
+        return;
+      }
+      case 'cancel-kill-timer':
+        return this.cancelTimer('killTimer');
+      case 'exit':
+        return this.finish('exit');
+    }
+  }
+
+  private spawn(): void {
+    const child = spawnRun(
+      this.dir,
+      this.spawnSettings,
+      () => this.childExited(child),
+      (error) => {
+        this.reporter.childFatal(`unable to start ${this.dir}/run: ${errorText(error)}`);
+        this.dispatch({type: 'spawn-failed'});
+      },
+    );
+    if (!child) return;
+    this.child = child;
+    this.pidStamp = tai64n.fromUnixMs(this.clock.now());
+    // After the status announce that follows this effect: clients see the new pid first.
+    queueMicrotask(() => this.recordChild(child.pid));
+  }
+
+  private childExited(child: ChildHandle | undefined): void {
+    if (child === undefined || this.child !== child) return;
+    this.child = undefined;
+    this.pidStamp = tai64n.fromUnixMs(this.clock.now());
+    this.dispatch({type: 'child-exit'});
+  }
+
+  private recordChild(pid: number): void {
+    const startTime = readStartTime(pid);
+    const bootId = this.readBootId();
+    if (startTime === undefined || bootId === undefined || this.closed) return;
+    const warning = this.files.writeChild({pid, startTime, bootId});
+    if (warning) this.reporter.warn(warning);
+  }
+
+  /** The kernel's boot id, read once (it cannot change while this process lives). */
+  private readBootId(): string | undefined {
+    return (this.bootId ??= readBootId());
+  }
+
+  private announce(): void {
+    const warning = this.files.writeStatus({stamp: this.pidStamp, pid: this.child?.pid ?? 0, paused: this.state.paused, want: this.state.want});
+    if (warning) this.reporter.warn(warning);
+  }
+
+  private signal(signal: NodeJS.Signals, group: boolean): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(group ? -pid : pid, signal);
+    } catch {
+      // Gone already (ESRCH): its exit is on its way. daemontools ignores kill's result too.
+    }
+  }
+
+  private cancelTimer(which: 'startTimer' | 'killTimer'): void {
+    const handle = this[which];
+    if (handle !== undefined) this.timers.clearTimeout(handle);
+    this[which] = undefined;
+  }
+
+  private finish(reason: ExitReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancelTimer('startTimer');
+    this.cancelTimer('killTimer');
+    this.child?.release();
+    this.files.release();
+    this.resolveExited(reason);
+  }
+}
