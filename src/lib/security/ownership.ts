@@ -20,8 +20,9 @@ export function trustProblem(stats: Stats, kind: TrustedKind, uids: readonly num
   if (!uids.includes(stats.uid)) {
     return `it is owned by uid ${stats.uid}, not by ${uids.map((uid) => `uid ${uid}`).join(' or ')}`;
   }
-  if (stats.mode & 0o020) return 'it is group-writable';
-  if (stats.mode & 0o002) return 'it is world-writable';
+  const writable = [stats.mode & 0o020 ? 'group' : '', stats.mode & 0o002 ? 'world' : ''].filter(Boolean);
+  if (writable.length === 2) return 'it is group- and world-writable';
+  if (writable.length === 1) return `it is ${writable[0]}-writable`;
   if (kind === 'executable' && (stats.mode & 0o100) === 0) return 'it is not executable by its owner';
   return undefined;
 }
