@@ -1,5 +1,5 @@
-import {chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync} from 'node:fs';
+import {basename, join} from 'node:path';
 import {randomBytes} from 'node:crypto';
 import type {ExecutionContext} from 'ava';
 import {tmpDir} from './tmp.js';
@@ -16,6 +16,21 @@ export function pidsByComm(comm: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * Pids of the test daemons called `comm`: processes of that kernel name running the sleep
+ * binary. A start script has the same kernel name while it runs (the kernel names a script
+ * after its file) and a killed daemon keeps it as a zombie; neither is counted.
+ */
+export function daemonPids(comm: string): number[] {
+  return pidsByComm(comm).filter((pid) => {
+    try {
+      return basename(readlinkSync(join('/proc', String(pid), 'exe'))) === 'sleep';
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** A name no other test or engineer uses: `kp` + 10 hex digits (fits the kernel's 15). */

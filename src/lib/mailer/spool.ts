@@ -52,6 +52,7 @@ export interface FlushResult {
   failed?: {path: string; error: unknown};
   /** Files that do not hold a message: left alone. */
   unreadable: string[];
+  /** Spool files left after the attempt (unreadable ones included). */
   remaining: number;
 }
 
@@ -59,7 +60,7 @@ export interface FlushResult {
 export async function flushSpool(dir: string, mailer: Mailer): Promise<FlushResult> {
   const paths = listSpool(dir);
   const result: FlushResult = {sent: [], unreadable: [], remaining: 0};
-  for (const [index, path] of paths.entries()) {
+  for (const path of paths) {
     const message = readSpooled(path);
     if (message === undefined) {
       result.unreadable.push(path);
@@ -69,7 +70,7 @@ export async function flushSpool(dir: string, mailer: Mailer): Promise<FlushResu
       await mailer.send(message);
     } catch (error) {
       result.failed = {path, error};
-      result.remaining = paths.length - index - result.unreadable.length;
+      result.remaining = paths.length - result.sent.length;
       return result;
     }
     unlinkSync(path);

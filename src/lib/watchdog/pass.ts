@@ -78,7 +78,7 @@ async function retrySpool(config: WatchdogConfig, mailer: Mailer, reporter: Repo
   for (const path of result.unreadable) reporter.warn(`spool file ${path} does not hold a message; left alone`);
   if (result.failed) {
     reporter.warn(
-      `unable to send spooled mail ${result.failed.path} via ${mailer.description}: ${deliveryError(result.failed.error)}; ${result.remaining} message(s) stay in ${spool}`,
+      `unable to send spooled mail ${result.failed.path} via ${mailer.description}: ${deliveryError(result.failed.error)}; ${result.remaining} file(s) stay in ${spool}`,
     );
   }
 }
