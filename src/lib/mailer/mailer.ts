@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type {Transporter} from 'nodemailer';
 
 /**
  * Delivers one plain-text message through SMTP (smtp://, smtps://) or a sendmail program.
@@ -25,14 +25,19 @@ export interface Mailer {
 const TIMEOUTS = {connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000};
 
 export function createMailer(spec: TransportSpec): Mailer {
-  const transport =
-    spec.kind === 'smtp'
+  let transport: Promise<Transporter> | undefined;
+  // nodemailer is loaded on first use: most passes send nothing, and it is most of the start-up time.
+  const open = async (): Promise<Transporter> => {
+    const {default: nodemailer} = await import('nodemailer');
+    return spec.kind === 'smtp'
       ? nodemailer.createTransport({url: spec.url, ...TIMEOUTS} as Parameters<typeof nodemailer.createTransport>[0])
       : nodemailer.createTransport({sendmail: true, newline: 'unix', ...(spec.path ? {path: spec.path} : {})});
+  };
   return {
     description: spec.kind === 'smtp' ? redact(spec.url) : spec.path ? `sendmail ${spec.path}` : 'sendmail',
     async send(message) {
-      await transport.sendMail({
+      transport ??= open();
+      await (await transport).sendMail({
         from: message.from,
         to: message.to,
         subject: message.subject,

@@ -1,4 +1,3 @@
-import psList from 'ps-list';
 import type {ProcessEntry} from './entry.js';
 
 /** The entry for one ps-list row: ps-list's `name` stands in for the kernel name. */
@@ -13,5 +12,6 @@ export function fromPsList(row: {pid: number; ppid?: number; name: string; cmd?:
 
 /** The process table where there is no /proc (the BSDs, macOS), through `ps`. */
 export async function readPsTable(): Promise<ProcessEntry[]> {
+  const {default: psList} = await import('ps-list');
   return (await psList({all: true})).map(fromPsList);
 }
