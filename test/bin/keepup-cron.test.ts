@@ -6,7 +6,7 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {bin} from '../helpers/paths.js';
 import {spawnTracked} from '../helpers/processes.js';
-import {daemonPids, killQuietly, watchdogSetup} from '../helpers/daemons.js';
+import {daemonPids, killQuietly, waitForDaemon, watchdogSetup} from '../helpers/daemons.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 function startCron(t: Parameters<typeof spawnTracked>[0], config: string) {
@@ -22,13 +22,11 @@ test('keepup cron restarts at start and on its schedule, keeps the old config on
   const name = setup.addDaemon();
   setup.writeConfig(`schedule: "* * * * * *"\nscriptTimeout: 0.5\ndaemons: [${name}]\n`);
   const {child, output} = startCron(t, setup.config);
-  const [first] = await waitFor(() => (daemonPids(name).length === 1 ? daemonPids(name) : undefined), `${name} started by the first pass`, {timeoutMs: 30_000});
+  const first = await waitForDaemon(name);
   await waitFor(() => output.stdout.includes(`Restarting ${name}\n`), 'the first report');
 
-  killQuietly(first!);
-  await waitFor(() => (daemonPids(name).length === 1 && daemonPids(name)[0] !== first ? true : undefined), `${name} restarted on schedule`, {
-    timeoutMs: 30_000,
-  });
+  killQuietly(first);
+  await waitForDaemon(name, {not: first});
   await waitFor(() => output.stdout.split(`Restarting ${name}\n`).length === 3, 'the second report');
 
   const good = readFileSync(setup.config, 'utf8');
@@ -37,16 +35,14 @@ test('keepup cron restarts at start and on its schedule, keeps the old config on
   await waitFor(() => output.stderr.includes('keepup: warning: keeping the previous config: '), 'the reload warning');
   t.regex(output.stderr, new RegExp(`keepup: warning: keeping the previous config: ${setup.config}:\\d+:1: unknown key "bogus"`));
 
-  const [second] = daemonPids(name);
-  killQuietly(second!);
-  await waitFor(() => (daemonPids(name).length === 1 && daemonPids(name)[0] !== second ? true : undefined), `${name} restarted with the old config`, {
-    timeoutMs: 30_000,
-  });
+  const second = await waitForDaemon(name);
+  killQuietly(second);
+  const third = await waitForDaemon(name, {not: second});
 
   child.kill('SIGTERM');
-  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  const [code, signal] = (await once(child, 'close')) as [number | null, string | null];
   t.deepEqual([code, signal], [0, null]);
-  t.is(daemonPids(name).length, 1, `${output.stdout}\n${output.stderr}`);
+  t.deepEqual(daemonPids(name), [third]);
   const history = readFileSync(join(setup.stateDir, 'history'), 'utf8').trim().split('\n');
   t.is(history.length, 3);
 });
@@ -63,17 +59,17 @@ test('keepup cron never overlaps passes: a slow start script makes it skip ticks
   await waitFor(() => output.stdout.includes('    slow\n'), 'the first report', {timeoutMs: 30_000});
   await waitFor(() => output.stderr.includes('keepup: warning: skipping a scheduled pass: the previous one is still running\n'), 'a skipped tick');
   child.kill('SIGTERM');
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const [code] = (await once(child, 'close')) as [number | null];
   t.is(code, 0);
   t.is(output.stdout.split(`Restarting ${name}\n`).length, 2);
-  t.is(daemonPids(name).length, 1);
+  await waitForDaemon(name);
 });
 
 test('keepup cron with a bad config exits 100 at once', async (t) => {
   const setup = watchdogSetup(t);
   setup.writeConfig('schedule: "0 4 1 * 1"\ndaemons: []\n');
   const {child, output} = startCron(t, setup.config);
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const [code] = (await once(child, 'close')) as [number | null];
   t.is(code, 100);
   t.regex(output.stderr, /schedule restricts both day of month and day of week/);
 });

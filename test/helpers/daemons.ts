@@ -3,6 +3,7 @@ import {basename, join} from 'node:path';
 import {randomBytes} from 'node:crypto';
 import type {ExecutionContext} from 'ava';
 import {tmpDir} from './tmp.js';
+import {waitFor} from './wait-for.js';
 
 /** Pids of processes whose kernel name is `comm` (read from /proc). */
 export function pidsByComm(comm: string): number[] {
@@ -107,4 +108,19 @@ export function killQuietly(pid: number): void {
   } catch {
     // gone
   }
+}
+
+/**
+ * Waits until exactly one daemon called `comm` runs (other than `not`, a pid just killed) and
+ * returns its pid. One table read per poll, so a kill landing between two reads cannot fool it.
+ */
+export async function waitForDaemon(comm: string, options: {not?: number; timeoutMs?: number} = {}): Promise<number> {
+  return waitFor(
+    () => {
+      const pids = daemonPids(comm);
+      return pids.length === 1 && pids[0] !== options.not ? pids[0] : undefined;
+    },
+    `exactly one ${comm} running${options.not ? ` other than ${options.not}` : ''}`,
+    {timeoutMs: options.timeoutMs ?? 30_000},
+  );
 }

@@ -1,4 +1,4 @@
-import {isMap, isScalar, isSeq, type LineCounter, type Node} from 'yaml';
+import {isAlias, isMap, isScalar, isSeq, type LineCounter, type Node} from 'yaml';
 
 /**
  * A small table-driven validator over `yaml` nodes. Every failure names the node's line and
@@ -40,6 +40,7 @@ function scalarValue(node: Node | null): unknown {
 
 function kind(node: Node | null): string {
   if (node === null) return 'nothing';
+  if (isAlias(node)) return 'an alias (aliases are not supported)';
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
   const value = scalarValue(node);

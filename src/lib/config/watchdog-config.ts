@@ -180,6 +180,9 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
         fail(source, node, `daemons[${index}].process is not a valid regular expression: ${(regexError as Error).message}`);
       }
     }
+    if (match === 'exact' && processName.includes('/')) {
+      fail(source, node, `daemons[${index}]: process ${processName} has a slash, which a kernel process name never has; use match: substring or regex for a path`);
+    }
     if (match === 'exact' && processName.length > COMM_LENGTH) {
       warnings.push(
         `daemon ${name}: process name ${processName} is longer than the ${COMM_LENGTH} characters the kernel keeps; it is compared as ${processName.slice(0, COMM_LENGTH)}`,

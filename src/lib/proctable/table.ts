@@ -1,5 +1,3 @@
-import {existsSync} from 'node:fs';
-import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import type {ProcessEntry} from './entry.js';
 import {readProcTable} from './proc.js';
@@ -14,15 +12,15 @@ export interface ProcessTable {
 export type TableOutcome = {ok: true; table: ProcessTable} | {ok: false; reason: string};
 
 /**
- * Reads the process table from `procRoot` when it looks like a /proc (it has `PID/stat` for
- * this process, or at least `self`), otherwise through ps. A table that does not contain the
+ * Reads the process table: on Linux from `procRoot` (normally /proc), elsewhere through ps.
+ * A table that does not contain the
  * reading process itself is not trusted: a broken `ps` or a masked /proc would otherwise make
  * every daemon look dead.
  */
-export async function readProcessTable(options: {procRoot: string; selfPid: number}): Promise<TableOutcome> {
+export async function readProcessTable(options: {procRoot: string; selfPid: number; platform?: NodeJS.Platform}): Promise<TableOutcome> {
   let table: ProcessTable;
   try {
-    table = existsSync(join(options.procRoot, '1')) || existsSync(join(options.procRoot, 'self'))
+    table = (options.platform ?? process.platform) === 'linux'
       ? {entries: readProcTable(options.procRoot), source: 'proc'}
       : {entries: await readPsTable(), source: 'ps'};
   } catch (error) {

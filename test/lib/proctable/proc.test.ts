@@ -3,6 +3,7 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {parseCmdline, parseComm, parseStat, readProcTable} from '../../../src/lib/proctable/proc.js';
 import {readProcessTable} from '../../../src/lib/proctable/table.js';
+import {fromPsList} from '../../../src/lib/proctable/ps.js';
 import {run} from '../../helpers/processes.js';
 import {tmpDir} from '../../helpers/tmp.js';
 
@@ -47,8 +48,26 @@ test('a fake /proc is read as it is, and refused when it lacks the reader', asyn
     {pid: 1, comm: 'init', argv: ['/sbin/init'], ppid: 0, session: 1},
     {pid: 77, comm: 'kworker/0:1', argv: [], ppid: 2, session: 0},
   ]);
-  const refused = await readProcessTable({procRoot: dir, selfPid: 4242});
+  const refused = await readProcessTable({procRoot: dir, selfPid: 4242, platform: 'linux'});
   t.deepEqual(refused, {ok: false, reason: `the process table from ${dir} does not list this process (pid 4242): it cannot be trusted`});
-  const accepted = await readProcessTable({procRoot: dir, selfPid: 77});
+  const accepted = await readProcessTable({procRoot: dir, selfPid: 77, platform: 'linux'});
   t.true(accepted.ok);
+});
+
+test('a missing /proc is an unreadable table, not an empty one', async (t) => {
+  const dir = tmpDir(t);
+  t.deepEqual(await readProcessTable({procRoot: join(dir, 'absent'), selfPid: process.pid, platform: 'linux'}), {
+    ok: false,
+    reason: 'unable to read the process table: file does not exist',
+  });
+});
+
+test('without /proc the table comes from ps and lists this process', async (t) => {
+  const outcome = await readProcessTable({procRoot: '/nonexistent', selfPid: process.pid, platform: 'freebsd'});
+  t.true(outcome.ok);
+  if (!outcome.ok) return;
+  t.is(outcome.table.source, 'ps');
+  const self = outcome.table.entries.find((entry) => entry.pid === process.pid);
+  t.is(self?.ppid, process.ppid);
+  t.deepEqual(fromPsList({pid: 3, ppid: 1, name: 'httpd', cmd: '/usr/sbin/httpd -k start'}), {pid: 3, comm: 'httpd', argv: ['/usr/sbin/httpd', '-k', 'start'], ppid: 1});
 });
