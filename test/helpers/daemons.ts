@@ -65,7 +65,7 @@ export function watchdogSetup(t: ExecutionContext): WatchdogSetup {
   const config = join(dir, 'watchdog.config.yaml');
   const names: string[] = [];
   t.teardown(() => {
-    for (const name of names) for (const pid of pidsByComm(name.slice(0, 15))) killQuietly(pid);
+    for (const name of names) for (const pid of pidsByComm(name.slice(0, 15))) killGroupQuietly(pid);
   });
   return {
     dir,
@@ -108,6 +108,16 @@ export function killQuietly(pid: number): void {
   } catch {
     // gone
   }
+}
+
+/** Kills the process group led by `pid` (a start script's session), then `pid` itself. */
+export function killGroupQuietly(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // not a group leader, or gone
+  }
+  killQuietly(pid);
 }
 
 /**

@@ -7,4 +7,6 @@ export interface ProcessEntry {
   argv: string[];
   ppid?: number;
   session?: number;
+  /** True for a zombie: dead, waiting for its parent to reap it. Never counts as running. */
+  zombie?: boolean;
 }

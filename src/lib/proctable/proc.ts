@@ -25,14 +25,14 @@ export function parseCmdline(bytes: Buffer): string[] {
  * `stat`: `pid (comm) state ppid pgrp session …`. The name may hold spaces and parentheses,
  * so the fields start after the last `)`. Undefined when the text does not have that shape.
  */
-export function parseStat(text: string): {ppid: number; session: number} | undefined {
+export function parseStat(text: string): {ppid: number; session: number; zombie: boolean} | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
   const fields = text.slice(close + 2).split(' ');
   const ppid = Number(fields[1]);
   const session = Number(fields[3]);
   if (!Number.isInteger(ppid) || !Number.isInteger(session) || fields[1] === '' || fields[3] === '') return undefined;
-  return {ppid, session};
+  return {ppid, session, zombie: fields[0] === 'Z'};
 }
 
 /** Reads every numeric entry of `root`; a process that vanishes while being read is skipped. */

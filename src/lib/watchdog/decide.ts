@@ -8,7 +8,7 @@ import type {Restart} from './history.js';
  */
 export type Verdict =
   | {daemon: DaemonRule; state: 'running'; pid: number; via: 'name' | 'pidfile'}
-  | {daemon: DaemonRule; state: 'starting'; since: number}
+  | {daemon: DaemonRule; state: 'starting'; since: number; scriptPid?: number}
   | {daemon: DaemonRule; state: 'missing'};
 
 /**
@@ -36,6 +36,15 @@ export function excludedPids(entries: readonly ProcessEntry[], selfPid: number):
   return excluded;
 }
 
+/**
+ * A process running a start script (the script, or its shell, with a path in startDir as its
+ * first or second word) is not the daemon, although the kernel names a script after its file.
+ */
+export function runsStartScript(entry: ProcessEntry, startDir: string): boolean {
+  const prefix = startDir.endsWith('/') ? startDir : `${startDir}/`;
+  return entry.argv.slice(0, 2).some((arg) => arg.startsWith(prefix));
+}
+
 /** The command line as ps shows it: arguments joined by spaces, `[comm]` for kernel threads. */
 function commandLine(entry: ProcessEntry): string {
   return entry.argv.length > 0 ? entry.argv.join(' ') : `[${entry.comm}]`;
@@ -56,6 +65,8 @@ export function matches(rule: DaemonRule, entry: ProcessEntry): boolean {
 export interface DecideInput {
   entries: readonly ProcessEntry[];
   daemons: readonly DaemonRule[];
+  /** Absolute path of the start scripts' directory. */
+  startDir: string;
   selfPid: number;
   /** The pid read from each daemon's pidfile, by daemon name (absent: no pidfile or none readable). */
   pidfilePids: ReadonlyMap<string, number>;
@@ -63,15 +74,17 @@ export interface DecideInput {
   now: number;
   /**
    * A daemon whose script was launched less than this long ago is 'starting', not missing:
-   * an overlapping or quick second run never restarts it twice.
+   * an overlapping or quick second run never restarts it twice. So is one whose last start
+   * script is still running (its pid still leads its own session): start scripts never pile up.
    */
   graceMs: number;
 }
 
 export function decide(input: DecideInput): Verdict[] {
   const excluded = excludedPids(input.entries, input.selfPid);
-  const candidates = input.entries.filter((entry) => !excluded.has(entry.pid));
+  const candidates = input.entries.filter((entry) => !excluded.has(entry.pid) && !entry.zombie && !runsStartScript(entry, input.startDir));
   const alive = new Set(candidates.map((entry) => entry.pid));
+  const sessionLeaders = new Set(input.entries.filter((entry) => entry.session === entry.pid && !entry.zombie).map((entry) => entry.pid));
   return input.daemons.map((daemon): Verdict => {
     const found = candidates.find((entry) => matches(daemon, entry));
     if (found) return {daemon, state: 'running', pid: found.pid, via: 'name'};
@@ -79,6 +92,9 @@ export function decide(input: DecideInput): Verdict[] {
     if (pid !== undefined && alive.has(pid)) return {daemon, state: 'running', pid, via: 'pidfile'};
     const last = input.restarts.filter((restart) => restart.daemon === daemon.name).at(-1);
     if (last && last.time > input.now - input.graceMs && last.time <= input.now) return {daemon, state: 'starting', since: last.time};
+    if (last?.scriptPid !== undefined && sessionLeaders.has(last.scriptPid)) {
+      return {daemon, state: 'starting', since: last.time, scriptPid: last.scriptPid};
+    }
     return {daemon, state: 'missing'};
   });
 }

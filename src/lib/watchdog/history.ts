@@ -3,20 +3,28 @@ import {writeFileAtomicSync} from '../sys/fs-atomic.js';
 
 /**
  * The restart history, `stateDir/history`: one JSON object per line,
- * `{"daemon":"NAME","time":UNIX_MS}`, oldest first. It is rewritten whole (write `.new`,
+ * `{"daemon":"NAME","time":UNIX_MS}`, plus `"scriptPid":PID` when the start script was still
+ * running at the end of the pass, oldest first. It is rewritten whole (write `.new`,
  * rename) so a crash never leaves half a line. Entries older than KEEP_MS are dropped.
  */
 export interface Restart {
   daemon: string;
   /** Unix time in milliseconds when the start script was launched. */
   time: number;
+  /** The start script's pid (it leads its own session) when it had not ended by the deadline. */
+  scriptPid?: number;
 }
 
 export const HISTORY_FILE = 'history';
 export const KEEP_MS = 7 * 24 * 3600 * 1000;
 
 export function format(restarts: readonly Restart[]): string {
-  return restarts.map((restart) => `${JSON.stringify({daemon: restart.daemon, time: Math.round(restart.time)})}\n`).join('');
+  return restarts
+    .map((restart) => {
+      const record = {daemon: restart.daemon, time: Math.round(restart.time), ...(restart.scriptPid !== undefined ? {scriptPid: restart.scriptPid} : {})};
+      return `${JSON.stringify(record)}\n`;
+    })
+    .join('');
 }
 
 /** Lines that are not a restart record are skipped and counted, never fatal. */
@@ -28,7 +36,8 @@ export function parse(text: string): {restarts: Restart[]; badLines: number} {
     try {
       const value = JSON.parse(line) as Partial<Restart>;
       if (typeof value.daemon === 'string' && typeof value.time === 'number' && Number.isFinite(value.time)) {
-        restarts.push({daemon: value.daemon, time: value.time});
+        const scriptPid = Number.isSafeInteger(value.scriptPid) && value.scriptPid! > 0 ? {scriptPid: value.scriptPid!} : {};
+        restarts.push({daemon: value.daemon, time: value.time, ...scriptPid});
         continue;
       }
     } catch {

@@ -107,6 +107,7 @@ async function verdicts(config: WatchdogConfig, context: PassContext, restarts: 
   return decide({
     entries: table.table.entries,
     daemons: config.daemons,
+    startDir: config.startDir,
     selfPid: context.selfPid,
     pidfilePids: readPidfiles(config.daemons, context.reporter),
     restarts,
@@ -128,16 +129,18 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
   if (!Array.isArray(found)) return {kind: 'uninspectable', reason: found.reason};
   for (const verdict of found) {
     if (verdict.state === 'starting') {
-      context.reporter.warn(
-        `daemon ${verdict.daemon.name} is not running, but its start script was launched at ${formatTime(verdict.since)}; not restarting it again yet`,
-      );
+      context.reporter.warn(`daemon ${verdict.daemon.name} is not running; not restarting it again yet: ${startingReason(verdict)}`);
     }
   }
   const missing = found.filter((verdict) => verdict.state === 'missing').map((verdict) => verdict.daemon);
   if (missing.length === 0) return {kind: 'completed', output: '', restarted: []};
 
   const records = await Promise.all(missing.map((daemon) => restartOne(config, context, daemon)));
-  const launched = records.filter((record) => record.run !== undefined).map((record) => ({daemon: record.daemon.name, time: record.time}));
+  const launched = records.flatMap((record): Restart[] =>
+    record.run === undefined || record.run.ending.kind === 'failed'
+      ? []
+      : [{daemon: record.daemon.name, time: record.time, ...(record.run.ending.kind === 'running' && record.run.pid ? {scriptPid: record.run.pid} : {})}],
+  );
   const now = context.clock.now();
   let all = history.restarts;
   try {
@@ -210,6 +213,12 @@ async function restartOne(config: WatchdogConfig, context: PassContext, daemon: 
   return record;
 }
 
+function startingReason(verdict: Extract<Verdict, {state: 'starting'}>): string {
+  return verdict.scriptPid !== undefined
+    ? `its start script launched at ${formatTime(verdict.since)} (pid ${verdict.scriptPid}) is still running`
+    : `its start script was launched at ${formatTime(verdict.since)}`;
+}
+
 /** What a pass would do, without locking, writing, mailing or running anything. */
 async function dryRun(config: WatchdogConfig, context: PassContext): Promise<PassOutcome> {
   let restarts: Restart[] = [];
@@ -223,7 +232,7 @@ async function dryRun(config: WatchdogConfig, context: PassContext): Promise<Pas
   const lines = found.map((verdict) => {
     const name = verdict.daemon.name;
     if (verdict.state === 'running') return `${name}: running, pid ${verdict.pid}${verdict.via === 'pidfile' ? ' (from its pidfile)' : ''}\n`;
-    if (verdict.state === 'starting') return `${name}: not running; start script launched at ${formatTime(verdict.since)}, would wait\n`;
+    if (verdict.state === 'starting') return `${name}: not running; would wait: ${startingReason(verdict)}\n`;
     const script = resolveStartScript(config.startDir, verdict.daemon.script, context.uids);
     if (!script.ok) return `${name}: not running; would not restart it: ${script.problem}\n`;
     return `${name}: not running; would run ${[script.path, ...verdict.daemon.args].join(' ')}\n`;

@@ -8,8 +8,9 @@ import {run} from '../../helpers/processes.js';
 import {tmpDir} from '../../helpers/tmp.js';
 
 test('stat fields come after the last parenthesis, whatever the name holds', (t) => {
-  t.deepEqual(parseStat('4242 (a) b) (c) S 17 4242 99 0 -1 4194560 0 0'), {ppid: 17, session: 99});
-  t.deepEqual(parseStat('1 (init) S 0 1 1 0 -1'), {ppid: 0, session: 1});
+  t.deepEqual(parseStat('4242 (a) b) (c) S 17 4242 99 0 -1 4194560 0 0'), {ppid: 17, session: 99, zombie: false});
+  t.deepEqual(parseStat('1 (init) S 0 1 1 0 -1'), {ppid: 0, session: 1, zombie: false});
+  t.deepEqual(parseStat('9 (dead) Z 1 9 9 0 -1'), {ppid: 1, session: 9, zombie: true});
   t.is(parseStat('garbage'), undefined);
   t.is(parseStat('1 (x) S'), undefined);
 });
@@ -45,8 +46,8 @@ test('a fake /proc is read as it is, and refused when it lacks the reader', asyn
   }
   mkdirSync(join(dir, 'sys'));
   t.deepEqual(readProcTable(dir).sort((a, b) => a.pid - b.pid), [
-    {pid: 1, comm: 'init', argv: ['/sbin/init'], ppid: 0, session: 1},
-    {pid: 77, comm: 'kworker/0:1', argv: [], ppid: 2, session: 0},
+    {pid: 1, comm: 'init', argv: ['/sbin/init'], ppid: 0, session: 1, zombie: false},
+    {pid: 77, comm: 'kworker/0:1', argv: [], ppid: 2, session: 0, zombie: false},
   ]);
   const refused = await readProcessTable({procRoot: dir, selfPid: 4242, platform: 'linux'});
   t.deepEqual(refused, {ok: false, reason: `the process table from ${dir} does not list this process (pid 4242): it cannot be trusted`});

@@ -23,7 +23,11 @@ const TABLE: ProcessEntry[] = [
   entry(501, 'flock', ['flock', '-x', '3'], 500, 400),
   entry(502, 'sh', ['/bin/sh', 'start-scripts/apache'], 500, 502),
   entry(503, 'httpd', ['/usr/sbin/httpd', '-k', 'start'], 502, 502),
+  entry(504, 'apache', ['/bin/sh', '/etc/keepup/start-scripts/apache', 'start'], 1, 504),
+  entry(505, 'nginx', ['/etc/keepup/start-scripts/nginx'], 1, 505),
   entry(600, 'a-very-long-dae', ['/usr/sbin/a-very-long-daemon-name']),
+  {...entry(700, 'ghost', []), zombie: true},
+  {...entry(701, 'sh', []), zombie: true},
 ];
 
 test('the checker and its helpers in its own session are excluded; what a start script left is not', (t) => {
@@ -43,12 +47,14 @@ test('match modes: exact compares the kernel name (truncated to 15), substring f
   t.true(matches(rule('x', {process: '^\\[kthreadd\\]$', match: 'regex', pattern: /^\[kthreadd\]$/}), TABLE[1]!));
 });
 
-test('decide: running by name or by a live pidfile pid, starting within the grace, else missing', (t) => {
+test('decide: running by name or by a live pidfile pid, starting within the grace or while its script runs, else missing', (t) => {
   const now = 1_000_000;
   const verdicts = decide({
     entries: TABLE,
     daemons: [
       rule('httpd'),
+      rule('apache'),
+      rule('nginx'),
       rule('keepup', {match: 'substring'}),
       rule('flock'),
       rule('db', {pidfile: '/run/db.pid'}),
@@ -56,7 +62,12 @@ test('decide: running by name or by a live pidfile pid, starting within the grac
       rule('selfpid', {pidfile: '/run/self.pid'}),
       rule('fresh'),
       rule('old'),
+      rule('hung'),
+      rule('reused'),
+      rule('ghost'),
+      rule('deadscript'),
     ],
+    startDir: '/etc/keepup/start-scripts',
     selfPid: SELF,
     pidfilePids: new Map([
       ['db', 400],
@@ -66,21 +77,30 @@ test('decide: running by name or by a live pidfile pid, starting within the grac
     restarts: [
       {daemon: 'fresh', time: now - 5000},
       {daemon: 'old', time: now - 20_000},
+      {daemon: 'hung', time: now - 600_000, scriptPid: 502},
+      {daemon: 'reused', time: now - 600_000, scriptPid: 503},
+      {daemon: 'deadscript', time: now - 600_000, scriptPid: 701},
     ],
     now,
     graceMs: 10_000,
   });
   t.deepEqual(
-    verdicts.map((v) => [v.daemon.name, v.state, v.state === 'running' ? `${v.pid}/${v.via}` : v.state === 'starting' ? v.since : '']),
+    verdicts.map((v) => [v.daemon.name, v.state, v.state === 'running' ? `${v.pid}/${v.via}` : v.state === 'starting' ? `${v.since}/${v.scriptPid}` : '']),
     [
       ['httpd', 'running', '503/name'],
+      ['apache', 'missing', ''],
+      ['nginx', 'missing', ''],
       ['keepup', 'missing', ''],
       ['flock', 'missing', ''],
       ['db', 'running', '400/pidfile'],
       ['stale', 'missing', ''],
       ['selfpid', 'missing', ''],
-      ['fresh', 'starting', now - 5000],
+      ['fresh', 'starting', `${now - 5000}/undefined`],
       ['old', 'missing', ''],
+      ['hung', 'starting', `${now - 600_000}/502`],
+      ['reused', 'missing', ''],
+      ['ghost', 'missing', ''],
+      ['deadscript', 'missing', ''],
     ],
   );
 });
