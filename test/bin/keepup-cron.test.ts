@@ -23,16 +23,16 @@ test('keepup cron restarts at start and on its schedule, keeps the old config on
   setup.writeConfig(`schedule: "* * * * * *"\nscriptTimeout: 0.5\ndaemons: [${name}]\n`);
   const {child, output} = startCron(t, setup.config);
   const first = await waitForDaemon(name);
-  await waitFor(() => output.stdout.includes(`Restarting ${name}\n`), 'the first report');
+  await waitFor(() => output.stdout.includes(`Restarting ${name}\n`), 'the first report', {timeoutMs: 90_000});
 
   killQuietly(first);
   await waitForDaemon(name, {not: first});
-  await waitFor(() => output.stdout.split(`Restarting ${name}\n`).length === 3, 'the second report');
+  await waitFor(() => output.stdout.split(`Restarting ${name}\n`).length === 3, 'the second report', {timeoutMs: 90_000});
 
   const good = readFileSync(setup.config, 'utf8');
   writeFileSync(setup.config, `${good}bogus: 1\n`);
   child.kill('SIGHUP');
-  await waitFor(() => output.stderr.includes('keepup: warning: keeping the previous config: '), 'the reload warning');
+  await waitFor(() => output.stderr.includes('keepup: warning: keeping the previous config: '), 'the reload warning', {timeoutMs: 90_000});
   t.regex(output.stderr, new RegExp(`keepup: warning: keeping the previous config: ${setup.config}:\\d+:1: unknown key "bogus"`));
 
   const second = await waitForDaemon(name);
@@ -56,8 +56,8 @@ test('keepup cron never overlaps passes: a slow start script makes it skip ticks
   );
   setup.writeConfig(`schedule: "* * * * * *"\ndaemons: [${name}]\n`);
   const {child, output} = startCron(t, setup.config);
-  await waitFor(() => output.stdout.includes('    slow\n'), 'the first report', {timeoutMs: 30_000});
-  await waitFor(() => output.stderr.includes('keepup: warning: skipping a scheduled pass: the previous one is still running\n'), 'a skipped tick');
+  await waitFor(() => output.stdout.includes('    slow\n'), 'the first report', {timeoutMs: 90_000});
+  await waitFor(() => output.stderr.includes('keepup: warning: skipping a scheduled pass: the previous one is still running\n'), 'a skipped tick', {timeoutMs: 90_000});
   child.kill('SIGTERM');
   const [code] = (await once(child, 'close')) as [number | null];
   t.is(code, 0);

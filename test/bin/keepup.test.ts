@@ -14,7 +14,7 @@ import {mailText, startSmtp} from '../helpers/smtp.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 const keepup = (args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string} = {}) =>
-  run(process.execPath, [bin('keepup'), ...args], {timeoutMs: 60_000, ...options});
+  run(process.execPath, [bin('keepup'), ...args], {timeoutMs: 120_000, ...options});
 
 test('a missing daemon is restarted by its start script and reported; the next run prints nothing', async (t) => {
   const setup = watchdogSetup(t);
@@ -61,7 +61,7 @@ test('a start script that leaves its daemon on the pipe is collected for scriptT
   const name = uniqueName();
   setup.addDaemon(name, {script: `#!/bin/sh\necho before\n"${setup.binDir}/${name}" 600 &\necho after\n`});
   setup.writeConfig(`scriptTimeout: 5\ndaemons: [${name}]\n`);
-  // The daemon holds the pipe for 600 s; keepup() fails if the run takes more than 60 s.
+  // The daemon holds the pipe for 600 s; keepup() fails if the run takes more than 120 s.
   const result = await keepup(['check', '--config', setup.config]);
   t.is(result.code, 0);
   t.regex(result.stdout, /status: exited 0\n/);
@@ -103,13 +103,13 @@ test('a start script that is still running keeps later runs from starting anothe
   const history = readFileSync(join(setup.stateDir, 'history'), 'utf8');
   const launched = (JSON.parse(history) as {time: number}).time;
   t.is(history, `{"daemon":"${name}","time":${launched},"scriptPid":${scriptPid}}\n`);
-  await waitFor(() => Date.now() > launched + 2500, 'the grace period over');
+  await waitFor(() => Date.now() > launched + 2500, 'the grace period over', {timeoutMs: 30_000});
   const second = await keepup(['check', '--config', setup.config]);
   t.is(second.code, 0);
   t.is(second.stdout, '');
   t.regex(second.stderr, new RegExp(`^keepup: warning: daemon ${name} is not running; not restarting it again yet: its start script launched at .* \\(pid ${scriptPid}\\) is still running\n$`));
   process.kill(-scriptPid, 'SIGKILL');
-  await waitFor(() => !isAlive(scriptPid) || readFileSync(`/proc/${scriptPid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), 'the script dead');
+  await waitFor(() => !isAlive(scriptPid) || readFileSync(`/proc/${scriptPid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), 'the script dead', {timeoutMs: 60_000});
   const third = await keepup(['check', '--config', setup.config]);
   t.is(third.code, 0);
   t.regex(third.stdout, new RegExp(`^Restarting ${name}\n`));
@@ -199,7 +199,7 @@ test('match modes: substring over the command line, regex over the full command 
   const name = setup.addDaemon();
   const marker = uniqueName('mk');
   const other = spawnTracked(t, 'sh', ['-c', `sleep 600; : ${marker}`], {detached: true});
-  await waitFor(() => isAlive(other.pid!), 'sh running');
+  await waitFor(() => isAlive(other.pid!), 'sh running', {timeoutMs: 60_000});
   setup.writeConfig(
     `daemons:\n  - name: ${name}\n    process: "${marker}"\n    match: substring\n  - name: ${name}b\n    script: ${name}\n    process: "^sh -c sleep 600; : ${marker}$"\n    match: regex\n`,
   );
@@ -245,7 +245,7 @@ test('a run that cannot get the lock within lockWait restarts nothing and exits 
   mkdirSync(setup.stateDir, {mode: 0o700});
   writeFileSync(join(setup.stateDir, 'lock'), '');
   const holder = spawnTracked(t, 'flock', ['-x', join(setup.stateDir, 'lock'), 'sleep', '600'], {detached: true});
-  await waitFor(async () => (await run('flock', ['-xn', '-E', '75', join(setup.stateDir, 'lock'), 'true'])).code === 75, 'lock held');
+  await waitFor(async () => (await run('flock', ['-xn', '-E', '75', join(setup.stateDir, 'lock'), 'true'])).code === 75, 'lock held', {timeoutMs: 60_000});
   const result = await keepup(['check', '--config', setup.config]);
   t.is(result.code, 111);
   t.is(result.stdout, '');

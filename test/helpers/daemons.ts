@@ -131,6 +131,6 @@ export async function waitForDaemon(comm: string, options: {not?: number; timeou
       return pids.length === 1 && pids[0] !== options.not ? pids[0] : undefined;
     },
     `exactly one ${comm} running${options.not ? ` other than ${options.not}` : ''}`,
-    {timeoutMs: options.timeoutMs ?? 30_000},
+    {timeoutMs: options.timeoutMs ?? 90_000},
   );
 }
