@@ -1,8 +1,8 @@
 // keepup check / keepup cron, end to end: the built command, real start scripts starting real
 // (uniquely named) processes, a real SMTP server, real flock, a fake /proc for the
 // unreadable-table path.
-// Not tested: the sendmail transport (no MTA on the test machine); the ps-list backend
-// (used only where there is no /proc); mail over smtps.
+// Not tested: the default sendmail path (no MTA on the test machine; a sendmail:PATH stand-in is
+// tested); the ps-list backend end to end (its reader is tested in lib/proctable); mail over smtps.
 import test from 'ava';
 import {chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {once} from 'node:events';
@@ -296,6 +296,19 @@ test('mail: one message per run that restarted something, through a real SMTP se
   const again = await keepup(['check', '--config', setup.config]);
   t.deepEqual([again.code, again.stdout, again.stderr], [0, '', '']);
   t.is(smtp.received.length, 1);
+});
+
+test('mail through a sendmail program: argv with -i -f FROM TO, the message on stdin', async (t) => {
+  const setup = watchdogSetup(t);
+  const name = setup.addDaemon();
+  const sendmail = join(setup.dir, 'fake-sendmail');
+  writeFileSync(sendmail, `#!/bin/sh\nprintf '%s\\n' "$@" > "${setup.dir}/argv"\ncat > "${setup.dir}/message"\n`);
+  chmodSync(sendmail, 0o755);
+  setup.writeConfig(`mail:\n  to: root@localhost\n  from: keepup@example.org\n  transport: sendmail:${sendmail}\ndaemons: [${name}]\n`);
+  const result = await keepup(['check', '--config', setup.config]);
+  t.deepEqual([result.code, result.stdout, result.stderr], [0, '', '']);
+  t.is(readFileSync(join(setup.dir, 'argv'), 'utf8'), '-i\n-f\nkeepup@example.org\nroot@localhost\n');
+  t.regex(mailText(readFileSync(join(setup.dir, 'message'), 'utf8')), new RegExp(`Restarting ${name}\n`));
 });
 
 test('mail: kept in the spool while SMTP is down and delivered by the next run', async (t) => {
