@@ -311,6 +311,20 @@ test('mail through a sendmail program: argv with -i -f FROM TO, the message on s
   t.regex(mailText(readFileSync(join(setup.dir, 'message'), 'utf8')), new RegExp(`Restarting ${name}\n`));
 });
 
+test('an unreadable spool is warned about and does not stop the restarts or the mail', async (t) => {
+  const smtp = await startSmtp(t);
+  const setup = watchdogSetup(t);
+  const name = setup.addDaemon();
+  mkdirSync(setup.stateDir, {mode: 0o700});
+  writeFileSync(join(setup.stateDir, 'spool'), 'not a directory');
+  setup.writeConfig(`mail:\n  to: root@localhost\n  transport: smtp://127.0.0.1:${smtp.port}\ndaemons: [${name}]\n`);
+  const result = await keepup(['check', '--config', setup.config]);
+  t.deepEqual([result.code, result.stdout], [0, '']);
+  t.is(result.stderr, `keepup: warning: unable to read the mail spool ${join(setup.stateDir, 'spool')}: not a directory\n`);
+  t.is(smtp.received.length, 1);
+  await waitForDaemon(name);
+});
+
 test('mail: kept in the spool while SMTP is down and delivered by the next run', async (t) => {
   const down = await startSmtp(t);
   const port = down.port;

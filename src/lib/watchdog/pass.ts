@@ -15,7 +15,7 @@ import {decide, type Verdict} from './decide.js';
 import {countSince, HISTORY_FILE, readHistory, recordRestarts, type Restart} from './history.js';
 import {formatReport, formatSubject, formatTime, type RestartRecord} from './report.js';
 import {resolveStartScript} from './start-script.js';
-import {lockStateDir, prepareStateDir, SPOOL_DIR} from './state-dir.js';
+import {lockStateDir, prepareStateDir, SPOOL_DIR, type LockOutcome} from './state-dir.js';
 
 /**
  * One watchdog pass: lock the state directory, retry spooled mail, read the process table,
@@ -56,7 +56,7 @@ export async function runPass(config: WatchdogConfig, context: PassContext, opti
     if (state.cause) throw new SysError(`create stateDir ${config.stateDir}`, state.cause);
     throw new FatalError(`refusing stateDir ${config.stateDir}: ${state.problem}`, EXIT_USAGE);
   }
-  let locked;
+  let locked: LockOutcome;
   try {
     locked = await lockStateDir(config.stateDir, {waitMs: config.lockWaitMs});
   } catch (error) {
@@ -74,7 +74,14 @@ export async function runPass(config: WatchdogConfig, context: PassContext, opti
 
 async function retrySpool(config: WatchdogConfig, mailer: Mailer, reporter: Reporter): Promise<void> {
   const spool = join(config.stateDir, SPOOL_DIR);
-  const result = await flushSpool(spool, mailer);
+  let result;
+  try {
+    result = await flushSpool(spool, mailer);
+  } catch (error) {
+    // The spool must never keep daemons from being restarted.
+    reporter.warn(`unable to read the mail spool ${spool}: ${errorText(error)}`);
+    return;
+  }
   for (const path of result.unreadable) reporter.warn(`spool file ${path} does not hold a message; left alone`);
   if (result.failed) {
     reporter.warn(
