@@ -22,7 +22,9 @@ export function excludedPids(entries: readonly ProcessEntry[], selfPid: number):
   const children = new Map<number, ProcessEntry[]>();
   for (const entry of entries) {
     if (entry.ppid === undefined) continue;
-    children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), entry]);
+    const siblings = children.get(entry.ppid);
+    if (siblings) siblings.push(entry);
+    else children.set(entry.ppid, [entry]);
   }
   const queue = [selfPid];
   while (queue.length > 0) {
