@@ -1,0 +1,31 @@
+import {hostname} from 'node:os';
+import {runMain} from '../lib/cli/run-main.js';
+import {stderrReporter} from '../lib/cli/messages.js';
+import {dispatch, type Subcommand} from '../lib/cli/subcommands.js';
+import {systemClock} from '../lib/tai64n/clock.js';
+import {checkCommand} from '../lib/watchdog/check-command.js';
+import type {KeepupContext} from '../lib/watchdog/context.js';
+import {cronCommand} from '../lib/watchdog/cron-command.js';
+
+/** keepup's subcommands: one line each. */
+const SUBCOMMANDS: Record<string, Subcommand<KeepupContext>> = {
+  check: checkCommand,
+  cron: cronCommand,
+};
+
+const out = (text: string) => void process.stdout.write(text);
+
+await runMain('keepup', (args) =>
+  dispatch('keepup', SUBCOMMANDS, args, {
+    cwd: process.cwd(),
+    uid: process.getuid?.() ?? 0,
+    pid: process.pid,
+    env: process.env,
+    host: hostname(),
+    clock: systemClock,
+    procRoot: process.env.KEEPUP_PROC_ROOT || '/proc',
+    out,
+    reporter: stderrReporter('keepup'),
+    signals: process,
+  }, out),
+);

@@ -1,0 +1,42 @@
+import {UsageError} from './errors.js';
+import {EXIT_OK} from './exit-codes.js';
+
+/**
+ * A command made of subcommands (`keepup check`, `keepup cron`, …): a table from name to
+ * handler, so adding one is one entry. `--help` (alone or after the name) prints the usage to
+ * stdout and exits 0; no name or an unknown one is a usage error.
+ */
+export interface Subcommand<C> {
+  /** Arguments after the name, e.g. `[--config FILE] [--dry-run]`. */
+  synopsis: string;
+  summary: string;
+  run(args: string[], context: C): Promise<number> | number;
+}
+
+export function usageText(prog: string, table: Record<string, Subcommand<never>>): string {
+  const lines = Object.entries(table).map(([name, sub]) => `  ${prog} ${name} ${sub.synopsis}\n      ${sub.summary}\n`);
+  return `usage:\n${lines.join('')}`;
+}
+
+export function synopsisLine(prog: string, table: Record<string, Subcommand<never>>): string {
+  return `${prog} ${Object.keys(table).join('|')} [--config FILE] …   (${prog} --help for more)`;
+}
+
+export async function dispatch<C>(
+  prog: string,
+  table: Record<string, Subcommand<C>>,
+  args: readonly string[],
+  context: C,
+  out: (text: string) => void,
+): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === '--help' || (name !== undefined && Object.hasOwn(table, name) && rest.includes('--help'))) {
+    out(usageText(prog, table as Record<string, Subcommand<never>>));
+    return EXIT_OK;
+  }
+  if (name === undefined || !Object.hasOwn(table, name)) {
+    const preface = name === undefined ? [] : [`${prog}: unknown command -- ${name}\n`];
+    throw new UsageError(synopsisLine(prog, table as Record<string, Subcommand<never>>), {preface});
+  }
+  return table[name]!.run(rest, context);
+}

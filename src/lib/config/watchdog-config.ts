@@ -1,0 +1,233 @@
+import {readFileSync} from 'node:fs';
+import {homedir, hostname} from 'node:os';
+import {dirname, isAbsolute, join, resolve} from 'node:path';
+import {validate as validateCron} from 'node-cron';
+import {isSeq, LineCounter, parseDocument, type Node} from 'yaml';
+import {fail, list, number, oneOf, oneOrMany, scalarOrMap, section, string, type Source, type Validator} from './schema.js';
+
+/** How a daemon is looked for in the process table. */
+export type MatchMode = 'exact' | 'substring' | 'regex';
+export const MATCH_MODES: readonly MatchMode[] = ['exact', 'substring', 'regex'];
+
+/** The kernel keeps this many characters of a process name (TASK_COMM_LEN - 1). */
+export const COMM_LENGTH = 15;
+
+export interface DaemonRule {
+  /** Unique name, used in reports and as the default script and process name. */
+  name: string;
+  /** What to look for in the process table. */
+  process: string;
+  match: MatchMode;
+  /** Compiled `process` when match is regex. */
+  pattern?: RegExp;
+  /** File name inside startDir (never a path). */
+  script: string;
+  args: string[];
+  /** Absolute path of a pid file whose live pid counts as running. */
+  pidfile?: string;
+  /** Commands (argv, never a shell line) whose output goes into the report before a restart. */
+  diagnostics: string[][];
+}
+
+export type MailTransport = {kind: 'smtp'; url: string} | {kind: 'sendmail'; path?: string};
+
+export interface MailSettings {
+  to: string[];
+  from: string;
+  transport: MailTransport;
+}
+
+export interface WatchdogConfig {
+  /** Absolute path of the config file. */
+  file: string;
+  startDir: string;
+  stateDir: string;
+  schedule: string;
+  /** How long a start script's (and a diagnostic's) output is collected. */
+  scriptTimeoutMs: number;
+  /** How long a run waits for an overlapping run to finish. */
+  lockWaitMs: number;
+  mail?: MailSettings;
+  daemons: DaemonRule[];
+}
+
+export interface LoadedConfig {
+  config: WatchdogConfig;
+  /** Things worth a warning that do not stop the run (names longer than the kernel keeps). */
+  warnings: string[];
+}
+
+export const DEFAULT_SCHEDULE = '*/10 * * * *';
+export const DEFAULT_SCRIPT_TIMEOUT_SECONDS = 10;
+export const DEFAULT_LOCK_WAIT_SECONDS = 60;
+
+/** Where history, lock and spool live when the config does not say: per user unless root. */
+export function defaultStateDir(uid: number, env: NodeJS.ProcessEnv): string {
+  if (uid === 0) return '/var/lib/keepup';
+  const base = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
+  return join(base, 'keepup');
+}
+
+/** A name that may become a file name inside startDir: no slash, no dot-dot, nothing odd. */
+const SAFE_NAME = /^[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*$/;
+function fileName(value: string): string | undefined {
+  return SAFE_NAME.test(value) ? undefined : 'must be a plain file name (letters, digits, . _ @ + -; no slash, not starting with a dot)';
+}
+
+function noNul(value: string): string | undefined {
+  return value.includes('\0') ? 'must not contain a NUL character' : undefined;
+}
+
+/**
+ * node-cron 4 runs a job when day-of-month AND day-of-week match; Vixie cron runs it when
+ * either does. Rather than run at surprising times, refuse a schedule that restricts both.
+ */
+function cronSchedule(value: string): string | undefined {
+  if (!validateCron(value)) return 'is not a valid cron expression';
+  const fields = value.trim().split(/\s+/);
+  if (fields.length === 5 || fields.length === 6) {
+    const offset = fields.length - 5;
+    if (fields[offset + 2] !== '*' && fields[offset + 4] !== '*') {
+      return 'restricts both day of month and day of week: cron would run on either day, node-cron only on days matching both; restrict one of them';
+    }
+  }
+  return undefined;
+}
+
+function mailTransport(value: string): string | undefined {
+  if (value === 'sendmail' || /^sendmail:\/./.test(value)) return undefined;
+  try {
+    const url = new URL(value);
+    if ((url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '') return undefined;
+  } catch {
+    // fall through
+  }
+  return 'must be smtp://HOST[:PORT], smtps://HOST[:PORT], sendmail or sendmail:/PATH';
+}
+
+const mailAddress = string((value) => (/^[^\s@<>]+@[^\s@<>]+$/.test(value) ? undefined : 'must be an address like user@host'));
+
+/** A diagnostic command: a list of arguments, or one line split on blanks (never given to a shell). */
+const command: Validator<string[]> = (node, source, where, parent) => {
+  if (node !== null && isSeq(node)) return list(string(noNul))(node, source, where, parent);
+  return string(noNul)(node, source, where, parent).trim().split(/\s+/);
+};
+
+const DAEMON_FIELDS = {
+  name: {validate: string(fileName), required: true},
+  process: {validate: string(noNul)},
+  script: {validate: string(fileName)},
+  args: {validate: list(string(noNul))},
+  match: {validate: oneOf(MATCH_MODES)},
+  pidfile: {validate: string(noNul)},
+  diagnostics: {validate: list(command)},
+};
+
+const MAIL_FIELDS = {
+  to: {validate: oneOrMany(mailAddress), required: true},
+  from: {validate: mailAddress},
+  transport: {validate: string(mailTransport)},
+};
+
+const daemonShort: Validator<{name: string}> = (node, source, where, parent) => ({name: string(fileName)(node, source, where, parent)});
+const daemon = scalarOrMap<Record<string, unknown>>(daemonShort, section(DAEMON_FIELDS));
+
+const TOP_FIELDS = {
+  startDir: {validate: string(noNul)},
+  stateDir: {validate: string(noNul)},
+  schedule: {validate: string(cronSchedule)},
+  scriptTimeout: {validate: number({min: 0.1, max: 3600})},
+  lockWait: {validate: number({min: 0, max: 3600})},
+  mail: {validate: section(MAIL_FIELDS)},
+  daemons: {validate: list(daemon), required: true},
+};
+
+export interface LoadOptions {
+  uid: number;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Parses and validates config text; `file` names it in errors and anchors relative paths. */
+export function parseWatchdogConfig(text: string, file: string, options: LoadOptions): LoadedConfig {
+  const lines = new LineCounter();
+  const source: Source = {file, lines};
+  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true});
+  const error = doc.errors[0];
+  if (error !== undefined) {
+    const {line, col} = lines.linePos(error.pos[0]);
+    fail(source, {range: [error.pos[0], error.pos[0], error.pos[0]]} as Node, error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') || `bad YAML (line ${line}, column ${col})`);
+  }
+  const root = (doc.contents as Node | null) ?? null;
+  if (root === null) fail(source, null, 'the config is empty: it needs at least a daemons list');
+  const raw = section(TOP_FIELDS)(root, source, 'config', null);
+  const base = dirname(resolve(file));
+  const warnings: string[] = [];
+  const seen = new Map<string, number>();
+  const rawDaemons = raw.daemons ?? [];
+  const daemonNodes = (root as {get(key: string, keepScalar: true): unknown}).get('daemons', true) as {items: Node[]};
+  const daemons = rawDaemons.map((rawDaemon, index): DaemonRule => {
+    const node = daemonNodes.items[index] ?? null;
+    const name = rawDaemon.name as string;
+    if (seen.has(name)) fail(source, node, `daemons[${index}]: the name ${JSON.stringify(name)} is used twice`);
+    seen.set(name, index);
+    const match = (rawDaemon.match as MatchMode | undefined) ?? 'exact';
+    const processName = (rawDaemon.process as string | undefined) ?? name;
+    let pattern: RegExp | undefined;
+    if (match === 'regex') {
+      try {
+        pattern = new RegExp(processName);
+      } catch (regexError) {
+        fail(source, node, `daemons[${index}].process is not a valid regular expression: ${(regexError as Error).message}`);
+      }
+    }
+    if (match === 'exact' && processName.includes('/')) {
+      fail(source, node, `daemons[${index}]: process ${processName} has a slash, which a kernel process name never has; use match: substring or regex for a path`);
+    }
+    if (match === 'exact' && processName.length > COMM_LENGTH) {
+      warnings.push(
+        `daemon ${name}: process name ${processName} is longer than the ${COMM_LENGTH} characters the kernel keeps; it is compared as ${processName.slice(0, COMM_LENGTH)}`,
+      );
+    }
+    const pidfile = rawDaemon.pidfile as string | undefined;
+    return {
+      name,
+      process: processName,
+      match,
+      ...(pattern ? {pattern} : {}),
+      script: (rawDaemon.script as string | undefined) ?? name,
+      args: (rawDaemon.args as string[] | undefined) ?? [],
+      ...(pidfile !== undefined ? {pidfile: resolve(base, pidfile)} : {}),
+      diagnostics: (rawDaemon.diagnostics as string[][] | undefined) ?? [],
+    };
+  });
+  const mail = raw.mail;
+  const transport = mail?.transport ?? 'sendmail';
+  const config: WatchdogConfig = {
+    file: resolve(file),
+    startDir: resolve(base, raw.startDir ?? 'start-scripts'),
+    stateDir: resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env)),
+    schedule: raw.schedule ?? DEFAULT_SCHEDULE,
+    scriptTimeoutMs: Math.round((raw.scriptTimeout ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS) * 1000),
+    lockWaitMs: Math.round((raw.lockWait ?? DEFAULT_LOCK_WAIT_SECONDS) * 1000),
+    ...(mail
+      ? {
+          mail: {
+            to: mail.to!,
+            from: mail.from ?? `keepup@${hostname()}`,
+            transport: transport.startsWith('sendmail')
+              ? transport === 'sendmail'
+                ? {kind: 'sendmail' as const}
+                : {kind: 'sendmail' as const, path: transport.slice('sendmail:'.length)}
+              : {kind: 'smtp' as const, url: transport},
+          },
+        }
+      : {}),
+    daemons,
+  };
+  return {config, warnings};
+}
+
+/** Reads FILE (already checked by the caller) and validates it; errno errors are thrown as they are. */
+export function readWatchdogConfig(file: string, options: LoadOptions): LoadedConfig {
+  return parseWatchdogConfig(readFileSync(file, 'utf8'), file, options);
+}

@@ -1,0 +1,59 @@
+import {readdirSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import type {ProcessEntry} from './entry.js';
+
+/**
+ * The Linux process table read straight from /proc, synchronously (1–4 ms for 200
+ * processes): the kernel's process name from `comm` (what `ps -c` shows), the command line
+ * from `cmdline`, and parent and session from `stat`. Parsers are pure and exported.
+ */
+
+/** `comm` is the name plus a newline. */
+export function parseComm(text: string): string {
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
+
+/** `cmdline` is NUL-separated arguments with a trailing NUL; empty for kernel threads and zombies. */
+export function parseCmdline(bytes: Buffer): string[] {
+  if (bytes.length === 0) return [];
+  const text = bytes.toString('utf8');
+  const trimmed = text.endsWith('\0') ? text.slice(0, -1) : text;
+  return trimmed.split('\0');
+}
+
+/**
+ * `stat`: `pid (comm) state ppid pgrp session …`. The name may hold spaces and parentheses,
+ * so the fields start after the last `)`. Undefined when the text does not have that shape.
+ */
+export function parseStat(text: string): {ppid: number; session: number; zombie: boolean} | undefined {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const fields = text.slice(close + 2).split(' ');
+  const ppid = Number(fields[1]);
+  const session = Number(fields[3]);
+  if (!Number.isInteger(ppid) || !Number.isInteger(session) || fields[1] === '' || fields[3] === '') return undefined;
+  return {ppid, session, zombie: fields[0] === 'Z'};
+}
+
+/** Reads every numeric entry of `root`; a process that vanishes while being read is skipped. */
+export function readProcTable(root: string): ProcessEntry[] {
+  const entries: ProcessEntry[] = [];
+  for (const name of readdirSync(root)) {
+    if (!/^[1-9][0-9]*$/.test(name)) continue;
+    const dir = join(root, name);
+    try {
+      const stat = parseStat(readFileSync(join(dir, 'stat'), 'utf8'));
+      entries.push({
+        pid: Number(name),
+        comm: parseComm(readFileSync(join(dir, 'comm'), 'utf8')),
+        argv: parseCmdline(readFileSync(join(dir, 'cmdline'))),
+        ...(stat ?? {}),
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ESRCH') continue;
+      throw error;
+    }
+  }
+  return entries;
+}

@@ -1,0 +1,99 @@
+import {createTask, type ScheduledTask} from 'node-cron';
+import {isKeepupError} from '../cli/errors.js';
+import {EXIT_OK} from '../cli/exit-codes.js';
+import {parseLongOptions} from '../cli/long-options.js';
+import type {Subcommand} from '../cli/subcommands.js';
+import type {WatchdogConfig} from '../config/watchdog-config.js';
+import {trustedUids} from '../security/ownership.js';
+import {guardInspectorSignal} from '../sys/signals.js';
+import {configPath, outcomeCode} from './check-command.js';
+import type {KeepupContext} from './context.js';
+import {loadCheckedConfig} from './load-config.js';
+import {runPass} from './pass.js';
+
+const SYNOPSIS = '[--config FILE]';
+
+/**
+ * `keepup cron`: one resident process that runs a pass at start and then on the config's
+ * `schedule` (node-cron). Passes never overlap (a tick that comes during a pass is skipped
+ * with a warning). SIGHUP re-reads the config (a bad one is reported and the old one kept);
+ * SIGTERM and SIGINT stop the schedule, let the current pass finish and exit 0.
+ */
+export const cronCommand: Subcommand<KeepupContext> = {
+  synopsis: SYNOPSIS,
+  summary: 'stay resident and run the pass on the schedule from the config (default every ten minutes)',
+  async run(args, context) {
+    const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup cron ${SYNOPSIS}`);
+    const file = configPath(values, context.cwd);
+    const uids = trustedUids(context.uid);
+    const load = (): WatchdogConfig => {
+      const {config, warnings} = loadCheckedConfig(file, {uid: context.uid, uids, env: context.env});
+      for (const warning of warnings) context.reporter.warn(warning);
+      return config;
+    };
+    let config = load();
+    guardInspectorSignal();
+
+    let current: Promise<void> | undefined;
+    const pass = async (): Promise<void> => {
+      try {
+        const outcome = await runPass(
+          config,
+          {clock: context.clock, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env},
+          {dryRun: false},
+        );
+        if (outcome.kind === 'completed' && outcome.output !== '') context.out(outcome.output);
+        outcomeCode(outcome, config.stateDir);
+      } catch (error) {
+        context.reporter.warn(isKeepupError(error) ? error.message : `internal error: ${(error as Error).stack ?? String(error)}`);
+      }
+    };
+    const tick = (): void => {
+      if (current) {
+        context.reporter.warn('skipping a scheduled pass: the previous one is still running');
+        return;
+      }
+      current = pass().finally(() => (current = undefined));
+    };
+    const logger = {
+      info: () => {},
+      debug: () => {},
+      warn: (message: string) => context.reporter.warn(`node-cron: ${message}`),
+      error: (message: string | Error) => context.reporter.warn(`node-cron: ${message instanceof Error ? message.message : message}`),
+    };
+    const schedule = (): ScheduledTask => {
+      const task = createTask(config.schedule, tick, {name: 'keepup', logger});
+      void task.start();
+      return task;
+    };
+    let task = schedule();
+    tick();
+
+    await new Promise<void>((resolve) => {
+      const onHup = () => {
+        try {
+          const previous = config.schedule;
+          config = load();
+          if (config.schedule !== previous) {
+            void task.destroy();
+            task = schedule();
+          }
+        } catch (error) {
+          context.reporter.warn(`keeping the previous config: ${isKeepupError(error) ? error.message : String(error)}`);
+        }
+      };
+      const onStop = () => {
+        context.signals.off('SIGHUP', onHup);
+        context.signals.off('SIGTERM', onStop);
+        context.signals.off('SIGINT', onStop);
+        void task.destroy();
+        resolve();
+      };
+      context.signals.on('SIGHUP', onHup);
+      context.signals.on('SIGTERM', onStop);
+      context.signals.on('SIGINT', onStop);
+    });
+    await current;
+    return EXIT_OK;
+  },
+};

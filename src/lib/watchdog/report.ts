@@ -1,0 +1,91 @@
+import type {DaemonRule} from '../config/watchdog-config.js';
+import type {CapturedRun} from './captured-run.js';
+
+/**
+ * The text of a run's report: for each daemon that was restarted (or should have been),
+ * `Restarting NAME` and the time, as the classic cron watchdog printed them, then what its
+ * start script did and said, its recent restarts and the diagnostics taken before.
+ */
+export interface RestartRecord {
+  daemon: DaemonRule;
+  /** When the restart began (unix ms). */
+  time: number;
+  /** The argv that was run, when it was. */
+  command?: string[];
+  /** Why the script was not run (missing, unsafe). */
+  refused?: string;
+  run?: CapturedRun;
+  diagnostics: Array<{command: string[]; run: CapturedRun}>;
+  /** Restarts of this daemon including this one, in the last hour and day. */
+  lastHour: number;
+  lastDay: number;
+}
+
+function pad(value: number, width = 2): string {
+  return String(value).padStart(width, '0');
+}
+
+/** Local time as `2026-11-22 03:10:00 +0100`. */
+export function formatTime(ms: number): string {
+  const date = new Date(ms);
+  const offset = -date.getTimezoneOffset();
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`
+  );
+}
+
+export function describeEnding(run: CapturedRun, timeoutMs: number): string {
+  switch (run.ending.kind) {
+    case 'exited':
+      return `exited ${run.ending.code}`;
+    case 'killed':
+      return `killed by ${run.ending.signal}`;
+    case 'running':
+      return `still running after ${Math.round(timeoutMs / 100) / 10} s (pid ${run.pid}); output collected until then`;
+    case 'failed':
+      return `could not be started: ${run.ending.error.code ?? run.ending.error.message}`;
+  }
+}
+
+function indented(text: string, truncated: boolean): string {
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const lines = body === '' ? ['(no output)'] : body.split('\n');
+  if (truncated) lines.push('[output truncated]');
+  return lines.map((line) => `    ${line}\n`).join('');
+}
+
+function times(count: number): string {
+  return count === 1 ? 'once' : `${count} times`;
+}
+
+export function formatRecord(record: RestartRecord, timeoutMs: number): string {
+  let text = `Restarting ${record.daemon.name}\n${formatTime(record.time)}\n`;
+  if (record.refused !== undefined) {
+    text += `  not restarted: ${record.refused}\n`;
+  } else if (record.run && record.command) {
+    text += `  script: ${record.command.join(' ')}\n`;
+    text += `  status: ${describeEnding(record.run, timeoutMs)}\n`;
+    text += `  output:\n${indented(record.run.output, record.run.truncated)}`;
+  }
+  if (record.lastHour > 1 || record.lastDay > 1) {
+    text += `  restarted ${times(record.lastHour)} in the last hour, ${times(record.lastDay)} in the last day\n`;
+  }
+  for (const diagnostic of record.diagnostics) {
+    text += `  diagnostic: ${diagnostic.command.join(' ')} (${describeEnding(diagnostic.run, timeoutMs)})\n`;
+    text += indented(diagnostic.run.output, diagnostic.run.truncated);
+  }
+  return text;
+}
+
+export function formatReport(records: readonly RestartRecord[], timeoutMs: number): string {
+  return records.map((record) => formatRecord(record, timeoutMs)).join('\n');
+}
+
+export function formatSubject(records: readonly RestartRecord[], host: string): string {
+  const names = records.map((record) => record.daemon.name);
+  const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+  return `keepup on ${host}: restarted ${shown}`;
+}

@@ -1,0 +1,89 @@
+import test from 'ava';
+import {parseWatchdogConfig, defaultStateDir} from '../../../src/lib/config/watchdog-config.js';
+import {ConfigError} from '../../../src/lib/config/schema.js';
+
+const root = {uid: 0, env: {}};
+
+test('the example from the issue validates into absolute paths, defaults and argv lists', (t) => {
+  const {config, warnings} = parseWatchdogConfig(
+    [
+      'startDir: start-scripts',
+      'stateDir: /var/lib/keepup',
+      'mail:',
+      '  to: root@localhost',
+      '  from: keepup@example.org',
+      '  transport: smtp://127.0.0.1:25',
+      'daemons:',
+      '  - inetd',
+      '  - name: apache',
+      '    process: httpd',
+      '    script: apache',
+      '    args: [start]',
+      '    match: exact',
+      '    pidfile: /var/run/httpd.pid',
+      '    diagnostics: [ps aux, w, vmstat]',
+      '',
+    ].join('\n'),
+    '/etc/keepup/watchdog.config.yaml',
+    root,
+  );
+  t.deepEqual(warnings, []);
+  t.is(config.file, '/etc/keepup/watchdog.config.yaml');
+  t.is(config.startDir, '/etc/keepup/start-scripts');
+  t.is(config.stateDir, '/var/lib/keepup');
+  t.is(config.schedule, '*/10 * * * *');
+  t.is(config.scriptTimeoutMs, 10_000);
+  t.is(config.lockWaitMs, 60_000);
+  t.deepEqual(config.mail, {to: ['root@localhost'], from: 'keepup@example.org', transport: {kind: 'smtp', url: 'smtp://127.0.0.1:25'}});
+  t.deepEqual(config.daemons, [
+    {name: 'inetd', process: 'inetd', match: 'exact', script: 'inetd', args: [], diagnostics: []},
+    {
+      name: 'apache',
+      process: 'httpd',
+      match: 'exact',
+      script: 'apache',
+      args: ['start'],
+      pidfile: '/var/run/httpd.pid',
+      diagnostics: [['ps', 'aux'], ['w'], ['vmstat']],
+    },
+  ]);
+});
+
+test('sendmail transports, a default sender, a relative pidfile, a compiled regex', (t) => {
+  const {config} = parseWatchdogConfig(
+    'mail:\n  to: [a@b, c@d]\n  transport: sendmail:/usr/sbin/sendmail\ndaemons:\n  - name: x\n    match: regex\n    process: "^/usr/bin/x( |$)"\n    pidfile: run/x.pid\n',
+    '/srv/w.yaml',
+    root,
+  );
+  t.deepEqual(config.mail?.to, ['a@b', 'c@d']);
+  t.deepEqual(config.mail?.transport, {kind: 'sendmail', path: '/usr/sbin/sendmail'});
+  t.regex(config.mail!.from, /^keepup@/);
+  t.is(config.daemons[0]!.pidfile, '/srv/run/x.pid');
+  t.true(config.daemons[0]!.pattern!.test('/usr/bin/x -d'));
+  t.false(config.daemons[0]!.pattern!.test('/usr/bin/xy'));
+  const plain = parseWatchdogConfig('mail:\n  to: a@b\ndaemons: []\n', '/srv/w.yaml', root).config;
+  t.deepEqual(plain.mail?.transport, {kind: 'sendmail'});
+});
+
+test('stateDir defaults to /var/lib/keepup for root and to the XDG state directory for others', (t) => {
+  t.is(defaultStateDir(0, {}), '/var/lib/keepup');
+  t.is(defaultStateDir(1000, {XDG_STATE_HOME: '/home/u/.state'}), '/home/u/.state/keepup');
+  t.regex(defaultStateDir(1000, {XDG_STATE_HOME: 'relative'}), /\/\.local\/state\/keepup$/);
+  t.is(parseWatchdogConfig('daemons: []\n', '/x/w.yaml', {uid: 1000, env: {XDG_STATE_HOME: '/s'}}).config.stateDir, '/s/keepup');
+});
+
+test('errors carry the file, line and column of the offending node', (t) => {
+  const error = t.throws(() => parseWatchdogConfig('daemons:\n  - name: ok\n  - name: "a/b"\n', 'w.yaml', root), {instanceOf: ConfigError});
+  t.is(error?.message, 'w.yaml:3:11: daemons[1].name must be a plain file name (letters, digits, . _ @ + -; no slash, not starting with a dot)');
+  t.deepEqual([error?.line, error?.col], [3, 11]);
+  const empty = t.throws(() => parseWatchdogConfig('daemons:\n  - name:\n', 'w.yaml', root), {instanceOf: ConfigError});
+  t.is(empty?.message, 'w.yaml:2:10: daemons[0].name must be a string, not null');
+  const timeout = t.throws(() => parseWatchdogConfig('scriptTimeout: 0\ndaemons: []\n', 'w.yaml', root), {instanceOf: ConfigError});
+  t.is(timeout?.message, 'w.yaml:1:16: scriptTimeout must be between 0.1 and 3600');
+});
+
+test('six-field schedules (seconds) are accepted; day of month with day of week is not', (t) => {
+  t.is(parseWatchdogConfig('schedule: "*/5 * * * * *"\ndaemons: []\n', 'w.yaml', root).config.schedule, '*/5 * * * * *');
+  t.is(parseWatchdogConfig('schedule: "0 4 1 * *"\ndaemons: []\n', 'w.yaml', root).config.schedule, '0 4 1 * *');
+  t.throws(() => parseWatchdogConfig('schedule: "0 0 4 1 * 1"\ndaemons: []\n', 'w.yaml', root), {message: /restricts both day of month and day of week/});
+});
