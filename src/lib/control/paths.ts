@@ -7,3 +7,5 @@ export const STATUS_NEW_FILE = 'supervise/status.new';
 export const LOCK_FILE = 'supervise/lock';
 export const DOWN_FILE = 'down';
 export const RUN_FILE = 'run';
+/** keepup's own record of the running child (pid, start time, boot id), for adoption after a crash. */
+export const CHILD_FILE = 'supervise/child';

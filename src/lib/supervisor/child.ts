@@ -1,0 +1,123 @@
+import {spawn, type ChildProcess, type StdioOptions} from 'node:child_process';
+import {accessSync, constants, statSync} from 'node:fs';
+import {join} from 'node:path';
+
+/** What a service's child gets from the supervisor beyond cwd = service dir and argv `./run`. */
+export interface SpawnSettings {
+  /**
+   * The child's fds 0, 1, 2: an fd number this process holds (svscan passes a log pipe as the
+   * service's stdout and the logger's stdin), 'inherit' or 'ignore'. Default: all inherited.
+   */
+  readonly stdio?: readonly [StdioFd, StdioFd, StdioFd];
+  /** The whole environment. Default: this process's environment at spawn time. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Added to (and overriding) `env`. */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+  /** Run as this uid/gid. Without `groups` the supplementary groups are cleared (as setuidgid). */
+  readonly uid?: number;
+  readonly gid?: number;
+  /** Supplementary groups; needs uid and gid; applied through util-linux setpriv (which execs). */
+  readonly groups?: readonly number[];
+  /**
+   * Chain-loaders put in front of `./run`, each of which must exec the rest of its argv so the
+   * supervised pid stays the daemon's (e.g. `['prlimit', '--nofile=1024:1024', '--']`). This
+   * is the hook for resource limits.
+   */
+  readonly prefix?: readonly string[];
+}
+
+export type StdioFd = number | 'inherit' | 'ignore';
+
+/**
+ * A child under supervision: spawned here (a ChildProcess, exit seen by its 'exit' event), or
+ * in the future adopted after a supervisor crash (a pid watched by a poller, since Node cannot
+ * wait for a process it did not start). The engine only needs the pid and one exit callback.
+ */
+export interface ChildHandle {
+  readonly pid: number;
+  /** Stop watching without touching the process (the supervisor is closing; the child lives on). */
+  release(): void;
+}
+
+export type SpawnOutcome = {kind: 'spawned'; child: ChildHandle} | {kind: 'failed'; error: unknown};
+
+/**
+ * Starts `./run` in `dir` in its own session and process group (`detached`), the way the
+ * supervisor runs every service. `onExit` is called once when it exits; a failure to start at
+ * all (missing or non-executable run) is reported through `onFailure` with the errno error,
+ * possibly on the next tick, as Node reports exec failures to the parent.
+ */
+export function spawnRun(
+  dir: string,
+  settings: SpawnSettings,
+  onExit: () => void,
+  onFailure: (error: unknown) => void,
+): ChildHandle | undefined {
+  const {file, args, credentials} = command(settings);
+  if (settings.prefix?.length || settings.groups) {
+    // A chain-loader would report a missing run in its own words: check first, in ours.
+    const failure = runProblem(dir);
+    if (failure) {
+      onFailure(failure);
+      return undefined;
+    }
+  }
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, {
+      cwd: dir,
+      env: {...(settings.env ?? process.env), ...settings.extraEnv},
+      stdio: (settings.stdio ?? ['inherit', 'inherit', 'inherit']) as StdioOptions,
+      detached: true,
+      ...credentials,
+    });
+  } catch (error) {
+    onFailure(error);
+    return undefined;
+  }
+  if (child.pid === undefined) {
+    child.once('error', onFailure);
+    return undefined;
+  }
+  const pid = child.pid;
+  let released = false;
+  child.on('error', () => {});
+  child.once('exit', () => {
+    if (!released) onExit();
+  });
+  return {
+    pid,
+    release() {
+      released = true;
+      child.unref();
+    },
+  };
+}
+
+function command(settings: SpawnSettings): {file: string; args: string[]; credentials: {uid?: number; gid?: number}} {
+  const prefix = [...(settings.prefix ?? [])];
+  if (settings.groups) {
+    if (settings.uid === undefined || settings.gid === undefined) throw new TypeError('groups needs uid and gid');
+    const groups = settings.groups.length > 0 ? `--groups=${settings.groups.join(',')}` : '--clear-groups';
+    prefix.unshift('setpriv', `--reuid=${settings.uid}`, `--regid=${settings.gid}`, groups, '--');
+    return {file: prefix[0]!, args: [...prefix.slice(1), './run'], credentials: {}};
+  }
+  const credentials = {
+    ...(settings.uid !== undefined ? {uid: settings.uid} : {}),
+    ...(settings.gid !== undefined ? {gid: settings.gid} : {}),
+  };
+  if (prefix.length === 0) return {file: './run', args: [], credentials};
+  return {file: prefix[0]!, args: [...prefix.slice(1), './run'], credentials};
+}
+
+/** The error execve("./run") would give, or undefined when it looks runnable. */
+function runProblem(dir: string): NodeJS.ErrnoException | undefined {
+  const path = join(dir, 'run');
+  try {
+    if (!statSync(path).isFile()) return Object.assign(new Error(`${path} is not a file`), {code: 'EACCES'});
+    accessSync(path, constants.X_OK);
+    return undefined;
+  } catch (error) {
+    return error as NodeJS.ErrnoException;
+  }
+}

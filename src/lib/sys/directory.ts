@@ -1,0 +1,12 @@
+import {statSync} from 'node:fs';
+
+/**
+ * Throws the errno error chdir(2) would give for `dir` (ENOENT, ENOTDIR, EACCES, …), so that
+ * commands which never change the process's cwd still word failures as daemontools' `unable to
+ * chdir to DIR: ERR`.
+ */
+export function assertDirectory(dir: string): void {
+  if (!statSync(dir).isDirectory()) {
+    throw Object.assign(new Error(`${dir} is not a directory`), {code: 'ENOTDIR', path: dir});
+  }
+}

@@ -1,0 +1,233 @@
+import test, {type ExecutionContext} from 'ava';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {Supervisor, type SupervisorOptions} from '../../../src/lib/supervisor/engine.js';
+import {readStatus, sendControl, probeSupervisor} from '../../../src/lib/control/client.js';
+import * as childRecord from '../../../src/lib/status/child-record.js';
+import {readBootId, readStartTime} from '../../../src/lib/proc/start-time.js';
+import {FakeTime} from '../../helpers/fake-time.js';
+import {isAlive} from '../../helpers/processes.js';
+import {makeService} from '../../helpers/service-dir.js';
+import {waitFor} from '../../helpers/wait-for.js';
+
+interface Lines {
+  warnings: string[];
+  fatals: string[];
+}
+
+/** An engine on `dir` whose child group is killed and whose fds are released when the test ends. */
+function engine(t: ExecutionContext, dir: string, options: Partial<SupervisorOptions> = {}): {supervisor: Supervisor; lines: Lines} {
+  const lines: Lines = {warnings: [], fatals: []};
+  const supervisor = new Supervisor({
+    dir,
+    reporter: {warn: (message) => lines.warnings.push(message), childFatal: (message) => lines.fatals.push(message)},
+    ...options,
+  });
+  t.teardown(async () => {
+    const pid = supervisor.snapshot().pid;
+    supervisor.close();
+    if (pid !== 0) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+      await waitFor(() => !isAlive(pid), `child ${pid} to die`);
+    }
+  });
+  return {supervisor, lines};
+}
+
+function statusPid(dir: string): number {
+  const record = readStatus(dir);
+  return record === 'bad-format' ? -1 : record.pid;
+}
+
+test('start: lock, FIFOs, status with the child pid; the child leads its own process group', async (t) => {
+  const {dir} = makeService(t);
+  const {supervisor} = engine(t, dir);
+  t.deepEqual(await supervisor.start(), {kind: 'started'});
+  const pid = await waitFor(() => Math.max(0, statusPid(dir)), 'a pid in status');
+  t.is(supervisor.snapshot().pid, pid);
+  t.is(probeSupervisor(dir), 'running');
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1').slice(readFileSync(`/proc/${pid}/stat`, 'latin1').lastIndexOf(')') + 2).split(' ');
+  t.is(Number(stat[2]), pid, 'pgid = pid');
+  const record = childRecord.parse(readFileSync(join(dir, 'supervise/child'), 'latin1'));
+  t.truthy(record);
+  t.true(childRecord.matches(record!, readStartTime(pid), readBootId()));
+  t.is(record!.pid, pid);
+  const status = readStatus(dir);
+  t.like(status, {pid, paused: false, want: 'up'});
+});
+
+test('kill -9 of a child that ran past the throttle: a new child at once', async (t) => {
+  const time = new FakeTime();
+  const {dir} = makeService(t);
+  const {supervisor} = engine(t, dir, {clock: time, timers: time});
+  await supervisor.start();
+  const first = await waitFor(() => supervisor.snapshot().pid, 'first child');
+  time.advance(5000);
+  process.kill(first, 'SIGKILL');
+  const second = await waitFor(() => (supervisor.snapshot().pid !== first ? supervisor.snapshot().pid : 0), 'second child');
+  t.not(second, first);
+  t.is(statusPid(dir), second);
+});
+
+test('throttle: a child dying within the second is restarted only when the start timer fires; d cancels it', async (t) => {
+  const time = new FakeTime();
+  const {dir} = makeService(t);
+  const {supervisor} = engine(t, dir, {clock: time, timers: time});
+  await supervisor.start();
+  const first = await waitFor(() => supervisor.snapshot().pid, 'first child');
+  time.advance(300);
+  process.kill(first, 'SIGKILL');
+  await waitFor(() => supervisor.snapshot().phase === 'waiting', 'the waiting phase');
+  t.deepEqual(time.delays(), [700]);
+  t.like(readStatus(dir), {pid: 0, want: 'up'});
+  time.advance(700);
+  const second = await waitFor(() => supervisor.snapshot().pid, 'second child');
+  process.kill(second, 'SIGKILL');
+  await waitFor(() => supervisor.snapshot().phase === 'waiting', 'waiting again');
+  sendControl(dir, 'd');
+  await waitFor(() => supervisor.snapshot().phase === 'idle', 'd to cancel the start');
+  t.deepEqual(time.delays(), []);
+  t.like(readStatus(dir), {pid: 0, want: 'down'});
+});
+
+test('d stops, u starts, x exits once the child is gone', async (t) => {
+  const {dir} = makeService(t);
+  const {supervisor} = engine(t, dir);
+  await supervisor.start();
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child');
+  sendControl(dir, 'd');
+  await waitFor(() => !isAlive(pid) && statusPid(dir) === 0, 'child stopped');
+  t.like(readStatus(dir), {want: 'down'});
+  sendControl(dir, 'u');
+  await waitFor(() => statusPid(dir) > 0, 'child started again');
+  sendControl(dir, 'x');
+  t.like(readStatus(dir), {want: 'up'});
+  t.is(supervisor.snapshot().phase, 'running', 'x does not touch the child');
+  sendControl(dir, 'd');
+  t.is(await supervisor.exited, 'exit');
+  t.like(readStatus(dir), {pid: 0, want: 'down'});
+  t.is(probeSupervisor(dir), 'not-running');
+});
+
+test('timeout-kill: after d, a TERM-proof service and its group get KILL', async (t) => {
+  const {dir} = makeService(t, {run: "trap '' TERM\nsleep 1000 &\necho $! > grandchild\nwait", files: {'timeout-kill': '200\n'}});
+  const {supervisor} = engine(t, dir);
+  await supervisor.start();
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child');
+  const grandchild = await waitFor(() => Number(readFileSync(join(dir, 'grandchild'), 'latin1')), 'grandchild pid');
+  sendControl(dir, 'd');
+  await waitFor(() => !isAlive(pid) && !isAlive(grandchild), 'the whole group to be killed');
+  t.like(readStatus(dir), {pid: 0, want: 'down'});
+});
+
+test('without timeout-kill a TERM-proof service keeps running after d, as in daemontools', async (t) => {
+  const {dir} = makeService(t, {run: "trap '' TERM\necho ready > ready\nwhile :; do sleep 1; done", files: {'timeout-kill': 'soon'}});
+  const {supervisor, lines} = engine(t, dir);
+  await supervisor.start();
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child');
+  await waitFor(() => readFileSync(join(dir, 'ready'), 'latin1'), 'trap installed');
+  sendControl(dir, 'd');
+  await waitFor(() => lines.warnings.length > 0, 'a warning');
+  t.deepEqual(lines.warnings, [`ignoring ${dir}/timeout-kill: not a whole number of milliseconds`]);
+  t.true(isAlive(pid));
+  t.like(readStatus(dir), {pid, want: 'down'});
+});
+
+test('missing or non-executable run: daemontools line, retried after each throttle', async (t) => {
+  const time = new FakeTime();
+  const {dir} = makeService(t, {run: null});
+  const {supervisor, lines} = engine(t, dir, {clock: time, timers: time});
+  await supervisor.start();
+  await waitFor(() => lines.fatals.length === 1, 'first failure');
+  t.deepEqual(lines.fatals, [`unable to start ${dir}/run: file does not exist`]);
+  await waitFor(() => time.delays().length === 1, 'the retry timer');
+  writeFileSync(join(dir, 'run'), '#!/bin/sh\nexec sleep 1000\n', {mode: 0o644});
+  time.advance(1000);
+  await waitFor(() => lines.fatals.length === 2, 'second failure');
+  t.is(lines.fatals[1], `unable to start ${dir}/run: access denied`);
+  t.like(readStatus(dir), {pid: 0, want: 'up'});
+  sendControl(dir, 'd');
+  await waitFor(() => supervisor.snapshot().phase === 'idle', 'd to stop the retries');
+  t.deepEqual(time.delays(), []);
+});
+
+test('garbage control bytes are ignored and the next real byte works', async (t) => {
+  const {dir} = makeService(t);
+  const {supervisor} = engine(t, dir);
+  await supervisor.start();
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child');
+  sendControl(dir, '\0zZ?\xff\n+U');
+  sendControl(dir, 'd');
+  await waitFor(() => !isAlive(pid) && statusPid(dir) === 0, 'd after garbage');
+  t.like(readStatus(dir), {want: 'down'});
+});
+
+test('an unwritable status: a warning per write, and the engine keeps obeying', async (t) => {
+  const {dir} = makeService(t, {down: true});
+  mkdirSync(join(dir, 'supervise'));
+  mkdirSync(join(dir, 'supervise/status.new'));
+  const {supervisor, lines} = engine(t, dir);
+  t.deepEqual(await supervisor.start(), {kind: 'started'});
+  t.is(lines.warnings[0], `unable to open ${dir}/supervise/status.new: is a directory`);
+  sendControl(dir, 'u');
+  await waitFor(() => supervisor.snapshot().pid, 'u obeyed');
+  t.true(lines.warnings.length >= 2);
+});
+
+test('a second engine on the same dir is refused with daemontools words; close() frees the lock, child untouched', async (t) => {
+  const {dir} = makeService(t);
+  const first = engine(t, dir).supervisor;
+  await first.start();
+  const pid = await waitFor(() => first.snapshot().pid, 'child');
+  const second = engine(t, dir).supervisor;
+  t.deepEqual(await second.start(), {kind: 'busy', message: `unable to acquire ${dir}/supervise/lock: temporary failure`});
+  first.close();
+  t.is(await first.exited, 'closed');
+  t.true(isAlive(pid));
+  t.is(probeSupervisor(dir), 'not-running');
+  writeFileSync(join(dir, 'down'), '');
+  const third = engine(t, dir).supervisor;
+  t.deepEqual(await third.start(), {kind: 'started'});
+  process.kill(-pid, 'SIGKILL');
+});
+
+test('start failures: no dir, supervise is a file; nothing left open', async (t) => {
+  const {parent, dir} = makeService(t);
+  t.deepEqual(await engine(t, join(parent, 'nope')).supervisor.start(), {kind: 'failed', message: `unable to chdir to ${parent}/nope: file does not exist`});
+  writeFileSync(join(dir, 'supervise'), '');
+  t.deepEqual(await engine(t, dir).supervisor.start(), {kind: 'failed', message: `unable to acquire ${dir}/supervise/lock: not a directory`});
+});
+
+test('stdio and environment reach ./run; o runs once', async (t) => {
+  const {dir} = makeService(t, {run: 'echo "$GREETING from run"', down: true});
+  const out = join(dir, 'out');
+  writeFileSync(out, '');
+  const {openSync, closeSync} = await import('node:fs');
+  const fd = openSync(out, 'a');
+  t.teardown(() => closeSync(fd));
+  const {supervisor} = engine(t, dir, {spawn: {stdio: ['ignore', fd, 'inherit'], extraEnv: {GREETING: 'hello'}}});
+  await supervisor.start();
+  t.like(readStatus(dir), {pid: 0, want: 'down'});
+  sendControl(dir, 'o');
+  await waitFor(() => readFileSync(out, 'latin1') === 'hello from run\n', 'output of the one run');
+  await waitFor(() => supervisor.snapshot().phase === 'idle', 'no restart after o');
+  t.like(readStatus(dir), {pid: 0, want: 'none'});
+});
+
+test('uid, gid and supplementary groups are applied (through setpriv)', async (t) => {
+  const {dir} = makeService(t, {run: 'id -u > ids; id -g >> ids; id -G >> ids; exec sleep 1000'});
+  const {supervisor} = engine(t, dir, {spawn: {uid: 65534, gid: 65534, groups: [65534, 4]}});
+  const {chmodSync} = await import('node:fs');
+  chmodSync(dir, 0o777);
+  await supervisor.start();
+  const text = await waitFor(() => {
+    const ids = readFileSync(join(dir, 'ids'), 'latin1');
+    return ids.split('\n').length >= 4 && ids;
+  }, 'ids written');
+  t.is(text, '65534\n65534\n65534 4\n');
+  t.is(readStatus(dir) === 'bad-format' ? 0 : (readStatus(dir) as {pid: number}).pid, supervisor.snapshot().pid);
+});
