@@ -38,3 +38,16 @@ export function serviceCapacity(limit: OpenFileLimit): number {
   if (!Number.isFinite(limit.soft)) return Infinity;
   return Math.max(0, Math.floor((limit.soft - FDS_RESERVED) / FDS_PER_SERVICE));
 }
+
+/**
+ * The open-file limit services start with. Node raises its own soft limit to the hard limit
+ * before any of our code runs, so the limit svscan was started with cannot be recovered, and
+ * children would inherit the raised one: a service that uses select() breaks past 1024. Services
+ * therefore start with a soft limit of 1024 (or the hard limit, if lower) and svscan's hard limit,
+ * the split systemd also uses; a service that needs more raises it (softlimit -o, or `limits:`).
+ */
+export const SERVICE_NOFILE_SOFT = 1024;
+
+export function serviceOpenFileLimit(own: OpenFileLimit): OpenFileLimit {
+  return {soft: Math.min(SERVICE_NOFILE_SOFT, own.hard), hard: own.hard};
+}
