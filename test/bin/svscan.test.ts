@@ -3,21 +3,12 @@ import test from 'ava';
 import {once} from 'node:events';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {readStatus} from '../../src/lib/control/client.js';
 import {addService, normalise} from '../helpers/service-dir.js';
 import {bin} from '../helpers/paths.js';
 import {isAlive, run, spawnTracked} from '../helpers/processes.js';
 import {tmpDir} from '../helpers/tmp.js';
+import {pidOf} from '../helpers/service-pid.js';
 import {waitFor} from '../helpers/wait-for.js';
-
-function pidOf(dir: string): number {
-  try {
-    const record = readStatus(dir);
-    return record === 'bad-format' ? 0 : record.pid;
-  } catch {
-    return 0;
-  }
-}
 
 test('SIGTERM brings every service down and exits 0; the real svstat reads each service meanwhile', async (t) => {
   const dir = tmpDir(t, 'keepup-svscan-');

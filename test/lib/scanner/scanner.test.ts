@@ -6,16 +6,8 @@ import {readStatus} from '../../../src/lib/control/client.js';
 import {addService} from '../../helpers/service-dir.js';
 import {isAlive, run} from '../../helpers/processes.js';
 import {tmpDir} from '../../helpers/tmp.js';
+import {pidOf} from '../../helpers/service-pid.js';
 import {waitFor} from '../../helpers/wait-for.js';
-
-function pidOf(dir: string): number {
-  try {
-    const record = readStatus(dir);
-    return record === 'bad-format' ? 0 : record.pid;
-  } catch {
-    return 0;
-  }
-}
 
 /** A scanner over a fresh directory, stopped ('down') and checked for leftovers at test end. */
 function scannerFor(t: ExecutionContext, options: {rescanMs?: number; watch?: boolean} = {}): {dir: string; scanner: Scanner; warnings: string[]} {
