@@ -5,6 +5,7 @@ import type {Reporter} from '../cli/messages.js';
 import {Supervisor, type SupervisorReporter} from '../supervisor/engine.js';
 import type {SpawnSettings} from '../supervisor/child.js';
 import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
+import {CONTROL_FIFO, OK_FIFO} from '../control/paths.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
 import {listServices, planScan, type ServiceEntry} from './listing.js';
 
@@ -141,6 +142,7 @@ export class Scanner {
     for (const added of plan.added) {
       this.#entries.set(added.key, {key: added.key, name: added.name, hasLog: added.hasLog, pipeFd: undefined, main: undefined, log: undefined});
     }
+    this.#prepare(plan.added);
     const starts: Array<Promise<void>> = [];
     for (const listed of listing) {
       const entry = this.#entries.get(listed.key)!;
@@ -180,6 +182,32 @@ export class Scanner {
     void supervisor.exited.then(() => {
       if (entry[role] === supervisor) entry[role] = undefined;
     });
+  }
+
+  /**
+   * Makes the FIFOs of every new service (and logger) with one `mkfifo` run instead of two per
+   * supervisor: at start-up with many services the spawns dominate. Failures are left for each
+   * supervisor to report in its own words.
+   */
+  #prepare(added: readonly ServiceEntry[]): void {
+    const fifos: string[] = [];
+    for (const entry of added) {
+      const serviceDir = join(this.#options.dir, entry.name);
+      for (const dir of entry.hasLog ? [serviceDir, join(serviceDir, 'log')] : [serviceDir]) {
+        try {
+          mkdirSync(join(dir, 'supervise'), {mode: 0o700});
+        } catch {
+          // exists already, or the supervisor will say why not
+        }
+        fifos.push(join(dir, CONTROL_FIFO), join(dir, OK_FIFO));
+      }
+      if (entry.hasLog) fifos.push(join(serviceDir, LOG_PIPE));
+    }
+    try {
+      mkfifoSync(fifos, 0o600);
+    } catch {
+      // some could not be made: each supervisor reports its own
+    }
   }
 
   #openPipe(entry: Entry): boolean {
