@@ -6,7 +6,8 @@ import {guardInspectorSignal} from '../lib/sys/signals.js';
 
 // supervise DIR: runs ./run in DIR and keeps it running (daemontools 0.76). SIGTERM and SIGINT
 // mean `svc -dx`: stop the service, then exit once it is gone (runit and daemontools-encore do
-// the same; daemontools itself dies and leaves the service unsupervised).
+// the same; daemontools itself dies and leaves the service unsupervised). A service left running
+// by a supervise that was killed is adopted, not started a second time.
 guardInspectorSignal();
 await runMain('supervise', async (args) => {
   if (args.length !== 1 || args[0] === '') throw new UsageError('supervise dir');
@@ -21,7 +22,7 @@ await runMain('supervise', async (args) => {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   try {
-    const outcome = await engine.start();
+    const outcome = await engine.start({adopt: true});
     if (outcome.kind !== 'started') throw new FatalError(outcome.message);
     await engine.exited;
     return 0;

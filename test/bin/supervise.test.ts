@@ -35,3 +35,21 @@ test('SIGTERM to our supervise means svc -dx: the service stops, supervise exits
   await waitFor(() => !isAlive(pid), 'service stopped');
   t.like(readStatus(dir), {pid: 0, want: 'down'});
 });
+
+test('after kill -9 of our supervise, a new one adopts the running service instead of starting a second copy', async (t) => {
+  const {parent, dir} = makeService(t);
+  const first = startSupervise(t, 'ours', parent, 's1');
+  const {pid} = await waitForStatus(dir, (r) => r.pid > 0, 'service up');
+  const exited = once(first, 'exit');
+  first.kill('SIGKILL');
+  await exited;
+  t.true(isAlive(pid));
+  startSupervise(t, 'ours', parent, 's1');
+  await waitFor(async () => (await tool('real', 'svok', ['s1'], parent)).code === 0, 'second supervise running');
+  t.like(readStatus(dir), {pid, want: 'up'});
+  const svstat = await tool('real', 'svstat', ['s1'], parent);
+  t.regex(svstat.stdout, new RegExp(`^s1: up \\(pid ${pid}\\) [0-9]+ seconds\\n$`));
+  await tool('real', 'svc', ['-d', 's1'], parent);
+  await waitFor(() => !isAlive(pid), 'the adopted service stopped by svc -d');
+  await waitForStatus(dir, (r) => r.pid === 0 && r.want === 'down', 'status down');
+});

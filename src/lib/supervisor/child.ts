@@ -1,6 +1,8 @@
 import {spawn, type ChildProcess, type StdioOptions} from 'node:child_process';
 import {accessSync, constants, statSync} from 'node:fs';
 import {join} from 'node:path';
+import {readStartTime} from '../proc/start-time.js';
+import type {TimerHandle, Timers} from './timers.js';
 
 /** What a service's child gets from the supervisor beyond cwd = service dir and argv `./run`. */
 export interface SpawnSettings {
@@ -30,8 +32,8 @@ export type StdioFd = number | 'inherit' | 'ignore';
 
 /**
  * A child under supervision: spawned here (a ChildProcess, exit seen by its 'exit' event), or
- * in the future adopted after a supervisor crash (a pid watched by a poller, since Node cannot
- * wait for a process it did not start). The engine only needs the pid and one exit callback.
+ * adopted after a supervisor crash (a pid watched by a poller, since Node cannot wait for a
+ * process it did not start). The engine only needs the pid and one exit callback.
  */
 export interface ChildHandle {
   readonly pid: number;
@@ -39,7 +41,6 @@ export interface ChildHandle {
   release(): void;
 }
 
-export type SpawnOutcome = {kind: 'spawned'; child: ChildHandle} | {kind: 'failed'; error: unknown};
 
 /**
  * Starts `./run` in `dir` in its own session and process group (`detached`), the way the
@@ -120,4 +121,30 @@ function runProblem(dir: string): NodeJS.ErrnoException | undefined {
   } catch (error) {
     return error as NodeJS.ErrnoException;
   }
+}
+
+/**
+ * Watches a process this one did not start (adopted after a supervisor crash): every
+ * `intervalMs` it checks that /proc still shows `pid` with the same start time, and calls
+ * `onExit` once when it does not (the process exited and was reaped by init, or the pid was
+ * reused).
+ */
+export function watchPid(pid: number, startTime: string, timers: Timers, intervalMs: number, onExit: () => void): ChildHandle {
+  let timer: TimerHandle | undefined;
+  const poll = () => {
+    if (readStartTime(pid) !== startTime) {
+      timer = undefined;
+      onExit();
+      return;
+    }
+    timer = timers.setTimeout(poll, intervalMs);
+  };
+  timer = timers.setTimeout(poll, intervalMs);
+  return {
+    pid,
+    release() {
+      if (timer !== undefined) timers.clearTimeout(timer);
+      timer = undefined;
+    },
+  };
 }

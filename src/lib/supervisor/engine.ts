@@ -3,6 +3,7 @@ import {Socket} from 'node:net';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
+import {readStatus} from '../control/client.js';
 import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, LOCK_FILE, OK_FIFO, STATUS_FILE} from '../control/paths.js';
 import {readBootId, readStartTime} from '../proc/start-time.js';
 import * as childRecord from '../status/child-record.js';
@@ -13,7 +14,7 @@ import {assertDirectory} from '../sys/directory.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
 import * as tai64n from '../tai64n/codec.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
-import {spawnRun, type ChildHandle, type SpawnSettings} from './child.js';
+import {spawnRun, watchPid, type ChildHandle, type SpawnSettings} from './child.js';
 import {systemTimers, type TimerHandle, type Timers} from './timers.js';
 import {initialState, parseControlByte, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
 
@@ -33,6 +34,17 @@ export interface SupervisorOptions {
   readonly timers?: Timers;
   /** stdio, environment, credentials and chain-loaders for `./run`. */
   readonly spawn?: SpawnSettings;
+  /** How often an adopted child's liveness is checked. Default 500 ms. */
+  readonly adoptPollMs?: number;
+}
+
+export interface StartOptions {
+  /**
+   * Adopt the child a crashed predecessor left running instead of starting a second copy: the
+   * pid in `status` is adopted when `supervise/child` records it and /proc shows the same start
+   * time on the same boot. The want and paused state come from that status, not from `down`.
+   */
+  readonly adopt?: boolean;
 }
 
 /**
@@ -70,8 +82,8 @@ export interface SupervisorSnapshot {
  *    `close()`, which releases fds, lock and timers and leaves a running child alone.
  *
  * Each start writes `supervise/child` (pid, /proc start time, boot id) so a successor can
- * recognise the process and adopt it rather than start a second copy; `ChildHandle` is the seam
- * where an adopted pid (watched by polling) would plug in.
+ * recognise the process: `start({adopt: true})` takes over such a child (watched by polling
+ * /proc, since Node cannot wait for a process it did not start) instead of starting a second copy.
  */
 export class Supervisor {
   readonly dir: string;
@@ -80,6 +92,7 @@ export class Supervisor {
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly spawnSettings: SpawnSettings;
+  private readonly adoptPollMs: number;
   private state: SupervisorState = initialState('up');
   private child: ChildHandle | undefined;
   private pidStamp: tai64n.Tai64n;
@@ -93,6 +106,7 @@ export class Supervisor {
   private closed = false;
   /** Control bytes sent before start() finished; applied right after boot. */
   private early: string | undefined = '';
+  private starting = false;
   private resolveExited!: (reason: ExitReason) => void;
 
   constructor(options: SupervisorOptions) {
@@ -101,11 +115,27 @@ export class Supervisor {
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? systemTimers;
     this.spawnSettings = options.spawn ?? {};
+    if (this.spawnSettings.groups && (this.spawnSettings.uid === undefined || this.spawnSettings.gid === undefined)) {
+      throw new TypeError('spawn.groups needs spawn.uid and spawn.gid');
+    }
+    this.adoptPollMs = options.adoptPollMs ?? 500;
     this.pidStamp = tai64n.fromUnixMs(this.clock.now());
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
   }
 
-  async start(): Promise<StartOutcome> {
+  /** Once per object; after a `busy` or `failed` outcome it may be called again (svscan retries). */
+  async start(options: StartOptions = {}): Promise<StartOutcome> {
+    if (this.early === undefined || this.starting) return failed('start() called twice');
+    if (this.closed) return failed('start() after close()');
+    this.starting = true;
+    try {
+      return await this.startOnce(options);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private async startOnce(options: StartOptions): Promise<StartOutcome> {
     const dir = this.dir;
     try {
       assertDirectory(dir);
@@ -127,8 +157,15 @@ export class Supervisor {
     }
     const lock = await this.acquireLock();
     if (lock.kind !== 'started') return lock;
+    if (this.closed) {
+      this.releaseFds();
+      return failed('closed while starting');
+    }
+    if (options.adopt) this.adopt();
     const opened = this.openFifos();
     if (opened.kind !== 'started') {
+      this.child?.release();
+      this.child = undefined;
       this.releaseFds();
       return opened;
     }
@@ -158,6 +195,25 @@ export class Supervisor {
   /** Releases the lock, FIFOs and timers without signalling the child, which keeps running. */
   close(): void {
     this.finish('closed');
+  }
+
+  /** Takes over the child recorded in status and supervise/child when it is provably the same process. */
+  private adopt(): void {
+    let record: status.StatusRecord | 'bad-format';
+    let child: childRecord.ChildRecord | undefined;
+    try {
+      record = readStatus(this.dir);
+      child = childRecord.parse(readFileSync(join(this.dir, CHILD_FILE), 'latin1'));
+    } catch {
+      return;
+    }
+    if (record === 'bad-format' || record.pid === 0 || child?.pid !== record.pid) return;
+    const startTime = readStartTime(record.pid);
+    if (!childRecord.matches(child, startTime, readBootId())) return;
+    const handle: ChildHandle = watchPid(record.pid, child.startTime, this.timers, this.adoptPollMs, () => this.childExited(handle));
+    this.child = handle;
+    this.pidStamp = record.stamp;
+    this.state = {...initialState(record.want), phase: 'running', paused: record.paused, lastStart: this.clock.now()};
   }
 
   private async acquireLock(): Promise<StartOutcome> {
@@ -267,12 +323,7 @@ export class Supervisor {
     const child = spawnRun(
       this.dir,
       this.spawnSettings,
-      () => {
-        if (this.child !== child) return;
-        this.child = undefined;
-        this.pidStamp = tai64n.fromUnixMs(this.clock.now());
-        this.dispatch({type: 'child-exit'});
-      },
+      () => this.childExited(child),
       (error) => {
         this.reporter.childFatal(`unable to start ${this.dir}/run: ${errorText(error)}`);
         this.dispatch({type: 'spawn-failed'});
@@ -282,6 +333,13 @@ export class Supervisor {
     this.child = child;
     this.pidStamp = tai64n.fromUnixMs(this.clock.now());
     this.recordChild(child.pid);
+  }
+
+  private childExited(child: ChildHandle | undefined): void {
+    if (child === undefined || this.child !== child) return;
+    this.child = undefined;
+    this.pidStamp = tai64n.fromUnixMs(this.clock.now());
+    this.dispatch({type: 'child-exit'});
   }
 
   private recordChild(pid: number): void {

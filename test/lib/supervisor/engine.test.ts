@@ -1,5 +1,5 @@
 import test, {type ExecutionContext} from 'ava';
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Supervisor, type SupervisorOptions} from '../../../src/lib/supervisor/engine.js';
 import {readStatus, sendControl, probeSupervisor} from '../../../src/lib/control/client.js';
@@ -178,7 +178,7 @@ test('an unwritable status: a warning per write, and the engine keeps obeying', 
   t.true(lines.warnings.length >= 2);
 });
 
-test('a second engine on the same dir is refused with daemontools words; close() frees the lock, child untouched', async (t) => {
+test('a second engine on the same dir is refused with daemontools words; close() frees the lock, child untouched; retry works', async (t) => {
   const {dir} = makeService(t);
   const first = engine(t, dir).supervisor;
   await first.start();
@@ -190,8 +190,9 @@ test('a second engine on the same dir is refused with daemontools words; close()
   t.true(isAlive(pid));
   t.is(probeSupervisor(dir), 'not-running');
   writeFileSync(join(dir, 'down'), '');
-  const third = engine(t, dir).supervisor;
-  t.deepEqual(await third.start(), {kind: 'started'});
+  t.deepEqual(await second.start(), {kind: 'started'}, 'the refused engine may retry');
+  t.deepEqual(await second.start(), {kind: 'failed', message: 'start() called twice'});
+  t.is(second.snapshot().pid, 0);
   process.kill(-pid, 'SIGKILL');
 });
 
@@ -200,13 +201,20 @@ test('start failures: no dir, supervise is a file; nothing left open', async (t)
   t.deepEqual(await engine(t, join(parent, 'nope')).supervisor.start(), {kind: 'failed', message: `unable to chdir to ${parent}/nope: file does not exist`});
   writeFileSync(join(dir, 'supervise'), '');
   t.deepEqual(await engine(t, dir).supervisor.start(), {kind: 'failed', message: `unable to acquire ${dir}/supervise/lock: not a directory`});
+  const other = makeService(t, {}, 's2').dir;
+  mkdirSync(join(other, 'supervise'));
+  writeFileSync(join(other, 'supervise/control'), '');
+  const refused = engine(t, other).supervisor;
+  t.deepEqual(await refused.start(), {kind: 'failed', message: `unable to read ${other}/supervise/control: invalid argument`});
+  t.is(refused.snapshot().pid, 0, 'nothing started');
+  const again = engine(t, other).supervisor;
+  t.is((await again.start()).kind, 'failed', 'and the lock was released: the same failure, not busy');
 });
 
 test('stdio and environment reach ./run; o runs once', async (t) => {
   const {dir} = makeService(t, {run: 'echo "$GREETING from run"', down: true});
   const out = join(dir, 'out');
   writeFileSync(out, '');
-  const {openSync, closeSync} = await import('node:fs');
   const fd = openSync(out, 'a');
   t.teardown(() => closeSync(fd));
   const {supervisor} = engine(t, dir, {spawn: {stdio: ['ignore', fd, 'inherit'], extraEnv: {GREETING: 'hello'}}});
@@ -221,7 +229,6 @@ test('stdio and environment reach ./run; o runs once', async (t) => {
 test('uid, gid and supplementary groups are applied (through setpriv)', async (t) => {
   const {dir} = makeService(t, {run: 'id -u > ids; id -g >> ids; id -G >> ids; exec sleep 1000'});
   const {supervisor} = engine(t, dir, {spawn: {uid: 65534, gid: 65534, groups: [65534, 4]}});
-  const {chmodSync} = await import('node:fs');
   chmodSync(dir, 0o777);
   await supervisor.start();
   const text = await waitFor(() => {
@@ -230,4 +237,58 @@ test('uid, gid and supplementary groups are applied (through setpriv)', async (t
   }, 'ids written');
   t.is(text, '65534\n65534\n65534 4\n');
   t.is(readStatus(dir) === 'bad-format' ? 0 : (readStatus(dir) as {pid: number}).pid, supervisor.snapshot().pid);
+});
+
+test('control signals go to the pid only (as daemontools): t stops run, its background child lives on', async (t) => {
+  const time = new FakeTime();
+  const {dir} = makeService(t, {run: 'sleep 1000 &\necho $! > grandchild\nwait', down: true});
+  const {supervisor} = engine(t, dir, {clock: time, timers: time});
+  await supervisor.start();
+  sendControl(dir, 'o');
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child');
+  const grandchild = await waitFor(() => Number(readFileSync(join(dir, 'grandchild'), 'latin1')), 'grandchild pid');
+  sendControl(dir, 't');
+  await waitFor(() => !isAlive(pid), 'run to die of TERM');
+  t.true(isAlive(grandchild));
+  process.kill(grandchild, 'SIGKILL');
+});
+
+test('adoption: a successor takes over the running child instead of starting a second one, and restarts it when it dies', async (t) => {
+  const time = new FakeTime();
+  const {dir} = makeService(t);
+  const first = engine(t, dir).supervisor;
+  await first.start();
+  const pid = await waitFor(() => first.snapshot().pid, 'child');
+  sendControl(dir, 'p');
+  await waitFor(() => first.snapshot().paused, 'paused');
+  const before = readStatus(dir);
+  first.close();
+  const second = engine(t, dir, {clock: time, timers: time, adoptPollMs: 50}).supervisor;
+  t.deepEqual(await second.start({adopt: true}), {kind: 'started'});
+  t.deepEqual(second.snapshot(), {phase: 'running', want: 'up', paused: true, pid});
+  t.deepEqual(readStatus(dir), before, 'status unchanged: same pid, stamp, paused, want');
+  t.deepEqual(time.delays(), [50]);
+  time.advance(50);
+  t.is(second.snapshot().pid, pid, 'still alive: still adopted');
+  process.kill(pid, 'SIGKILL');
+  await waitFor(() => !isAlive(pid), 'adopted child dead');
+  time.advance(5000);
+  const next = await waitFor(() => (second.snapshot().pid !== pid ? second.snapshot().pid : 0), 'a new child');
+  t.is(statusPid(dir), next);
+  t.false(second.snapshot().paused);
+});
+
+test('adoption refuses a pid whose start time does not match the record (pid reuse): a new child starts', async (t) => {
+  const {dir} = makeService(t);
+  const first = engine(t, dir).supervisor;
+  await first.start();
+  const pid = await waitFor(() => first.snapshot().pid, 'child');
+  first.close();
+  const record = childRecord.parse(readFileSync(join(dir, 'supervise/child'), 'latin1'))!;
+  writeFileSync(join(dir, 'supervise/child'), childRecord.format({...record, startTime: '1'}));
+  const second = engine(t, dir).supervisor;
+  await second.start({adopt: true});
+  const fresh = await waitFor(() => second.snapshot().pid, 'a fresh child');
+  t.not(fresh, pid);
+  process.kill(-pid, 'SIGKILL');
 });
