@@ -65,3 +65,38 @@ test('usage and a missing directory', async (t) => {
   t.is(missing.code, 111);
   t.regex(missing.stderr, /^svscan: fatal: unable to chdir to .*nope: file does not exist\n$/);
 });
+
+test('after SIGKILL of svscan, a new svscan adopts the running services and restarts them when they die', async (t) => {
+  const dir = tmpDir(t, 'keepup-svscan-');
+  const service = addService(dir, 'a');
+  addService(service, 'log', {run: 'exec cat >> out'});
+  const first = spawnTracked(t, process.execPath, [bin('svscan'), dir], {stdio: 'ignore'});
+  const pid = await waitFor(() => pidOf(service), 'a to run');
+  const logger = await waitFor(() => pidOf(join(service, 'log')), 'the logger to run');
+  const killed = once(first, 'exit');
+  first.kill('SIGKILL');
+  await killed;
+  t.true(isAlive(pid) && isAlive(logger), 'services outlive a killed scanner');
+  spawnTracked(t, process.execPath, [bin('svscan'), dir], {stdio: 'ignore'});
+  await waitFor(async () => (await run('svok', [service])).code === 0, 'the new svscan to supervise a');
+  const status = await run('svstat', [service, join(service, 'log')]);
+  t.is(normalise(status.stdout).replaceAll(service, 'a'), 'a: up (pid x) x seconds\na/log: up (pid x) x seconds\n');
+  t.is(pidOf(service), pid, 'adopted, not started again');
+  t.is(pidOf(join(service, 'log')), logger);
+  t.is(readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0], 'sleep');
+  process.kill(pid, 'SIGKILL');
+  const next = await waitFor(() => {
+    const now = pidOf(service);
+    return now !== pid ? now : 0;
+  }, 'the adopted service to be restarted when it dies');
+  t.true(isAlive(next));
+  t.teardown(() => {
+    for (const target of [next, pid, logger]) {
+      try {
+        process.kill(-target, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  });
+});

@@ -173,7 +173,7 @@ export class Scanner {
       spawn: {...extra, ...(stdio ? {stdio} : {})},
     });
     entry[role] = supervisor;
-    const outcome = await supervisor.start();
+    const outcome = await supervisor.start({adopt: true});
     if (outcome.kind !== 'started') {
       entry[role] = undefined;
       this.#options.supervisorReporter.warn(outcome.message);

@@ -1,5 +1,5 @@
 import test, {type ExecutionContext} from 'ava';
-import {readFileSync, renameSync} from 'node:fs';
+import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Scanner} from '../../../src/lib/scanner/scanner.js';
 import {readStatus} from '../../../src/lib/control/client.js';
@@ -44,22 +44,26 @@ test('without a watch the periodic rescan picks new directories up', async (t) =
   t.pass();
 });
 
-test('the log pipe outlives a logger restart: no line is lost', async (t) => {
+test('the log pipe outlives its logger: lines written while the logger is down are all logged, in order', async (t) => {
   const {dir, scanner} = scannerFor(t);
-  const service = addService(dir, 'counter', {run: 'i=0; while [ $i -lt 400 ]; do i=$((i+1)); echo "line $i"; sleep 0.005; done; exec sleep 1000'});
+  const half = (from: number) => `i=${from}; while [ $i -lt ${from + 200} ]; do i=$((i+1)); echo "line $i"; done`;
+  const service = addService(dir, 'counter', {
+    run: `${half(0)}; until [ -e go ]; do sleep 0.05; done; ${half(200)}; touch written; exec sleep 1000`,
+  });
   addService(service, 'log', {run: 'exec cat >> out'});
   await scanner.start();
   const logDir = join(service, 'log');
-  const firstLogger = await waitFor(() => pidOf(logDir), 'the logger to run');
-  await waitFor(() => readFileSync(join(logDir, 'out'), 'utf8').includes('line 20\n'), 'some lines to be logged');
-  process.kill(firstLogger, 'SIGKILL');
-  await waitFor(() => pidOf(logDir) !== firstLogger && pidOf(logDir), 'a new logger');
-  const text = await waitFor(() => {
-    const out = readFileSync(join(logDir, 'out'), 'utf8');
-    return out.includes('line 400\n') ? out : undefined;
-  }, 'all 400 lines', {timeoutMs: 30_000});
-  const expected = Array.from({length: 400}, (_, i) => `line ${i + 1}\n`).join('');
-  t.is(text, expected);
+  const logged = () => readFileSync(join(logDir, 'out'), 'utf8');
+  await waitFor(() => logged().includes('line 200\n'), 'the first half to be logged');
+  const logger = pidOf(logDir);
+  t.is((await run('svc', ['-d', logDir])).code, 0);
+  await waitFor(() => !isAlive(logger), 'the logger to stop');
+  writeFileSync(join(service, 'go'), '');
+  await waitFor(() => existsSync(join(service, 'written')), 'the second half to be written with no logger');
+  t.false(logged().includes('line 201\n'));
+  t.is((await run('svc', ['-u', logDir])).code, 0);
+  const text = await waitFor(() => (logged().includes('line 400\n') ? logged() : undefined), 'all 400 lines', {timeoutMs: 30_000});
+  t.is(text, Array.from({length: 400}, (_, i) => `line ${i + 1}\n`).join(''));
 });
 
 test('a vanished directory keeps its supervisor until it exits; the real svc controls it', async (t) => {
