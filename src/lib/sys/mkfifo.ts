@@ -8,7 +8,13 @@ import {lstatSync} from 'node:fs';
  */
 export function mkfifoSync(paths: readonly string[], mode = 0o600): void {
   const missing = paths.filter((path) => !exists(path));
-  if (missing.length === 0) return;
+  // Batches keep each command line far below ARG_MAX, whatever the number of services.
+  for (let start = 0; start < missing.length; start += BATCH) makeBatch(missing.slice(start, start + BATCH), mode);
+}
+
+const BATCH = 1000;
+
+function makeBatch(missing: readonly string[], mode: number): void {
   const result = spawnSync('mkfifo', ['-m', mode.toString(8), '--', ...missing], {
     stdio: ['ignore', 'ignore', 'pipe'],
     encoding: 'utf8',

@@ -54,3 +54,10 @@ test('atomic write replaces the file and leaves no .new behind; failures name th
   const error = t.throws(() => writeFileAtomicSync(join(dir, 'missing', 'status'), Buffer.from('x')), {instanceOf: AtomicWriteError});
   t.is(error?.step, 'open');
 });
+
+test('mkfifo makes thousands of FIFOs in batches', (t) => {
+  const dir = tmpDir(t);
+  const paths = Array.from({length: 2500}, (_, i) => join(dir, `fifo-with-a-longish-name-${i}`));
+  mkfifoSync(paths);
+  t.true(paths.every((path) => statSync(path).isFIFO()));
+});

@@ -1,0 +1,48 @@
+// svscan [-k] [DIR]: supervises every service directory of DIR in this one process.
+// SIGTERM/SIGINT take every service down (loggers last) and exit 0, as runit and s6 do; with -k
+// they leave every service running, as daemontools does, for the next svscan to adopt.
+// SIGHUP and SIGALRM rescan at once.
+import {SysError, UsageError} from '../lib/cli/errors.js';
+import {fatalLine, stderrReporter, writeStderr} from '../lib/cli/messages.js';
+import {runMain} from '../lib/cli/run-main.js';
+import {readOpenFileLimit, serviceCapacity, serviceOpenFileLimit} from '../lib/scanner/capacity.js';
+import {Scanner} from '../lib/scanner/scanner.js';
+import {guardInspectorSignal} from '../lib/sys/signals.js';
+
+guardInspectorSignal();
+await runMain('svscan', async (args) => {
+  const keep = args[0] === '-k';
+  const dir = keep ? args[1] : args[0];
+  if (args[0]?.startsWith('-') && !keep) throw new UsageError('svscan [ -k ] [ dir ]');
+  if (dir !== undefined) {
+    try {
+      process.chdir(dir);
+    } catch (error) {
+      throw new SysError(`chdir to ${dir}`, error);
+    }
+  }
+  const reporter = stderrReporter('svscan');
+  const own = readOpenFileLimit();
+  const nofile = own && serviceOpenFileLimit(own);
+  if (own && serviceCapacity(own) < 100) reporter.warn(`open-file limit ${own.soft} allows only about ${serviceCapacity(own)} services`);
+  const scanner = new Scanner({
+    dir: '.',
+    reporter,
+    supervisorReporter: {...stderrReporter('supervise'), childFatal: (message) => writeStderr(fatalLine('supervise', message))},
+    spawnSettings: () => (nofile ? {prefix: ['prlimit', `--nofile=${nofile.soft}:${Number.isFinite(nofile.hard) ? nofile.hard : 'unlimited'}`, '--']} : {}),
+  });
+  const stopped = new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      void scanner.stop(keep ? 'leave' : 'down').then(resolve);
+    };
+    process.on('SIGTERM', stop).on('SIGINT', stop);
+  });
+  const rescan = () => void scanner.scan();
+  process.on('SIGHUP', rescan).on('SIGALRM', rescan);
+  await scanner.start();
+  await stopped;
+  return 0;
+});

@@ -1,0 +1,31 @@
+// svscanboot [DIR]: what init runs at boot (Debian's variant; DIR defaults to /etc/service).
+// Tells leftover supervisors to stop (svc -dx), then runs `svscan DIR 2>&1 | readproctitle
+// service errors: ....` with stdin, stdout and stderr on /dev/null, and waits. SIGTERM is
+// passed on to svscan, which takes the services down (daemontools' sh would just die).
+import {spawn} from 'node:child_process';
+import {once} from 'node:events';
+import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {runMain} from '../lib/cli/run-main.js';
+import {stopLeftovers} from '../lib/boot/leftovers.js';
+import {guardInspectorSignal} from '../lib/sys/signals.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PATH = `${here}:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin`;
+
+guardInspectorSignal();
+await runMain('svscanboot', async (args) => {
+  const dir = args[0] ?? '/etc/service';
+  stopLeftovers(dir);
+  const env = {PATH};
+  const title = spawn(process.execPath, [join(here, 'readproctitle.js'), 'service', 'errors:', '.'.repeat(400)], {
+    env,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  const scan = spawn(process.execPath, [join(here, 'svscan.js'), dir], {env, stdio: ['ignore', title.stdin!, title.stdin!]});
+  title.stdin!.destroy();
+  const forward = (signal: NodeJS.Signals) => () => scan.kill(signal);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGALRM'] as const) process.on(signal, forward(signal));
+  const [[code], [titleCode]] = await Promise.all([once(scan, 'exit'), once(title, 'exit')]);
+  return titleCode ?? code ?? 111;
+});

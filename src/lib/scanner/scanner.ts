@@ -1,0 +1,282 @@
+import {closeSync, constants, mkdirSync, openSync, watch, type FSWatcher} from 'node:fs';
+import {join} from 'node:path';
+import {errorText} from '../cli/errno-text.js';
+import type {Reporter} from '../cli/messages.js';
+import {Supervisor, type SupervisorReporter} from '../supervisor/engine.js';
+import type {SpawnSettings} from '../supervisor/child.js';
+import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
+import {CONTROL_FIFO, OK_FIFO} from '../control/paths.js';
+import {mkfifoSync} from '../sys/mkfifo.js';
+import {listServices, planScan, type ServiceEntry} from './listing.js';
+
+/** The FIFO between a service and its logger, inside the service's own `supervise/` directory. */
+export const LOG_PIPE = 'supervise/log.pipe';
+/** How often the directory is read again even when no change was seen (svscan's 5 s). */
+export const RESCAN_MS = 5000;
+/** How long after a directory change the rescan waits, so one `mkdir` + `cp` becomes one scan. */
+export const SETTLE_MS = 50;
+
+export interface ScannerOptions {
+  /** The scan directory (svscan chdirs there and passes '.', so messages name services as daemontools does). */
+  readonly dir: string;
+  /** svscan's own warnings. */
+  readonly reporter: Reporter;
+  /** Each supervisor's warnings and child-start failures. */
+  readonly supervisorReporter: SupervisorReporter;
+  readonly timers?: Timers;
+  /** Periodic rescan; default RESCAN_MS. */
+  readonly rescanMs?: number;
+  /** Watch the directory for changes (default true); the periodic rescan stays as the fallback. */
+  readonly watch?: boolean;
+  /** Extra spawn settings for a service or its logger (keepup supervise: user, env, limits). */
+  readonly spawnSettings?: (entry: ServiceEntry, role: 'main' | 'log') => SpawnSettings;
+}
+
+/** One line of `keepup status`/tests: what the scanner supervises. */
+export interface ServiceView {
+  readonly name: string;
+  readonly mainPid: number;
+  readonly logPid: number | undefined;
+  readonly supervised: boolean;
+}
+
+interface Entry {
+  readonly key: string;
+  name: string;
+  readonly hasLog: boolean;
+  pipeFd: number | undefined;
+  main: Supervisor | undefined;
+  log: Supervisor | undefined;
+}
+
+/**
+ * svscan in one process: every subdirectory of the scan directory is supervised by a Supervisor
+ * object, and `NAME/log` by a second one whose stdin is the service's stdout. The pipe between
+ * them is a FIFO the scanner keeps open for the life of the entry, so neither side's restart loses
+ * a line (the kernel holds what the logger has not read yet). Services are keyed by device and
+ * inode; a directory that disappears keeps its supervisors until they exit, as with daemontools.
+ */
+export class Scanner {
+  readonly #options: ScannerOptions;
+  readonly #timers: Timers;
+  readonly #entries = new Map<string, Entry>();
+  #watcher: FSWatcher | undefined;
+  #rescanTimer: TimerHandle | undefined;
+  #settleTimer: TimerHandle | undefined;
+  #scanning: Promise<void> | undefined;
+  #again = false;
+  #stopped = false;
+
+  constructor(options: ScannerOptions) {
+    this.#options = options;
+    this.#timers = options.timers ?? systemTimers;
+  }
+
+  /** First scan, then watch and rescan until stop(). */
+  async start(): Promise<void> {
+    if (this.#options.watch ?? true) this.#watch();
+    await this.scan();
+  }
+
+  /** Reads the directory and starts what is missing. Calls made while a scan runs fold into one more scan. */
+  scan(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#scanning) {
+      this.#again = true;
+      return this.#scanning;
+    }
+    this.#scanning = (async () => {
+      try {
+        do {
+          this.#again = false;
+          await this.#scanOnce();
+        } while (this.#again && !this.#stopped);
+      } finally {
+        this.#scanning = undefined;
+        this.#scheduleRescan();
+      }
+    })();
+    return this.#scanning;
+  }
+
+  services(): ServiceView[] {
+    return [...this.#entries.values()].map((entry) => ({
+      name: entry.name,
+      mainPid: entry.main?.snapshot().pid ?? 0,
+      logPid: entry.hasLog ? (entry.log?.snapshot().pid ?? 0) : undefined,
+      supervised: entry.main !== undefined,
+    }));
+  }
+
+  /**
+   * Stops scanning. 'leave': supervisors let go and every service keeps running (daemontools'
+   * behaviour when svscan dies; a new scanner adopts them). 'down': every service is taken down
+   * (`svc -dx`), then every logger, so the loggers record the services' last lines.
+   */
+  async stop(mode: 'leave' | 'down'): Promise<void> {
+    this.#stopped = true;
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    this.#cancel('rescan');
+    this.#cancel('settle');
+    await this.#scanning;
+    const entries = [...this.#entries.values()];
+    if (mode === 'down') {
+      await Promise.all(entries.map((entry) => bringDown(entry.main)));
+      await Promise.all(entries.map((entry) => bringDown(entry.log)));
+    } else {
+      for (const entry of entries) {
+        entry.main?.close();
+        entry.log?.close();
+      }
+    }
+    for (const entry of entries) this.#closePipe(entry);
+    this.#entries.clear();
+  }
+
+  async #scanOnce(): Promise<void> {
+    const {dir, reporter} = this.#options;
+    const listing = listServices(dir, reporter);
+    if (!listing) return;
+    const plan = planScan(this.#entries.keys(), listing);
+    for (const added of plan.added) {
+      this.#entries.set(added.key, {key: added.key, name: added.name, hasLog: added.hasLog, pipeFd: undefined, main: undefined, log: undefined});
+    }
+    this.#prepare(plan.added);
+    const starts: Array<Promise<void>> = [];
+    for (const listed of listing) {
+      const entry = this.#entries.get(listed.key)!;
+      entry.name = listed.name;
+      if (entry.hasLog && entry.pipeFd === undefined && !this.#openPipe(entry)) continue;
+      if (!entry.main) starts.push(this.#supervise(entry, listed, 'main'));
+      if (entry.hasLog && !entry.log) starts.push(this.#supervise(entry, listed, 'log'));
+    }
+    await Promise.all(starts);
+    for (const key of plan.vanished) {
+      const entry = this.#entries.get(key)!;
+      if (entry.main || entry.log) continue;
+      this.#closePipe(entry);
+      this.#entries.delete(key);
+    }
+  }
+
+  async #supervise(entry: Entry, listed: ServiceEntry, role: 'main' | 'log'): Promise<void> {
+    const serviceDir = join(this.#options.dir, entry.name);
+    const extra = this.#options.spawnSettings?.(listed, role) ?? {};
+    const pipe = entry.pipeFd;
+    const stdio: SpawnSettings['stdio'] =
+      pipe === undefined ? extra.stdio : role === 'main' ? ['inherit', pipe, 'inherit'] : [pipe, 'inherit', 'inherit'];
+    const supervisor = new Supervisor({
+      dir: role === 'main' ? serviceDir : join(serviceDir, 'log'),
+      reporter: this.#options.supervisorReporter,
+      timers: this.#timers,
+      spawn: {...extra, ...(stdio ? {stdio} : {})},
+    });
+    entry[role] = supervisor;
+    const outcome = await supervisor.start({adopt: true});
+    if (outcome.kind !== 'started') {
+      entry[role] = undefined;
+      this.#options.supervisorReporter.warn(outcome.message);
+      return;
+    }
+    void supervisor.exited.then(() => {
+      if (entry[role] === supervisor) entry[role] = undefined;
+    });
+  }
+
+  /**
+   * Makes the FIFOs of every new service (and logger) with one `mkfifo` run instead of two per
+   * supervisor: at start-up with many services the spawns dominate. Failures are left for each
+   * supervisor to report in its own words.
+   */
+  #prepare(added: readonly ServiceEntry[]): void {
+    const fifos: string[] = [];
+    for (const entry of added) {
+      const serviceDir = join(this.#options.dir, entry.name);
+      for (const dir of entry.hasLog ? [serviceDir, join(serviceDir, 'log')] : [serviceDir]) {
+        try {
+          mkdirSync(join(dir, 'supervise'), {mode: 0o700});
+        } catch {
+          // exists already, or the supervisor will say why not
+        }
+        fifos.push(join(dir, CONTROL_FIFO), join(dir, OK_FIFO));
+      }
+      if (entry.hasLog) fifos.push(join(serviceDir, LOG_PIPE));
+    }
+    try {
+      mkfifoSync(fifos, 0o600);
+    } catch {
+      // some could not be made: each supervisor reports its own
+    }
+  }
+
+  #openPipe(entry: Entry): boolean {
+    const serviceDir = join(this.#options.dir, entry.name);
+    const path = join(serviceDir, LOG_PIPE);
+    try {
+      mkdirSync(join(serviceDir, 'supervise'), {mode: 0o700, recursive: true});
+      mkfifoSync([path], 0o600);
+      // O_RDWR: one descriptor that is both ends, never blocks on open, and never reads EOF.
+      // Blocking mode on purpose: the flag is shared with the children, and a service must
+      // block on a full pipe (not get EAGAIN), a logger must block on an empty one.
+      entry.pipeFd = openSync(path, constants.O_RDWR);
+      return true;
+    } catch (error) {
+      this.#options.reporter.warn(`unable to create pipe for ${entry.name}: ${errorText(error)}`);
+      return false;
+    }
+  }
+
+  #closePipe(entry: Entry): void {
+    if (entry.pipeFd === undefined) return;
+    closeSync(entry.pipeFd);
+    entry.pipeFd = undefined;
+  }
+
+  #watch(): void {
+    try {
+      this.#watcher = watch(this.#options.dir, {persistent: false}, () => this.#settle());
+      this.#watcher.on('error', (error) => {
+        this.#options.reporter.warn(`unable to watch ${this.#options.dir}, rescanning every ${this.#rescanMs() / 1000} seconds: ${errorText(error)}`);
+        this.#watcher?.close();
+        this.#watcher = undefined;
+      });
+    } catch (error) {
+      this.#options.reporter.warn(`unable to watch ${this.#options.dir}, rescanning every ${this.#rescanMs() / 1000} seconds: ${errorText(error)}`);
+    }
+  }
+
+  #settle(): void {
+    if (this.#stopped || this.#settleTimer !== undefined) return;
+    this.#settleTimer = this.#timers.setTimeout(() => {
+      this.#settleTimer = undefined;
+      void this.scan();
+    }, SETTLE_MS);
+  }
+
+  #scheduleRescan(): void {
+    this.#cancel('rescan');
+    if (this.#stopped) return;
+    this.#rescanTimer = this.#timers.setTimeout(() => {
+      this.#rescanTimer = undefined;
+      void this.scan();
+    }, this.#rescanMs());
+  }
+
+  #rescanMs(): number {
+    return this.#options.rescanMs ?? RESCAN_MS;
+  }
+
+  #cancel(which: 'rescan' | 'settle'): void {
+    const handle = which === 'rescan' ? this.#rescanTimer : this.#settleTimer;
+    if (handle !== undefined) this.#timers.clearTimeout(handle);
+    if (which === 'rescan') this.#rescanTimer = undefined;
+    else this.#settleTimer = undefined;
+  }
+}
+
+async function bringDown(supervisor: Supervisor | undefined): Promise<void> {
+  if (!supervisor) return;
+  supervisor.send('dx');
+  await supervisor.exited;
+}

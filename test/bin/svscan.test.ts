@@ -1,0 +1,102 @@
+// svscan as a command: the real svstat/svc work per service, signals, the services' open-file limit.
+import test from 'ava';
+import {once} from 'node:events';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {addService, normalise} from '../helpers/service-dir.js';
+import {bin} from '../helpers/paths.js';
+import {isAlive, run, spawnTracked} from '../helpers/processes.js';
+import {tmpDir} from '../helpers/tmp.js';
+import {pidOf} from '../helpers/service-pid.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+test('SIGTERM brings every service down and exits 0; the real svstat reads each service meanwhile', async (t) => {
+  const dir = tmpDir(t, 'keepup-svscan-');
+  addService(dir, 'a');
+  addService(dir, 'd', {down: true});
+  const svscan = spawnTracked(t, process.execPath, [bin('svscan'), dir], {stdio: ['ignore', 'ignore', 'pipe']});
+  const pid = await waitFor(() => pidOf(join(dir, 'a')), 'a to run');
+  await waitFor(async () => (await run('svok', [join(dir, 'd')])).code === 0, 'd to be supervised');
+  const real = await run('svstat', ['a', 'd'], {cwd: dir});
+  const ours = await run(process.execPath, [bin('svstat'), 'a', 'd'], {cwd: dir});
+  t.is(normalise(real.stdout), 'a: up (pid x) x seconds\nd: down x seconds\n');
+  t.is(normalise(ours.stdout), normalise(real.stdout));
+  const exited = once(svscan, 'exit');
+  svscan.kill('SIGTERM');
+  const [code] = await exited;
+  t.is(code, 0);
+  t.false(isAlive(pid));
+});
+
+test('-k leaves services running on SIGTERM, as daemontools does', async (t) => {
+  const dir = tmpDir(t, 'keepup-svscan-');
+  addService(dir, 'kept');
+  const svscan = spawnTracked(t, process.execPath, [bin('svscan'), '-k', dir], {stdio: 'ignore'});
+  const pid = await waitFor(() => pidOf(join(dir, 'kept')), 'kept to run');
+  t.teardown(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  });
+  const exited = once(svscan, 'exit');
+  svscan.kill('SIGTERM');
+  t.is((await exited)[0], 0);
+  t.true(isAlive(pid));
+});
+
+test('services start with a soft open-file limit of 1024 and svscan’s hard limit, not the soft limit Node raised itself to', async (t) => {
+  const dir = tmpDir(t, 'keepup-svscan-');
+  addService(dir, 'limits');
+  spawnTracked(t, 'prlimit', ['--nofile=4096:4096', '--', process.execPath, bin('svscan'), dir], {stdio: 'ignore'});
+  const pid = await waitFor(() => pidOf(join(dir, 'limits')), 'the service to run');
+  const limits = await waitFor(() => {
+    const text = readFileSync(`/proc/${pid}/limits`, 'utf8');
+    return /sleep/.test(readFileSync(`/proc/${pid}/cmdline`, 'latin1')) ? text : undefined;
+  }, 'the service to be exec’d');
+  t.regex(limits, /Max open files\s+1024\s+4096/);
+});
+
+test('usage and a missing directory', async (t) => {
+  const usage = await run(process.execPath, [bin('svscan'), '-z']);
+  t.deepEqual([usage.code, usage.stderr], [100, 'svscan: usage: svscan [ -k ] [ dir ]\n']);
+  const missing = await run(process.execPath, [bin('svscan'), join(tmpDir(t), 'nope')]);
+  t.is(missing.code, 111);
+  t.regex(missing.stderr, /^svscan: fatal: unable to chdir to .*nope: file does not exist\n$/);
+});
+
+test('after SIGKILL of svscan, a new svscan adopts the running services and restarts them when they die', async (t) => {
+  const dir = tmpDir(t, 'keepup-svscan-');
+  const service = addService(dir, 'a');
+  addService(service, 'log', {run: 'exec cat >> out'});
+  const first = spawnTracked(t, process.execPath, [bin('svscan'), dir], {stdio: 'ignore'});
+  const pid = await waitFor(() => pidOf(service), 'a to run');
+  const logger = await waitFor(() => pidOf(join(service, 'log')), 'the logger to run');
+  const killed = once(first, 'exit');
+  first.kill('SIGKILL');
+  await killed;
+  t.true(isAlive(pid) && isAlive(logger), 'services outlive a killed scanner');
+  spawnTracked(t, process.execPath, [bin('svscan'), dir], {stdio: 'ignore'});
+  await waitFor(async () => (await run('svok', [service])).code === 0, 'the new svscan to supervise a');
+  const status = await run('svstat', [service, join(service, 'log')]);
+  t.is(normalise(status.stdout).replaceAll(service, 'a'), 'a: up (pid x) x seconds\na/log: up (pid x) x seconds\n');
+  t.is(pidOf(service), pid, 'adopted, not started again');
+  t.is(pidOf(join(service, 'log')), logger);
+  t.is(readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0], 'sleep');
+  process.kill(pid, 'SIGKILL');
+  const next = await waitFor(() => {
+    const now = pidOf(service);
+    return now !== pid ? now : 0;
+  }, 'the adopted service to be restarted when it dies');
+  t.true(isAlive(next));
+  t.teardown(() => {
+    for (const target of [next, pid, logger]) {
+      try {
+        process.kill(-target, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  });
+});

@@ -1,0 +1,47 @@
+// svscanboot: stops a leftover supervise, runs svscan under readproctitle, passes SIGTERM on.
+import test from 'ava';
+import {once} from 'node:events';
+import {readFileSync, readdirSync} from 'node:fs';
+import {join} from 'node:path';
+import {addService} from '../helpers/service-dir.js';
+import {bin} from '../helpers/paths.js';
+import {isAlive, spawnTracked} from '../helpers/processes.js';
+import {pidOf} from '../helpers/service-pid.js';
+import {startSupervise} from '../helpers/supervisors.js';
+import {tmpDir} from '../helpers/tmp.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+function titleOfReadproctitle(marker: string): string | undefined {
+  for (const pid of readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))) {
+    try {
+      const text = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      if (text.startsWith('readproctitle service errors: ') && text.includes(marker)) return text;
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
+
+test('a leftover supervise is stopped, svscan takes over, errors show in ps, SIGTERM ends it all', async (t) => {
+  const dir = tmpDir(t, 'keepup-boot-');
+  const marker = `boot-${process.pid}-${Date.now()}`;
+  const service = addService(dir, 'a', {run: `echo "${marker} a started" >&2; exec sleep 1000`});
+  const leftover = startSupervise(t, 'real', dir, 'a');
+  const firstPid = await waitFor(() => pidOf(service), 'the leftover supervise to start a');
+  const boot = spawnTracked(t, process.execPath, [bin('svscanboot'), dir], {stdio: 'ignore', detached: true});
+  await once(leftover, 'exit');
+  t.false(isAlive(firstPid), 'svc -dx took the leftover service down');
+  const ours = await waitFor(() => {
+    const pid = pidOf(service);
+    return pid !== firstPid ? pid : 0;
+  }, 'svscan to start a again');
+  const title = await waitFor(() => titleOfReadproctitle(`${marker} a started`), 'the error line in the process list');
+  t.true(title.startsWith('readproctitle service errors: ...'));
+  const exited = once(boot, 'exit');
+  boot.kill('SIGTERM');
+  t.is((await exited)[0], 0);
+  await waitFor(() => !isAlive(ours), 'the service to be taken down');
+  await waitFor(() => titleOfReadproctitle(marker) === undefined, 'readproctitle to exit');
+  t.pass();
+});
