@@ -28,7 +28,10 @@ export interface ScannerOptions {
   readonly rescanMs?: number;
   /** Watch the directory for changes (default true); the periodic rescan stays as the fallback. */
   readonly watch?: boolean;
-  /** Extra spawn settings for a service or its logger (keepup supervise: user, env, limits). */
+  /**
+   * Extra spawn settings for a service or its logger (keepup supervise: user, env, limits),
+   * asked for at every start of the child; a throw is reported as a failed start.
+   */
   readonly spawnSettings?: (entry: ServiceEntry, role: 'main' | 'log') => SpawnSettings;
 }
 
@@ -47,6 +50,8 @@ interface Entry {
   pipeFd: number | undefined;
   main: Supervisor | undefined;
   log: Supervisor | undefined;
+  /** Being taken down for good (retire): scans do not start it again. */
+  retiring: boolean;
 }
 
 /**
@@ -108,6 +113,33 @@ export class Scanner {
     }));
   }
 
+  /** Feeds control bytes to the supervisor of service `name` (or its logger); false when there is none. */
+  control(name: string, commands: string, role: 'main' | 'log' = 'main'): boolean {
+    const supervisor = this.#byName(name)?.[role];
+    if (!supervisor) return false;
+    supervisor.send(commands);
+    return true;
+  }
+
+  /**
+   * Takes service `name` down for good: no scan starts it again, the service and then its logger
+   * get `dx`, and this resolves once both have exited. The caller then moves the directory out of
+   * the scan directory; the next scan forgets the entry.
+   */
+  async retire(name: string): Promise<void> {
+    const entry = this.#byName(name);
+    if (!entry) return;
+    entry.retiring = true;
+    await this.#scanning;
+    await bringDown(entry.main);
+    await bringDown(entry.log);
+  }
+
+  #byName(name: string): Entry | undefined {
+    for (const entry of this.#entries.values()) if (entry.name === name) return entry;
+    return undefined;
+  }
+
   /**
    * Stops scanning. 'leave': supervisors let go and every service keeps running (daemontools'
    * behaviour when svscan dies; a new scanner adopts them). 'down': every service is taken down
@@ -140,13 +172,14 @@ export class Scanner {
     if (!listing) return;
     const plan = planScan(this.#entries.keys(), listing);
     for (const added of plan.added) {
-      this.#entries.set(added.key, {key: added.key, name: added.name, hasLog: added.hasLog, pipeFd: undefined, main: undefined, log: undefined});
+      this.#entries.set(added.key, {key: added.key, name: added.name, hasLog: added.hasLog, pipeFd: undefined, main: undefined, log: undefined, retiring: false});
     }
     this.#prepare(plan.added);
     const starts: Array<Promise<void>> = [];
     for (const listed of listing) {
       const entry = this.#entries.get(listed.key)!;
       entry.name = listed.name;
+      if (entry.retiring) continue;
       if (entry.hasLog && entry.pipeFd === undefined && !this.#openPipe(entry)) continue;
       if (!entry.main) starts.push(this.#supervise(entry, listed, 'main'));
       if (entry.hasLog && !entry.log) starts.push(this.#supervise(entry, listed, 'log'));
@@ -162,15 +195,18 @@ export class Scanner {
 
   async #supervise(entry: Entry, listed: ServiceEntry, role: 'main' | 'log'): Promise<void> {
     const serviceDir = join(this.#options.dir, entry.name);
-    const extra = this.#options.spawnSettings?.(listed, role) ?? {};
     const pipe = entry.pipeFd;
-    const stdio: SpawnSettings['stdio'] =
-      pipe === undefined ? extra.stdio : role === 'main' ? ['inherit', pipe, 'inherit'] : [pipe, 'inherit', 'inherit'];
+    const spawn = (): SpawnSettings => {
+      const extra = this.#options.spawnSettings?.(listed, role) ?? {};
+      const stdio: SpawnSettings['stdio'] =
+        pipe === undefined ? extra.stdio : role === 'main' ? ['inherit', pipe, 'inherit'] : [pipe, 'inherit', 'inherit'];
+      return {...extra, ...(stdio ? {stdio} : {})};
+    };
     const supervisor = new Supervisor({
       dir: role === 'main' ? serviceDir : join(serviceDir, 'log'),
       reporter: this.#options.supervisorReporter,
       timers: this.#timers,
-      spawn: {...extra, ...(stdio ? {stdio} : {})},
+      spawn,
     });
     entry[role] = supervisor;
     const outcome = await supervisor.start({adopt: true});
