@@ -1,0 +1,133 @@
+import {fstatSync, readSync} from 'node:fs';
+import {Socket, type OnReadOpts, type SocketConstructorOpts} from 'node:net';
+import {isatty} from 'node:tty';
+
+/**
+ * Reads an inherited fd (stdin) in chunks without blocking the event loop on a pipe.
+ * - Regular files, character devices and terminals: plain read(2) calls (fs.readSync); a file
+ *   read never waits for a writer.
+ * - Pipes and sockets: a net.Socket in `onread` mode, so libuv does one read(2) of at most
+ *   `chunkSize` bytes at a time and stops reading when `queueLimit` chunks wait unconsumed.
+ *   Never an asynchronous fs.read on a pipe: it would pin a threadpool thread.
+ * `oneByteAtATime()` switches to reads of a single byte (multilog after SIGTERM: finish the
+ * current line and leave the rest of the input unread).
+ */
+export interface ChunkReader {
+  /** The next chunk (a fresh Buffer the caller may keep), or null at end of input. Throws errno errors. */
+  read(): Promise<Buffer | null>;
+  /** From now on every read(2) asks for one byte. */
+  oneByteAtATime(): void;
+  /** Stops reading and releases the handle (the fd itself stays open). */
+  close(): void;
+}
+
+export interface ChunkReaderOptions {
+  chunkSize?: number;
+  queueLimit?: number;
+}
+
+export function openChunkReader(fd: number, options: ChunkReaderOptions = {}): ChunkReader {
+  const chunkSize = options.chunkSize ?? 8192;
+  const stats = fstatSync(fd);
+  if (stats.isFile() || stats.isCharacterDevice() || isatty(fd)) return new DirectReader(fd, chunkSize);
+  return new SocketReader(fd, chunkSize, options.queueLimit ?? 2);
+}
+
+class DirectReader implements ChunkReader {
+  private size: number;
+  constructor(
+    private readonly fd: number,
+    chunkSize: number,
+  ) {
+    this.size = chunkSize;
+  }
+
+  async read(): Promise<Buffer | null> {
+    const buffer = Buffer.allocUnsafe(this.size);
+    for (;;) {
+      try {
+        const n = readSync(this.fd, buffer, 0, this.size, null);
+        return n === 0 ? null : buffer.subarray(0, n);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EINTR') throw error;
+      }
+    }
+  }
+
+  oneByteAtATime(): void {
+    this.size = 1;
+  }
+
+  close(): void {}
+}
+
+class SocketReader implements ChunkReader {
+  private readonly socket: Socket;
+  private readonly queue: Buffer[] = [];
+  private size: number;
+  private ended = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  private paused = false;
+
+  constructor(fd: number, chunkSize: number, private readonly queueLimit: number) {
+    this.size = chunkSize;
+    // Node accepts `onread` here (as in connect()); its type definitions only list it for connect().
+    const options: SocketConstructorOpts & {onread: OnReadOpts} = {
+      fd,
+      readable: true,
+      writable: false,
+      onread: {
+        buffer: () => Buffer.allocUnsafe(this.size),
+        callback: (nread: number, buffer: Uint8Array) => {
+          this.queue.push(Buffer.from(buffer.buffer, buffer.byteOffset, nread));
+          this.notify();
+          if (this.queue.length >= this.queueLimit) {
+            this.paused = true;
+            return false;
+          }
+          return true;
+        },
+      },
+    };
+    this.socket = new Socket(options);
+    this.socket.on('end', () => {
+      this.ended = true;
+      this.notify();
+    });
+    this.socket.on('error', (error) => {
+      this.failure = error;
+      this.notify();
+    });
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  async read(): Promise<Buffer | null> {
+    for (;;) {
+      const chunk = this.queue.shift();
+      if (chunk) {
+        if (this.paused && this.queue.length < this.queueLimit) {
+          this.paused = false;
+          this.socket.resume();
+        }
+        return chunk;
+      }
+      if (this.failure) throw this.failure;
+      if (this.ended) return null;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  oneByteAtATime(): void {
+    this.size = 1;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
