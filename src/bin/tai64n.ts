@@ -1,6 +1,6 @@
 import {runMain} from '../lib/cli/run-main.js';
 import {EXIT_TEMPORARY} from '../lib/cli/exit-codes.js';
-import {openChunkReader} from '../lib/sys/fd-reader.js';
+import {chunksOf, openChunkReader} from '../lib/sys/fd-reader.js';
 import {writeAllSync} from '../lib/sys/fd-writer.js';
 import {systemClock} from '../lib/tai64n/clock.js';
 import {Stamper} from '../lib/tai64n/stamper.js';
@@ -11,7 +11,7 @@ await runMain('tai64n', async () => {
   const stamper = new Stamper(systemClock);
   try {
     const input = openChunkReader(0, {chunkSize: 65536});
-    for (let chunk = await input.read(); chunk !== null; chunk = await input.read()) {
+    for await (const chunk of chunksOf(input)) {
       writeAllSync(1, stamper.stamp(chunk));
     }
     input.close();

@@ -13,8 +13,15 @@ import {isatty} from 'node:tty';
  * current line and leave the rest of the input unread).
  */
 export interface ChunkReader {
-  /** The next chunk (a fresh Buffer the caller may keep), or null at end of input. Throws errno errors. */
-  read(): Promise<Buffer | null>;
+  /**
+   * The next chunk (a fresh Buffer the caller may keep), null at end of input, or 'interrupted'
+   * when interrupt() was called while it waited. Throws errno errors.
+   */
+  read(): Promise<Buffer | null | 'interrupted'>;
+  /** Chunks already taken from the fd and not yet returned by read(). */
+  readonly buffered: number;
+  /** Makes a read() that is waiting for input return 'interrupted' (no effect on data). */
+  interrupt(): void;
   /** From now on every read(2) asks for one byte. */
   oneByteAtATime(): void;
   /** Stops reading and releases the handle (the fd itself stays open). */
@@ -41,6 +48,10 @@ class DirectReader implements ChunkReader {
   ) {
     this.size = chunkSize;
   }
+
+  readonly buffered = 0;
+
+  interrupt(): void {}
 
   async read(): Promise<Buffer | null> {
     const buffer = Buffer.allocUnsafe(this.size);
@@ -69,6 +80,7 @@ class SocketReader implements ChunkReader {
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
   private paused = false;
+  private interrupted = false;
 
   constructor(fd: number, chunkSize: number, private readonly queueLimit: number) {
     this.size = chunkSize;
@@ -107,7 +119,17 @@ class SocketReader implements ChunkReader {
     wake?.();
   }
 
-  async read(): Promise<Buffer | null> {
+  get buffered(): number {
+    return this.queue.length;
+  }
+
+  interrupt(): void {
+    this.interrupted = true;
+    this.notify();
+  }
+
+  async read(): Promise<Buffer | null | 'interrupted'> {
+    this.interrupted = false;
     for (;;) {
       const chunk = this.queue.shift();
       if (chunk) {
@@ -119,6 +141,10 @@ class SocketReader implements ChunkReader {
       }
       if (this.failure) throw this.failure;
       if (this.ended) return null;
+      if (this.interrupted) {
+        this.interrupted = false;
+        return 'interrupted';
+      }
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
@@ -129,5 +155,14 @@ class SocketReader implements ChunkReader {
 
   close(): void {
     this.socket.destroy();
+  }
+}
+
+/** Every chunk until end of input (for readers nobody interrupts). */
+export async function* chunksOf(reader: ChunkReader): AsyncGenerator<Buffer> {
+  for (;;) {
+    const chunk = await reader.read();
+    if (chunk === null) return;
+    if (chunk !== 'interrupted') yield chunk;
   }
 }
