@@ -102,7 +102,8 @@ export class LogWriter {
     const statusFiles: StatusFile[] = [];
     const directories: LogDirectory[] = [];
     try {
-      for (const path of script.statusFiles) statusFiles.push({path, fd: openStatusFile(resolve(cwd, path), path)});
+      // An empty name stays empty (open fails with ENOENT, as in daemontools), not the cwd.
+      for (const path of script.statusFiles) statusFiles.push({path, fd: openStatusFile(path === '' ? '' : resolve(cwd, path), path)});
       const context = {cwd, clock, reporter: options.reporter, pause, processorStderr: options.processorStderr ?? 'inherit'};
       for (const settings of script.directories) directories.push(await LogDirectory.open(settings, context));
     } catch (error) {

@@ -1,4 +1,4 @@
-import {fstatSync, readSync} from 'node:fs';
+import {constants, fstatSync, openSync, readSync} from 'node:fs';
 import {Socket, type OnReadOpts, type SocketConstructorOpts} from 'node:net';
 import {isatty} from 'node:tty';
 
@@ -73,7 +73,7 @@ class DirectReader implements ChunkReader {
 }
 
 class SocketReader implements ChunkReader {
-  private readonly socket: Socket;
+  private socket: Socket;
   private readonly queue: Buffer[] = [];
   private size: number;
   private ended = false;
@@ -82,8 +82,16 @@ class SocketReader implements ChunkReader {
   private paused = false;
   private interrupted = false;
 
-  constructor(fd: number, chunkSize: number, private readonly queueLimit: number) {
+  constructor(
+    private readonly fd: number,
+    chunkSize: number,
+    private readonly queueLimit: number,
+  ) {
     this.size = chunkSize;
+    this.socket = this.attach(fd);
+  }
+
+  private attach(fd: number): Socket {
     // Node accepts `onread` here (as in connect()); its type definitions only list it for connect().
     const options: SocketConstructorOpts & {onread: OnReadOpts} = {
       fd,
@@ -94,7 +102,8 @@ class SocketReader implements ChunkReader {
         callback: (nread: number, buffer: Uint8Array) => {
           this.queue.push(Buffer.from(buffer.buffer, buffer.byteOffset, nread));
           this.notify();
-          if (this.queue.length >= this.queueLimit) {
+          // One-byte mode: stop after every byte, so nothing is taken that was not asked for.
+          if (this.queue.length >= this.queueLimit || this.size === 1) {
             this.paused = true;
             return false;
           }
@@ -102,21 +111,29 @@ class SocketReader implements ChunkReader {
         },
       },
     };
-    this.socket = new Socket(options);
-    this.socket.on('end', () => {
+    const socket = new Socket(options);
+    socket.on('end', () => {
+      if (socket !== this.socket) return;
       this.ended = true;
       this.notify();
     });
-    this.socket.on('error', (error) => {
+    socket.on('error', (error) => {
+      if (socket !== this.socket) return;
       this.failure = error;
       this.notify();
     });
+    return socket;
   }
 
   private notify(): void {
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
+  }
+
+  private resume(): void {
+    this.paused = false;
+    this.socket.resume();
   }
 
   get buffered(): number {
@@ -133,14 +150,12 @@ class SocketReader implements ChunkReader {
     for (;;) {
       const chunk = this.queue.shift();
       if (chunk) {
-        if (this.paused && this.queue.length < this.queueLimit) {
-          this.paused = false;
-          this.socket.resume();
-        }
+        if (this.paused && this.size > 1 && this.queue.length < this.queueLimit) this.resume();
         return chunk;
       }
       if (this.failure) throw this.failure;
       if (this.ended) return null;
+      if (this.paused) this.resume();
       if (this.interrupted) {
         this.interrupted = false;
         return 'interrupted';
@@ -149,8 +164,26 @@ class SocketReader implements ChunkReader {
     }
   }
 
+  /**
+   * Node hands libuv the buffer for the next read(2) as soon as the previous one returns, so a
+   * running socket's next read is already sized. Switch to a fresh socket on a new open file
+   * description of the same pipe (/proc/self/fd/N), whose reads are one byte each; the old
+   * socket has read nothing more, and closing it closes the original fd.
+   */
   oneByteAtATime(): void {
+    if (this.size === 1) return;
     this.size = 1;
+    if (this.ended || this.failure) return;
+    let fd: number;
+    try {
+      fd = openSync(`/proc/self/fd/${this.fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      return; // no /proc: the next read may still be a large one
+    }
+    const old = this.socket;
+    this.socket = this.attach(fd);
+    this.paused = false;
+    old.destroy();
   }
 
   close(): void {
