@@ -263,6 +263,8 @@ export class LogWriter {
     // daemontools flushes before every read(): nothing waits in a buffer while input is awaited.
     const flushed = this.flushAll();
     if (flushed) await flushed;
+    const written = inOrder(this.directories.length, (index) => this.directories[index]!.flushStaged());
+    if (written) await written;
   }
 
   /**
@@ -272,7 +274,7 @@ export class LogWriter {
   private completeLine(ended: boolean): Pending {
     let selected = true;
     let statusIndex = 0;
-    const writes: number[] = [];
+    let writes: number[] | undefined;
     for (const action of this.script.actions) {
       switch (action.kind) {
         case 'select':
@@ -285,7 +287,7 @@ export class LogWriter {
           if (selected) this.writeStderr();
           break;
         case 'status':
-          if (selected) writes.push(statusIndex);
+          if (selected) (writes ??= []).push(statusIndex);
           statusIndex++;
           break;
         case 'directory':
@@ -293,7 +295,9 @@ export class LogWriter {
           break;
       }
     }
-    const statusWritten = inOrder(writes.length, (index) => this.writeStatus(this.statusFiles[writes[index]!]!));
+    if (writes === undefined) return this.putLine(ended);
+    const chosen = writes;
+    const statusWritten = inOrder(chosen.length, (index) => this.writeStatus(this.statusFiles[chosen[index]!]!));
     if (statusWritten) return statusWritten.then(() => this.putLine(ended));
     return this.putLine(ended);
   }
@@ -317,11 +321,13 @@ export class LogWriter {
     }
   }
 
-  private putLine(ended: boolean): Pending {
-    const put = inOrder(this.buffers.length, (index) => (this.selected[index] ? this.buffers[index]!.put(this.line, 0, this.lineLength) : undefined));
-    if (!ended) return put;
-    if (put) return put.then(() => this.putNewline());
-    return this.putNewline();
+  private putLine(ended: boolean, from = 0): Pending {
+    for (let index = from; index < this.buffers.length; index++) {
+      if (!this.selected[index]) continue;
+      const pending = this.buffers[index]!.put(this.line, 0, this.lineLength);
+      if (pending) return pending.then(() => this.putLine(ended, index + 1));
+    }
+    return ended ? this.putNewline() : undefined;
   }
 
   private putRest(chunk: Buffer, offset: number, length: number): Pending {
@@ -329,10 +335,17 @@ export class LogWriter {
   }
 
   /** The line's newline to the selected directories; the line buffer is then clean for the next line. */
-  private putNewline(): Pending {
-    this.line.fill(NEWLINE, 0, this.lineLength);
-    this.lineLength = 0;
-    return inOrder(this.buffers.length, (index) => (this.selected[index] ? this.buffers[index]!.putStream(NEWLINE_BYTE, 0, 1) : undefined));
+  private putNewline(from = 0): Pending {
+    if (from === 0) {
+      this.line.fill(NEWLINE, 0, this.lineLength);
+      this.lineLength = 0;
+    }
+    for (let index = from; index < this.buffers.length; index++) {
+      if (!this.selected[index]) continue;
+      const pending = this.buffers[index]!.putStream(NEWLINE_BYTE, 0, 1);
+      if (pending) return pending.then(() => this.putNewline(index + 1));
+    }
+    return undefined;
   }
 }
 
