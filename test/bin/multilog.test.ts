@@ -116,6 +116,19 @@ test('fatal setup errors: same message and exit code as daemontools, before any 
   }
 });
 
+test('a read error on stdin (a directory) counts as the end of input, as in daemontools', async (t) => {
+  const root = tmpDir(t);
+  for (const which of ['ours', 'theirs'] as const) {
+    const cwd = join(root, which);
+    mkdirSync(cwd);
+    const [program, args] = command(which, ['./log']);
+    const result = await run(program, args, {cwd, stdinFile: root});
+    t.is(result.code, 0, `${which}: ${result.stderr}`);
+    t.is(result.stderr, '');
+    t.deepEqual(snapshotLogDir(join(cwd, 'log')).listing, ['current 744 0', 'lock 600 0', 'state 644 0']);
+  }
+});
+
 async function holdLock(t: import('ava').ExecutionContext, which: Which, cwd: string, dir: string) {
   const [program, args] = command(which, [dir]);
   const child = spawnTracked(t, program, args, {cwd, stdio: ['pipe', 'ignore', 'ignore']});

@@ -7,8 +7,9 @@ import type {LogWriter} from './writer.js';
  * - stop() (SIGTERM): ends at the current line boundary. Mid-line, the reader switches to
  *   one-byte reads until the newline, so the rest of the input stays unread for the next reader.
  * - rotate() (SIGALRM): flush and rotate every non-empty directory.
- * The writer is ended (logs fsynced and marked clean) when run() resolves; if it rejects
- * (input error), the logs are left unmarked, as after a crash, and the next start recovers them.
+ * The writer is ended (logs fsynced and marked clean) when run() resolves. A failed read counts
+ * as the end of input, as in daemontools. If the writer itself fails, run() rejects and the logs
+ * are left unmarked, as after a crash; the next start recovers them.
  */
 export class LogSession {
   private stopping = false;
@@ -22,7 +23,7 @@ export class LogSession {
     try {
       for (;;) {
         if (this.stopping && this.reader.buffered === 0 && this.writer.atLineBoundary) break;
-        const chunk = await this.reader.read();
+        const chunk = await this.readOrEnd();
         if (chunk === null) break;
         if (chunk === 'interrupted') continue;
         await this.writer.feed(chunk);
@@ -34,6 +35,15 @@ export class LogSession {
     }
     this.reader.close();
     await this.writer.end();
+  }
+
+  /** A failed read counts as the end of input, as in daemontools (the logs are closed cleanly). */
+  private async readOrEnd(): Promise<Buffer | null | 'interrupted'> {
+    try {
+      return await this.reader.read();
+    } catch {
+      return null;
+    }
   }
 
   stop(): void {

@@ -1,11 +1,10 @@
 import {constants, fstatSync, openSync, readSync} from 'node:fs';
 import {Socket, type OnReadOpts, type SocketConstructorOpts} from 'node:net';
-import {isatty} from 'node:tty';
 
 /**
  * Reads an inherited fd (stdin) in chunks without blocking the event loop on a pipe.
- * - Regular files, character devices and terminals: plain read(2) calls (fs.readSync); a file
- *   read never waits for a writer.
+ * - Regular files, character devices, terminals (anything but a pipe or socket): plain read(2)
+ *   calls (fs.readSync); a file read never waits for a writer.
  * - Pipes and sockets: a net.Socket in `onread` mode, so libuv does one read(2) of at most
  *   `chunkSize` bytes at a time and stops reading when `queueLimit` chunks wait unconsumed.
  *   Never an asynchronous fs.read on a pipe: it would pin a threadpool thread.
@@ -36,8 +35,8 @@ export interface ChunkReaderOptions {
 export function openChunkReader(fd: number, options: ChunkReaderOptions = {}): ChunkReader {
   const chunkSize = options.chunkSize ?? 8192;
   const stats = fstatSync(fd);
-  if (stats.isFile() || stats.isCharacterDevice() || isatty(fd)) return new DirectReader(fd, chunkSize);
-  return new SocketReader(fd, chunkSize, options.queueLimit ?? 2);
+  if (stats.isFIFO() || stats.isSocket()) return new SocketReader(fd, chunkSize, options.queueLimit ?? 2);
+  return new DirectReader(fd, chunkSize);
 }
 
 class DirectReader implements ChunkReader {
