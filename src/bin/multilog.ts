@@ -12,15 +12,20 @@ import {guardInspectorSignal} from '../lib/sys/signals.js';
 guardInspectorSignal();
 process.umask(0o022);
 process.stderr.on('error', () => {});
+// Signals are caught from the start (daemontools blocks them during set-up) and act once the
+// session exists: a TERM during set-up ends multilog before it reads anything.
+let session: LogSession | undefined;
+let stopRequested = false;
+process.on('SIGTERM', () => (session ? session.stop() : (stopRequested = true)));
+process.on('SIGALRM', () => void session?.rotate().catch(() => {}));
 
 await runMain('multilog', async (args) => {
   const writer = await LogWriter.open(parseScript(args), {
     reporter: stderrReporter('multilog'),
     stderr: (line) => process.stderr.write(line),
   });
-  const session = new LogSession(openChunkReader(0, {chunkSize: 65536}), writer);
-  process.on('SIGTERM', () => session.stop());
-  process.on('SIGALRM', () => void session.rotate().catch(() => {}));
+  session = new LogSession(openChunkReader(0, {chunkSize: 65536}), writer);
+  if (stopRequested) session.stop();
   await session.run();
   return 0;
 });

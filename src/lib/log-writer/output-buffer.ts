@@ -75,6 +75,33 @@ export class OutputBuffer {
     return undefined;
   }
 
+  /** True when a put of `length` bytes would only copy (no flush). */
+  fits(length: number): boolean {
+    return length <= OUTPUT_BUFFER_SIZE - this.used;
+  }
+
+  /** A put of `first[0, firstLength)` followed by `data[offset, offset+length)` as ONE put; only when fits(firstLength + length). */
+  putPair(first: Buffer, firstLength: number, data: Buffer, offset: number, length: number): void {
+    if (firstLength > 0) {
+      first.copy(this.space, this.used, 0, firstLength);
+      this.used += firstLength;
+    }
+    data.copy(this.space, this.used, offset, offset + length);
+    this.used += length;
+  }
+
+  /** buffer_PUTC of one byte. */
+  putByte(byte: number): Pending {
+    if (this.used < OUTPUT_BUFFER_SIZE) {
+      this.space[this.used++] = byte;
+      return undefined;
+    }
+    const flushed = this.flush();
+    if (flushed) return flushed.then(() => void this.putByte(byte));
+    this.space[this.used++] = byte;
+    return undefined;
+  }
+
   /** buffer_PUTC, byte after byte: fill the buffer, flush only when a byte finds it full. */
   putStream(data: Buffer, offset: number, length: number): Pending {
     while (length > 0) {

@@ -66,6 +66,8 @@ export class LogWriter {
   private readonly directories: LogDirectory[];
   private readonly buffers: OutputBuffer[];
   private readonly selected: boolean[];
+  /** No patterns, `e` or `=`: every line goes to every directory, nothing inspects it. */
+  private readonly plain: boolean;
   private readonly line = Buffer.alloc(STATUS_SIZE, NEWLINE);
   private lineLength = 0;
   /** A line reached LINE_LIMIT: the rest of it streams to the selected directories. */
@@ -86,6 +88,7 @@ export class LogWriter {
     this.directories = parts.directories;
     this.buffers = parts.directories.map((directory) => new OutputBuffer((data, offset, length) => directory.write(data, offset, length)));
     this.selected = parts.directories.map(() => false);
+    this.plain = script.actions.every((action) => action.kind === 'directory');
   }
 
   /**
@@ -236,12 +239,18 @@ export class LogWriter {
             at = end;
           }
         } else {
-          if (this.lineLength === 0 && this.script.timestamp) {
+          const fresh = this.lineLength === 0;
+          if (fresh && this.script.timestamp) {
             this.lineLength = formatInto(this.clock.now(), this.line, 0);
             this.line[this.lineLength++] = 0x20;
           }
           const limit = Math.min(end, at + LINE_LIMIT - this.lineLength);
-          if (nextNewline < limit) {
+          if (fresh && this.plain && nextNewline < limit && this.allFit(this.lineLength + nextNewline - at)) {
+            // Fast path (no patterns, e or =: every line goes to every directory): the same
+            // single put as below, without assembling the line first.
+            pending = this.putWholeLine(chunk, at, nextNewline - at);
+            at = nextNewline + 1;
+          } else if (nextNewline < limit) {
             chunk.copy(this.line, this.lineLength, at, nextNewline);
             this.lineLength += nextNewline - at;
             at = nextNewline + 1;
@@ -309,6 +318,7 @@ export class LogWriter {
 
   /** `=file`: the first 1000 bytes of the line padded with newlines, at offset 0, never truncated. */
   private writeStatus(file: StatusFile): Pending {
+    this.line.fill(NEWLINE, this.lineLength, STATUS_SIZE);
     try {
       if (writeSync(file.fd, this.line, 0, STATUS_SIZE, 0) === STATUS_SIZE) return undefined;
       throw Object.assign(new Error('short write'), {code: 'EIO'});
@@ -330,19 +340,38 @@ export class LogWriter {
     return ended ? this.putNewline() : undefined;
   }
 
+  private allFit(length: number): boolean {
+    for (const buffer of this.buffers) if (!buffer.fits(length)) return false;
+    return true;
+  }
+
+  /** The label (if any) and a line that lies whole in `chunk`, then its newline, to every directory. */
+  private putWholeLine(chunk: Buffer, offset: number, length: number): Pending {
+    const labelLength = this.lineLength;
+    this.lineLength = 0;
+    return this.putWholeLineFrom(0, labelLength, chunk, offset, length);
+  }
+
+  private putWholeLineFrom(from: number, labelLength: number, chunk: Buffer, offset: number, length: number): Pending {
+    for (let index = from; index < this.buffers.length; index++) {
+      const buffer = this.buffers[index]!;
+      buffer.putPair(this.line, labelLength, chunk, offset, length);
+      const pending = buffer.putByte(NEWLINE);
+      if (pending) return pending.then(() => this.putWholeLineFrom(index + 1, labelLength, chunk, offset, length));
+    }
+    return undefined;
+  }
+
   private putRest(chunk: Buffer, offset: number, length: number): Pending {
     return inOrder(this.buffers.length, (index) => (this.selected[index] ? this.buffers[index]!.putStream(chunk, offset, length) : undefined));
   }
 
   /** The line's newline to the selected directories; the line buffer is then clean for the next line. */
   private putNewline(from = 0): Pending {
-    if (from === 0) {
-      this.line.fill(NEWLINE, 0, this.lineLength);
-      this.lineLength = 0;
-    }
+    this.lineLength = 0;
     for (let index = from; index < this.buffers.length; index++) {
       if (!this.selected[index]) continue;
-      const pending = this.buffers[index]!.putStream(NEWLINE_BYTE, 0, 1);
+      const pending = this.buffers[index]!.putByte(NEWLINE);
       if (pending) return pending.then(() => this.putNewline(index + 1));
     }
     return undefined;

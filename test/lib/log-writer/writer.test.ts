@@ -183,6 +183,21 @@ test('a crashing processor: crashed warning, then the failure path, then a re-ru
   t.is(pauses.count, 2);
 });
 
+test('a processor whose files cannot be opened: unable to run, failed, retried once they can', async (t) => {
+  const cwd = tmpDir(t);
+  const {rmSync} = await import('node:fs');
+  const {writer, warnings} = await openTestWriter(cwd, ['!cat', './log'], {
+    sleep: async () => writeFileSync(join(cwd, 'log/state'), ''),
+  });
+  await writer.feed(Buffer.from('kept\n'));
+  rmSync(join(cwd, 'log/state'));
+  await writer.rotate();
+  await writer.end();
+  t.deepEqual(warnings, ['unable to run cat: file does not exist', 'processor failed in ./log, pausing']);
+  const finished = readdirSync(join(cwd, 'log')).filter((name) => name.startsWith('@'));
+  t.deepEqual(finished.map((name) => read(join(cwd, 'log', name))), ['kept\n']);
+});
+
 test('startup failures throw daemontools messages and leave nothing locked', async (t) => {
   const cwd = tmpDir(t);
   const reporter = recordingReporter();
