@@ -20,7 +20,7 @@ import {join, resolve} from 'node:path';
 import {SysError} from '../cli/errors.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
-import {flockExclusiveSync} from '../sys/flock.js';
+import {flockExclusive} from '../sys/flock.js';
 import type {Clock} from '../tai64n/clock.js';
 import {LABEL_LENGTH, format, fromUnixMs} from '../tai64n/codec.js';
 import type {DirectorySettings} from './script.js';
@@ -169,7 +169,7 @@ export class LogDirectory {
     }
     try {
       this.lockFd = openSync(this.file(LOCK), APPEND, 0o600);
-      if (flockExclusiveSync(this.lockFd, {nonblocking: true}) === 'busy') throw errnoError('EAGAIN');
+      if ((await flockExclusive(this.lockFd, {nonblocking: true})) === 'busy') throw errnoError('EAGAIN');
     } catch (error) {
       throw new SysError(`lock directory ${dir}`, error);
     }
