@@ -30,12 +30,20 @@ export interface ChunkReader {
 export interface ChunkReaderOptions {
   chunkSize?: number;
   queueLimit?: number;
+  /**
+   * Pipes only: read through a new open file description of the pipe (/proc/self/fd/N), so
+   * close() leaves `fd` itself open (a scanner keeps a log pipe across logger restarts).
+   */
+  reopen?: boolean;
 }
 
 export function openChunkReader(fd: number, options: ChunkReaderOptions = {}): ChunkReader {
   const chunkSize = options.chunkSize ?? 8192;
   const stats = fstatSync(fd);
-  if (stats.isFIFO() || stats.isSocket()) return new SocketReader(fd, chunkSize, options.queueLimit ?? 2);
+  if (stats.isFIFO() || stats.isSocket()) {
+    const own = options.reopen ? openSync(`/proc/self/fd/${fd}`, constants.O_RDONLY | constants.O_NONBLOCK) : fd;
+    return new SocketReader(own, chunkSize, options.queueLimit ?? 2);
+  }
   return new DirectReader(fd, chunkSize);
 }
 

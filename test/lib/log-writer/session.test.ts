@@ -64,6 +64,24 @@ test('stop() at a line boundary ends at once without more input', async (t) => {
   closeSync(pipe.spare);
 });
 
+test('reopen: the caller\'s pipe fd stays open after the session, for the next logger', async (t) => {
+  const cwd = tmpDir(t);
+  const pipe = fifo(cwd);
+  for (const round of ['one', 'two']) {
+    const {writer} = await openTestWriter(cwd, ['./log']);
+    const session = new LogSession(openChunkReader(pipe.read, {reopen: true}), writer);
+    const running = session.run();
+    writeSync(pipe.write, `${round}\n`);
+    await waitFor(() => readFileSync(join(cwd, 'log/current'), 'latin1').endsWith(`${round}\n`), `line ${round}`);
+    session.stop();
+    await running;
+  }
+  t.is(readFileSync(join(cwd, 'log/current'), 'latin1'), 'one\ntwo\n');
+  writeSync(pipe.write, 'left\n');
+  t.is(leftover(pipe.read), 'left\n', 'the original fd is still open and readable');
+  for (const fd of [pipe.read, pipe.write, pipe.spare]) closeSync(fd);
+});
+
 test('a regular file as input is read to the end, rotations on request included', async (t) => {
   const cwd = tmpDir(t);
   const file = join(cwd, 'input');
