@@ -17,7 +17,15 @@ import type {Script} from './script.js';
  * (SIGALRM) and ends the log (EOF or SIGTERM at a line boundary).
  *
  * Input is consumed in reads of at most 1024 bytes, and all directory buffers are flushed
- * before each, as daemontools does: the rotation points depend on these flushes.
+ * before each, as daemontools does: the rotation points depend on these flushes. The write(2)s
+ * behind them are batched per fed chunk (LogDirectory.flushStaged), and everything is written
+ * before feed() resolves, so nothing waits in memory while the caller waits for input.
+ *
+ * Embedding (one log per service, in-process):
+ *   const writer = await LogWriter.open(parseScript(args), {cwd, reporter, clock, sleep, pauseMs});
+ *   const session = new LogSession(openChunkReader(pipeFd, {reopen: true}), writer);
+ *   const done = session.run();   // session.rotate() on ALRM, session.stop() on TERM
+ *   await done;                    // logs fsynced, marked clean, locks released
  */
 export const READ_SIZE = 1024;
 /** Bytes of a line that decide selection and feed `e` and `=` (timestamp included). */
