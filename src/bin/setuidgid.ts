@@ -3,7 +3,7 @@ import {pathexec} from '../lib/chainload/pathexec.js';
 import {dropPrivileges} from '../lib/chainload/credentials.js';
 import {FatalError, SysError, UsageError} from '../lib/cli/errors.js';
 import {runMain} from '../lib/cli/run-main.js';
-import {loadProcessCalls} from '../lib/sys/native.js';
+import {chainloadCalls} from '../lib/chainload/node-startup.js';
 
 // setuidgid ACCOUNT CHILD...: run CHILD as ACCOUNT's uid and gid (supplementary groups: just
 // that gid), without touching the environment. The process becomes CHILD (execve).
@@ -12,7 +12,7 @@ await runMain('setuidgid', (args) => {
   if (name === undefined || child.length === 0) throw new UsageError('setuidgid account child');
   const account = lookupAccount(name);
   if (account === 'unknown') throw new FatalError(`unknown account ${name}`);
-  const calls = loadProcessCalls();
+  const calls = chainloadCalls();
   dropPrivileges(account);
   const failure = pathexec(calls, child);
   throw new SysError(`run ${child[0]}`, failure);

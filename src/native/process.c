@@ -71,25 +71,45 @@ static void free_array(char **array) {
 }
 
 /*
- * execve(path, argv[], envp[]) (strings or Buffers) -> errno (it returns only on failure).
+ * exec(paths[], argv[], envp[], limits[]) -> errno; it returns only on failure.
+ * Tries each path in turn as daemontools' pathexec_run does, going on past ENOENT, EACCES, EPERM
+ * and EISDIR, stopping at any other error; the errno returned is the last one that was not
+ * ENOENT. limits is a flat list of BigInt triples (resource, soft, hard) set after every
+ * allocation, right before the first execve, so a tight memory limit cannot starve Node first;
+ * a setrlimit failure is returned as minus its errno.
  * Node changes signal dispositions (SIGPIPE and SIGXFSZ ignored, handlers installed) and
  * ignored signals survive exec, so the new program gets every disposition back at its
- * default and an empty signal mask, as a program started by supervise would have. If the
- * exec fails the process is expected to report and exit.
+ * default and an empty signal mask, as a program started by supervise would have. After a
+ * failure the process is expected to report and exit.
  */
-static napi_value do_execve(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value args[3];
+static napi_value do_exec(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value args[4];
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc != 3) {
-    napi_throw_type_error(env, NULL, "execve(path, argv, envp)");
+  uint32_t limit_count = 0;
+  if (argc != 4 || napi_get_array_length(env, args[3], &limit_count) != napi_ok || limit_count % 3 != 0) {
+    napi_throw_type_error(env, NULL, "exec(paths, argv, envp, limits)");
     return NULL;
   }
-  char *path = string_copy(env, args[0]);
-  char **argv = path ? string_array(env, args[1]) : NULL;
+  struct { int resource; struct rlimit limit; } *limits = calloc(limit_count / 3 + 1, sizeof *limits);
+  for (uint32_t i = 0; limits && i < limit_count; i++) {
+    napi_value item;
+    uint64_t value;
+    bool lossless;
+    if (napi_get_element(env, args[3], i, &item) != napi_ok || napi_get_value_bigint_uint64(env, item, &value, &lossless) != napi_ok) {
+      free(limits);
+      napi_throw_type_error(env, NULL, "exec: limits must be BigInts");
+      return NULL;
+    }
+    if (i % 3 == 0) limits[i / 3].resource = (int)value;
+    else if (i % 3 == 1) limits[i / 3].limit.rlim_cur = (rlim_t)value;
+    else limits[i / 3].limit.rlim_max = (rlim_t)value;
+  }
+  char **paths = limits ? string_array(env, args[0]) : NULL;
+  char **argv = paths ? string_array(env, args[1]) : NULL;
   char **envp = argv ? string_array(env, args[2]) : NULL;
   int error = ENOMEM;
-  if (path && argv && envp) {
+  if (limits && paths && argv && envp) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = SIG_DFL;
@@ -101,10 +121,24 @@ static napi_value do_execve(napi_env env, napi_callback_info info) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    execve(path, argv, envp);
-    error = errno;
+    error = 0;
+    for (uint32_t i = 0; i < limit_count / 3; i++) {
+      if (setrlimit(limits[i].resource, &limits[i].limit) < 0) {
+        error = -errno;
+        break;
+      }
+    }
+    if (error == 0) {
+      error = ENOENT;
+      for (char **path = paths; *path; path++) {
+        execve(*path, argv, envp);
+        if (errno != ENOENT) error = errno;
+        if (errno != ENOENT && errno != EACCES && errno != EPERM && errno != EISDIR) break;
+      }
+    }
   }
-  free(path);
+  free(limits);
+  free_array(paths);
   free_array(argv);
   free_array(envp);
   return int_value(env, error);
@@ -205,7 +239,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"RLIMIT_STACK", RLIMIT_STACK},
   };
   napi_property_descriptor methods[] = {
-    {"execve", NULL, do_execve, NULL, NULL, NULL, napi_default, NULL},
+    {"exec", NULL, do_exec, NULL, NULL, NULL, napi_default, NULL},
     {"environ", NULL, do_environ, NULL, NULL, NULL, napi_default, NULL},
     {"setsid", NULL, do_setsid, NULL, NULL, NULL, napi_default, NULL},
     {"getrlimit", NULL, do_getrlimit, NULL, NULL, NULL, napi_default, NULL},

@@ -1,4 +1,5 @@
 import {readFileSync, readdirSync, readlinkSync} from 'node:fs';
+import {basename} from 'node:path';
 import type {ExecutionContext} from 'ava';
 import type {SpawnOptions} from 'node:child_process';
 import {bin} from './paths.js';
@@ -74,7 +75,9 @@ export async function viewExecd(
   const pid = child.pid!;
   await waitFor(() => {
     if (child.exitCode !== null) throw new Error(`${command} exited ${child.exitCode}`);
-    return readlinkSync(`/proc/${pid}/exe`) === exe;
+    // exe changes early in execve; argv (set last) shows the exec is complete.
+    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] ?? '';
+    return readlinkSync(`/proc/${pid}/exe`) === exe && basename(argv0) === basename(exe);
   }, `${command} to exec ${exe}`, {timeoutMs: 20_000});
   return viewProcess(pid);
 }

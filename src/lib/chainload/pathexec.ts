@@ -2,36 +2,37 @@ import {getSystemErrorName} from 'node:util';
 import type {ProcessCalls} from '../sys/native.js';
 import {restoreInheritance} from '../sys/fd-inheritance.js';
 
-/** Why the program could not be run: the errno code djb's pathexec_run would report. */
+/**
+ * Why the program could not be run: the errno code daemontools would report, and the step
+ * that failed ('setrlimit' only when limits were passed).
+ */
 export interface ExecFailure {
+  step: 'run' | 'setrlimit';
   code: string;
 }
 
 /** Name=value entries: the process's own raw environment plus changes, in order. */
 export type Environment = Buffer[];
 
-const NO_LUCK = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR']);
+/** Soft limits to set just before the exec, as flat (resource, soft, hard) triples. */
+export type LimitTriples = bigint[];
 
 /**
  * daemontools' pathexec_run: a name containing `/` is executed as is; otherwise each element
- * of PATH (from the environment handed to the program; `/bin:/usr/bin` when unset; an empty
+ * of PATH (this process's own, not the one handed to the program, as daemontools does;
+ * `/bin:/usr/bin` when unset; an empty
  * element means the current directory) is tried in turn. The search goes on past ENOENT,
  * EACCES, EPERM and EISDIR and stops at any other error; the error reported is the last one
- * that was not ENOENT. On success this never returns: the process IS the program.
+ * that was not ENOENT. Before that, descriptors Node marked close-on-exec are inherited again.
+ * On success this never returns: the process IS the program.
  */
-export function pathexec(calls: ProcessCalls, argv: readonly string[], env: Environment = calls.environ()): ExecFailure {
+export function pathexec(calls: ProcessCalls, argv: readonly string[], env: Environment = calls.environ(), limits: LimitTriples = []): ExecFailure {
   const file = argv[0];
-  if (file === undefined) return {code: 'ENOENT'};
+  if (file === undefined) return {step: 'run', code: 'ENOENT'};
+  const candidates = file.includes('/') ? [file] : searchPath(calls.environ()).map((dir) => (dir === '' ? file : `${dir}/${file}`));
   restoreInheritance(calls);
-  const attempt = (path: string): string => getSystemErrorName(-calls.execve(path, argv, env));
-  if (file.includes('/')) return {code: attempt(file)};
-  let reported = 'ENOENT';
-  for (const dir of searchPath(env)) {
-    const code = attempt(dir === '' ? file : `${dir}/${file}`);
-    if (code !== 'ENOENT') reported = code;
-    if (!NO_LUCK.has(code)) break;
-  }
-  return {code: reported};
+  const errno = calls.exec(candidates, argv, env, limits);
+  return {step: errno < 0 ? 'setrlimit' : 'run', code: getSystemErrorName(-Math.abs(errno))};
 }
 
 function searchPath(env: Environment): string[] {

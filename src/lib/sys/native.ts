@@ -6,11 +6,16 @@ import {fileURLToPath} from 'node:url';
 /**
  * The process calls Node 20 lacks, from the package's small C addon (src/native/process.c,
  * built by node-gyp when the package is installed): execve, setsid, get/setrlimit and the
- * close-on-exec flag. Failures come back as errno numbers; see `errnoCode`.
+ * close-on-exec flag. Failures come back as errno numbers.
  */
 export interface ProcessCalls {
-  /** Replaces this process; returns only on failure, with the errno. */
-  execve(path: string, argv: ReadonlyArray<string | Buffer>, envp: ReadonlyArray<string | Buffer>): number;
+  /**
+   * Replaces this process with the first of `paths` that can be executed (daemontools'
+   * pathexec_run rule), after setting `limits` (flat triples resource, soft, hard) and
+   * resetting signal dispositions and mask. Returns only on failure: the errno of the exec, or
+   * minus the errno of a failed setrlimit.
+   */
+  exec(paths: readonly string[], argv: ReadonlyArray<string | Buffer>, envp: ReadonlyArray<string | Buffer>, limits: readonly bigint[]): number;
   /** The raw environment, one `NAME=value` Buffer per entry. */
   environ(): Buffer[];
   /** The new session id, or minus the errno. */
