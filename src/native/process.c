@@ -161,6 +161,18 @@ static napi_value do_environ(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* pipe() -> [read fd, write fd], both close-on-exec, or an errno number. */
+static napi_value do_pipe(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) return int_value(env, errno);
+  napi_value out;
+  CHECK(napi_create_array_with_length(env, 2, &out));
+  CHECK(napi_set_element(env, out, 0, int_value(env, fds[0])));
+  CHECK(napi_set_element(env, out, 1, int_value(env, fds[1])));
+  return out;
+}
+
 /* setsid() -> the new session id, or -errno. */
 static napi_value do_setsid(napi_env env, napi_callback_info info) {
   (void)info;
@@ -241,6 +253,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
     {"exec", NULL, do_exec, NULL, NULL, NULL, napi_default, NULL},
     {"environ", NULL, do_environ, NULL, NULL, NULL, napi_default, NULL},
+    {"pipe", NULL, do_pipe, NULL, NULL, NULL, napi_default, NULL},
     {"setsid", NULL, do_setsid, NULL, NULL, NULL, napi_default, NULL},
     {"getrlimit", NULL, do_getrlimit, NULL, NULL, NULL, napi_default, NULL},
     {"setrlimit", NULL, do_setrlimit, NULL, NULL, NULL, napi_default, NULL},

@@ -29,10 +29,15 @@ export type LimitTriples = bigint[];
 export function pathexec(calls: ProcessCalls, argv: readonly string[], env: Environment = calls.environ(), limits: LimitTriples = []): ExecFailure {
   const file = argv[0];
   if (file === undefined) return {step: 'run', code: 'ENOENT'};
-  const candidates = file.includes('/') ? [file] : searchPath(calls.environ()).map((dir) => (dir === '' ? file : `${dir}/${file}`));
+  const candidates = execCandidates(file, calls.environ());
   restoreInheritance(calls);
   const errno = calls.exec(candidates, argv, env, limits);
   return {step: errno < 0 ? 'setrlimit' : 'run', code: getSystemErrorName(-Math.abs(errno))};
+}
+
+/** The paths pathexec_run tries for FILE, in order, given the environment holding PATH. */
+export function execCandidates(file: string, env: Environment): string[] {
+  return file.includes('/') ? [file] : searchPath(env).map((dir) => (dir === '' ? file : `${dir}/${file}`));
 }
 
 function searchPath(env: Environment): string[] {

@@ -9,9 +9,9 @@ import type {ProcessCalls} from './native.js';
  * inherited was inheritable (the exec into Node closed the others), so before exec this gives
  * inheritance back to everything that is not Node's own. Node's own are its event loop's
  * anonymous inodes (epoll, eventfd) and self-pipes (both ends held here), all opened
- * close-on-exec, and stay so.
+ * close-on-exec, and stay so. Returns the inheritable descriptors, in order.
  */
-export function restoreInheritance(calls: Pick<ProcessCalls, 'setCloexec'>, fdDir = '/proc/self/fd'): void {
+export function restoreInheritance(calls: Pick<ProcessCalls, 'setCloexec'>, fdDir = '/proc/self/fd'): number[] {
   const targets = new Map<number, string>();
   for (const name of readdirSync(fdDir)) {
     try {
@@ -22,8 +22,12 @@ export function restoreInheritance(calls: Pick<ProcessCalls, 'setCloexec'>, fdDi
   }
   const pipeEnds = new Map<string, number>();
   for (const [fd, target] of targets) if (fd > 2 && target.startsWith('pipe:')) pipeEnds.set(target, (pipeEnds.get(target) ?? 0) + 1);
+  const inherited: number[] = [];
   for (const [fd, target] of targets) {
     const own = fd > 2 && (target.startsWith('anon_inode:') || (pipeEnds.get(target) ?? 0) > 1);
-    if (!own) calls.setCloexec(fd, false);
+    if (own) continue;
+    calls.setCloexec(fd, false);
+    inherited.push(fd);
   }
+  return inherited.sort((a, b) => a - b);
 }

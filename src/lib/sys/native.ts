@@ -5,8 +5,8 @@ import {fileURLToPath} from 'node:url';
 
 /**
  * The process calls Node 20 lacks, from the package's small C addon (src/native/process.c,
- * built by node-gyp when the package is installed): execve, setsid, get/setrlimit and the
- * close-on-exec flag. Failures come back as errno numbers.
+ * built by node-gyp when the package is installed): execve, pipe, setsid, get/setrlimit and
+ * the close-on-exec flag. Failures come back as errno numbers.
  */
 export interface ProcessCalls {
   /**
@@ -18,6 +18,8 @@ export interface ProcessCalls {
   exec(paths: readonly string[], argv: ReadonlyArray<string | Buffer>, envp: ReadonlyArray<string | Buffer>, limits: readonly bigint[]): number;
   /** The raw environment, one `NAME=value` Buffer per entry. */
   environ(): Buffer[];
+  /** A pipe as [read fd, write fd], both close-on-exec, or the errno. */
+  pipe(): [number, number] | number;
   /** The new session id, or minus the errno. */
   setsid(): number;
   /** [soft, hard] (2n ** 64n - 1n is RLIM_INFINITY), or the errno. */
