@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {FatalError} from '../cli/errors.js';
 
 /**
  * The process calls Node 20 lacks, from the package's small C addon (src/native/process.c,
@@ -54,5 +55,11 @@ export function loadProcessCalls(from: string = fileURLToPath(import.meta.url)):
     if (up === dir) throw new Error(`no package.json above ${from}`);
     dir = up;
   }
-  return createRequire(from)(join(dir, ADDON)) as ProcessCalls;
+  const path = join(dir, ADDON);
+  try {
+    return createRequire(from)(path) as ProcessCalls;
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0];
+    throw new FatalError(`unable to load ${path} (build it with \`npm rebuild\`): ${reason}`);
+  }
 }
