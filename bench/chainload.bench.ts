@@ -36,7 +36,7 @@ async function rssOf(command: string, args: string[], whose: 'program' | 'tool')
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
       const ready = whose === 'program' ? exe === '/usr/bin/sleep' && cmdline.startsWith('sleep\0') : !exe.endsWith('/sh');
       if (ready) {
-        if (whose === 'tool') await new Promise((resolve) => setTimeout(resolve, 300));
+        await new Promise((resolve) => setTimeout(resolve, 300));
         return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
       }
       if (Date.now() > deadline) throw new Error(`${command} did not get going`);
