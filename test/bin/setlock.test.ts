@@ -1,6 +1,7 @@
 // setlock against Debian's daemontools: usage, open/lock/run errors under -n/-N/-x/-X, and the
 // lock held by the program through the inherited fd (seen from outside with flock(1)).
 import test from 'ava';
+import {once} from 'node:events';
 import {readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {bin} from '../helpers/paths.js';
@@ -79,9 +80,16 @@ test('setlock waits for the lock by default and runs the program once it is free
   const file = join(tmpDir(t), 'lock');
   const holder = spawnTracked(t, 'flock', ['-o', '-x', file, 'sleep', '1000'], {detached: true});
   await waitFor(() => lockedBy(file), 'flock(1) to hold the lock');
-  const waiting = run(bin('setlock'), [file, 'echo', 'got it']);
-  await waitFor(async () => (await run('pgrep', ['-f', `setlock.js ${file}`])).code === 0, 'setlock to be waiting');
+  const waiting = spawnTracked(t, bin('setlock'), [file, 'echo', 'got it'], {stdio: ['ignore', 'pipe', 'pipe']});
+  let stdout = '';
+  waiting.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const exited = once(waiting, 'exit');
+  // setlock is blocked in its lock call: its flock(1) helper is waiting on the same file.
+  await waitFor(async () => (await run('pgrep', ['-P', String(waiting.pid), '-x', 'flock'])).code === 0, 'setlock to wait for the lock');
+  t.is(waiting.exitCode, null);
+  t.is(stdout, '');
   process.kill(-holder.pid!, 'SIGKILL');
-  const result = await waiting;
-  t.deepEqual(transcript(result), {code: 0, stdout: 'got it\n', stderr: ''});
+  const [code] = await exited;
+  t.is(code, 0);
+  await waitFor(() => stdout === 'got it\n', 'the program to run');
 });
