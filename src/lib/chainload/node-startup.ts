@@ -1,32 +1,17 @@
+import {takeLauncherEnvironment} from '../sys/launcher.js';
 import {loadProcessCalls, type ProcessCalls} from '../sys/native.js';
-
-/**
- * The environment variables in which the chain-loaders' launcher (see scripts/build.mjs) hands
- * over the open-files soft limit the command was started with, before Node raised it, and the
- * caller's PWD (empty when it had none), before /bin/sh exported its own.
- */
-export const NOFILE_VARIABLE = 'KEEPUP_NOFILE';
-export const PWD_VARIABLE = 'KEEPUP_PWD';
 
 /**
  * The process calls for a chain-loader, after undoing what its start-up changed in this
  * process that a program exec'd from it would otherwise inherit: Node raises the open-files
- * soft limit to the hard limit, and the kernel keeps no record of the old value, so the
- * launcher passes it in NOFILE_VARIABLE; the launcher's /bin/sh sets PWD. Both variables are
- * removed, so the program never sees them. Node also resets signal dispositions and marks
+ * soft limit to the hard limit (the launcher hands over the old value, see sys/launcher.ts),
+ * and the launcher's /bin/sh sets PWD. Node also resets signal dispositions and marks
  * inherited fds close-on-exec: pathexec undoes those.
  */
 export function chainloadCalls(env: NodeJS.ProcessEnv = process.env): ProcessCalls {
   const calls = loadProcessCalls();
-  const started = env[NOFILE_VARIABLE];
-  if (started !== undefined) {
-    const pwd = env[PWD_VARIABLE];
-    if (pwd === undefined || pwd === '') delete env.PWD;
-    else env.PWD = pwd;
-  }
-  delete env[NOFILE_VARIABLE];
-  delete env[PWD_VARIABLE];
-  restoreOpenFilesLimit(calls, started);
+  const started = takeLauncherEnvironment(env);
+  restoreOpenFilesLimit(calls, typeof started === 'bigint' ? String(started) : undefined);
   return calls;
 }
 
