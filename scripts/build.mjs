@@ -24,21 +24,34 @@ function tsFiles(dir) {
 }
 
 const bins = tsFiles('src/bin');
+const requireShim = 'import {createRequire as __keepupRequire} from "node:module"; const require = __keepupRequire(import.meta.url);';
+// The chain-loaders exec their program, and supervise and svscan start services: they must hand
+// on the open-files soft limit they were started with, which Node raises at start-up and forgets. Their bundles start as /bin/sh
+// scripts that export that limit and exec node on the same file (the second line is a
+// no-op statement plus a comment in JavaScript). /bin/sh always exports PWD, so env(1) first
+// saves the caller's PWD (empty when unset). src/lib/sys/launcher.ts reads both.
+const LAUNCHED = new Set(['envdir', 'envuidgid', 'pgrphack', 'setlock', 'setuidgid', 'softlimit', 'supervise', 'svscan']);
+const isLaunched = (bin) => LAUNCHED.has(relative('src/bin', bin).replace(/\.ts$/, ''));
+const banners = [
+  ['#!/usr/bin/env node', bins.filter((bin) => !isLaunched(bin))],
+  ['#!/usr/bin/env -S KEEPUP_PWD=${PWD} /bin/sh\n":" //; export KEEPUP_NOFILE="$(ulimit -Sn)"; exec node "$0" "$@"', bins.filter(isLaunched)],
+];
 rmSync(join(root, 'dist'), {recursive: true, force: true});
-await build({
-  absWorkingDir: root,
-  entryPoints: bins,
-  outdir: 'dist/bin',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external: ['node-cron'],
-  banner: {
-    js: '#!/usr/bin/env node\nimport {createRequire as __keepupRequire} from "node:module"; const require = __keepupRequire(import.meta.url);',
-  },
-  logLevel: 'warning',
-});
+for (const [launcher, entryPoints] of banners) {
+  if (entryPoints.length === 0) continue;
+  await build({
+    absWorkingDir: root,
+    entryPoints,
+    outdir: 'dist/bin',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['node-cron'],
+    banner: {js: `${launcher}\n${requireShim}`},
+    logLevel: 'warning',
+  });
+}
 for (const bin of bins) {
   const out = join(root, 'dist/bin', relative('src/bin', bin).replace(/\.ts$/, '.js'));
   chmodSync(out, statSync(out).mode | 0o111);

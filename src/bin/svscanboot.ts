@@ -11,7 +11,8 @@ import {stopLeftovers} from '../lib/boot/leftovers.js';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const PATH = `${here}:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin`;
+// keepup's commands first, then node's own directory (svscan's launcher runs `node`), then the usual.
+const PATH = `${here}:${dirname(process.execPath)}:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin`;
 
 guardInspectorSignal();
 await runMain('svscanboot', async (args) => {
@@ -22,7 +23,8 @@ await runMain('svscanboot', async (args) => {
     env,
     stdio: ['pipe', 'ignore', 'ignore'],
   });
-  const scan = spawn(process.execPath, [join(here, 'svscan.js'), dir], {env, stdio: ['ignore', title.stdin!, title.stdin!]});
+  // Through its launcher, so the services get the open-files limit svscanboot was given.
+  const scan = spawn(join(here, 'svscan.js'), [dir], {env, stdio: ['ignore', title.stdin!, title.stdin!]});
   title.stdin!.destroy();
   const forward = (signal: NodeJS.Signals) => () => scan.kill(signal);
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGALRM'] as const) process.on(signal, forward(signal));

@@ -46,16 +46,29 @@ test('-k leaves services running on SIGTERM, as daemontools does', async (t) => 
   t.true(isAlive(pid));
 });
 
-test('services start with a soft open-file limit of 1024 and svscan’s hard limit, not the soft limit Node raised itself to', async (t) => {
+async function serviceLimits(t: Parameters<typeof tmpDir>[0], command: string[]): Promise<string> {
   const dir = tmpDir(t, 'keepup-svscan-');
   addService(dir, 'limits');
-  spawnTracked(t, 'prlimit', ['--nofile=4096:4096', '--', process.execPath, bin('svscan'), dir], {stdio: 'ignore'});
+  spawnTracked(t, 'prlimit', ['--nofile=777:4096', '--', ...command, dir], {stdio: 'ignore'});
   const pid = await waitFor(() => pidOf(join(dir, 'limits')), 'the service to run');
-  const limits = await waitFor(() => {
-    const text = readFileSync(`/proc/${pid}/limits`, 'utf8');
-    return /sleep/.test(readFileSync(`/proc/${pid}/cmdline`, 'latin1')) ? text : undefined;
-  }, 'the service to be exec’d');
-  t.regex(limits, /Max open files\s+1024\s+4096/);
+  // The scanner is SIGKILLed at the end (spawnTracked) and leaves its services running: kill this one too.
+  t.teardown(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  });
+  await waitFor(() => readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('sleep'), 'the service to be exec’d');
+  return readFileSync(`/proc/${pid}/limits`, 'utf8');
+}
+
+test('started as installed, svscan hands its services the open-files limit it was given, as daemontools', async (t) => {
+  t.regex(await serviceLimits(t, [bin('svscan')]), /Max open files\s+777\s+4096/);
+});
+
+test('started as `node svscan.js` it cannot know that limit: services get 1024, not the one Node raised itself to', async (t) => {
+  t.regex(await serviceLimits(t, [process.execPath, bin('svscan')]), /Max open files\s+1024\s+4096/);
 });
 
 test('usage and a missing directory', async (t) => {

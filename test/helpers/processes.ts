@@ -1,5 +1,6 @@
 import {spawn, type ChildProcess, type SpawnOptions} from 'node:child_process';
 import {once} from 'node:events';
+import {closeSync, openSync} from 'node:fs';
 import type {ExecutionContext} from 'ava';
 
 /**
@@ -38,10 +39,17 @@ export interface RunResult {
 export async function run(
   command: string,
   args: readonly string[],
-  options: SpawnOptions & {input?: string | Buffer; timeoutMs?: number} = {},
+  options: SpawnOptions & {input?: string | Buffer; timeoutMs?: number; stdinFile?: string} = {},
 ): Promise<RunResult> {
-  const {input, timeoutMs = 30_000, ...spawnOptions} = options;
-  const child = spawn(command, args, {stdio: ['pipe', 'pipe', 'pipe'], ...spawnOptions});
+  const {input, timeoutMs = 30_000, stdinFile, ...spawnOptions} = options;
+  // stdinFile: stdin is that regular file (not a pipe), as with `cmd < file`.
+  const stdinFd = stdinFile === undefined ? undefined : openSync(stdinFile, 'r');
+  let child;
+  try {
+    child = spawn(command, args, {stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe'], ...spawnOptions});
+  } finally {
+    if (stdinFd !== undefined) closeSync(stdinFd);
+  }
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -2,8 +2,11 @@ import {isKeepupError} from '../cli/errors.js';
 import {EXIT_OK} from '../cli/exit-codes.js';
 import {parseLongOptions} from '../cli/long-options.js';
 import type {Subcommand} from '../cli/subcommands.js';
-import {readOpenFileLimit, serviceCapacity, serviceOpenFileLimit} from '../scanner/capacity.js';
-import {lookupAccount} from '../service-tree/account.js';
+import {lookupAccount} from '../chainload/account.js';
+import {readEnvDir} from '../chainload/envdir.js';
+import {serviceCapacity} from '../scanner/capacity.js';
+import {serviceOpenFileLimit} from '../supervisor/open-files.js';
+import {readOpenFileLimit} from '../sys/open-file-limit.js';
 import {guardInspectorSignal} from '../sys/signals.js';
 import {configPath} from '../watchdog/check-command.js';
 import type {KeepupContext} from '../watchdog/context.js';
@@ -32,8 +35,9 @@ export const superviseCommand: Subcommand<KeepupContext> = {
       pass: {clock: context.clock, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env},
       out: context.out,
       uids,
-      nofile: own && serviceOpenFileLimit(own),
-      spawn: {lookupAccount, env: context.env},
+      // Not started through the launcher, keepup cannot know the limit it was given: 1024, as `node svscan.js`.
+      nofile: own && serviceOpenFileLimit(own, undefined),
+      spawn: {lookupAccount, readEnvDir, env: context.env},
     });
     let busy: Promise<unknown> = Promise.resolve();
     const stopped = new Promise<void>((resolve) => {

@@ -1,7 +1,8 @@
 import type {LimitName, Limits, LimitValue, ServiceSpec} from '../config/watchdog-config.js';
-import type {OpenFileLimit} from '../scanner/capacity.js';
+import type {Account} from '../chainload/account.js';
+import type {EnvChange} from '../chainload/envdir.js';
+import type {OpenFileLimit} from '../sys/open-file-limit.js';
 import type {SpawnSettings} from '../supervisor/child.js';
-import type {Account} from './account.js';
 
 /**
  * How the supervisor starts a generated service: the daemon's `user`, `env`, `envdir` and
@@ -42,11 +43,8 @@ export interface SpawnContext {
   /** The scanner's open-file reset for every service. */
   readonly nofile: OpenFileLimit | undefined;
   readonly lookupAccount: (name: string) => Account | 'unknown';
-  /**
-   * An env dir's variables, set (string) or removed (undefined), in order. Without it the env dir
-   * is applied by the `envdir` chain-loader in the prefix (which execs), read at each start all the same.
-   */
-  readonly readEnvDir?: (dir: string) => ReadonlyArray<{name: string; value: string | undefined}>;
+  /** An env dir's variables, set or removed (value undefined), in order, by daemontools' rules (chainload/envdir). */
+  readonly readEnvDir: (dir: string) => readonly EnvChange[];
   /** The environment services start from. */
   readonly env: NodeJS.ProcessEnv;
 }
@@ -56,12 +54,11 @@ export function serviceSpawnSettings(spec: ServiceSpec | undefined, context: Spa
   const prefix = limitsPrefix(spec?.limits ?? {}, context.nofile);
   if (!spec) return prefix.length > 0 ? {prefix} : {};
   let env: NodeJS.ProcessEnv | undefined;
-  if (spec.envdir !== undefined && !context.readEnvDir) prefix.push('envdir', spec.envdir);
-  if (spec.envdir !== undefined && context.readEnvDir) {
+  if (spec.envdir !== undefined) {
     env = {...context.env};
     for (const change of context.readEnvDir(spec.envdir)) {
       if (change.value === undefined) delete env[change.name];
-      else env[change.name] = change.value;
+      else env[change.name] = change.value.toString('utf8');
     }
   }
   let credentials: Pick<SpawnSettings, 'uid' | 'gid' | 'groups'> = {};

@@ -273,8 +273,10 @@ export class Supervisor {
     this.pidStamp = tai64n.fromUnixMs(this.clock.now());
     this.stats = {...this.stats, starts: this.stats.starts + 1};
     this.writeStats();
-    // After the status announce that follows this effect: clients see the new pid first.
-    queueMicrotask(() => this.recordChild(child.pid));
+    // Before the status announce that follows this effect: once `status` names a pid, the
+    // record that lets a successor adopt it is on disk, so a supervisor killed at any moment
+    // never leaves a running service that its successor would start a second time.
+    this.recordChild(child.pid);
   }
 
   private childExited(child: ChildHandle | undefined, ending: ChildEnding): void {

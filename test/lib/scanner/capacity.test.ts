@@ -1,5 +1,6 @@
 import test from 'ava';
-import {parseOpenFileLimit, readOpenFileLimit, serviceCapacity, serviceOpenFileLimit} from '../../../src/lib/scanner/capacity.js';
+import {serviceCapacity} from '../../../src/lib/scanner/capacity.js';
+import {parseOpenFileLimit, readOpenFileLimit} from '../../../src/lib/sys/open-file-limit.js';
 import {run} from '../../helpers/processes.js';
 
 const SAMPLE = `Limit                     Soft Limit           Hard Limit           Units
@@ -25,9 +26,4 @@ test('reads the same soft limit the kernel applies (prlimit agrees)', async (t) 
   const kernel = await run('prlimit', ['--pid', String(process.pid), '--nofile', '--raw', '--noheadings', '--output', 'SOFT,HARD']);
   const [soft, hard] = kernel.stdout.trim().split(/\s+/).map((text) => (text === 'unlimited' ? Infinity : Number(text)));
   t.deepEqual(mine, {soft: soft!, hard: hard!});
-});
-
-test('services get a soft limit of at most 1024 under the same hard limit', (t) => {
-  t.deepEqual(serviceOpenFileLimit({soft: 524288, hard: 524288}), {soft: 1024, hard: 524288});
-  t.deepEqual(serviceOpenFileLimit({soft: 512, hard: 512}), {soft: 512, hard: 512});
 });

@@ -26,9 +26,9 @@ test('user, env and env dir become spawn settings, worked out at each call', (t)
   let greeting = 'hello';
   const context: SpawnContext = {
     nofile: undefined,
-    lookupAccount: (name) => (name === 'svc' ? {uid: 42, gid: 43} : 'unknown'),
+    lookupAccount: (name) => (name === 'svc' ? {name, uid: 42, gid: 43} : 'unknown'),
     readEnvDir: () => [
-      {name: 'GREETING', value: greeting},
+      {name: 'GREETING', value: Buffer.from(greeting)},
       {name: 'DROP', value: undefined},
     ],
     env: {PATH: '/bin', DROP: 'x'},
@@ -40,8 +40,8 @@ test('user, env and env dir become spawn settings, worked out at each call', (t)
   t.throws(() => serviceSpawnSettings(spec({user: 'ghost'}), context), {message: 'unknown account ghost'});
 });
 
-test('without an env dir reader, the envdir chain-loader goes in the prefix after the limits', (t) => {
-  const context: SpawnContext = {nofile: NOFILE, lookupAccount: () => 'unknown', env: {}};
-  t.deepEqual(serviceSpawnSettings(spec({envdir: '/etc/env'}), context), {prefix: ['prlimit', '--nofile=1024:524288', '--', 'envdir', '/etc/env']});
-  t.deepEqual(serviceSpawnSettings(undefined, context), {prefix: ['prlimit', '--nofile=1024:524288', '--']});
+test('a service without user, env or env dir gets only the limits prefix', (t) => {
+  const context: SpawnContext = {nofile: NOFILE, lookupAccount: () => 'unknown', readEnvDir: () => [], env: {}};
+  t.deepEqual(serviceSpawnSettings(spec({}), context), {prefix: ['prlimit', '--nofile=1024:524288', '--']});
+  t.deepEqual(serviceSpawnSettings(undefined, {...context, nofile: undefined}), {});
 });

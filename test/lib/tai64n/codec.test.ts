@@ -30,3 +30,14 @@ test('parse refuses anything but a full lowercase label', (t) => {
     t.is(tai64n.parse(bad), undefined, bad);
   }
 });
+
+test('formatInto writes the same label as format(fromUnixMs)', (t) => {
+  const target = Buffer.alloc(30, 0x2e);
+  for (const ms of [0, 1, 994720184848.6055, 1_700_000_000_123.456, 4_102_444_800_000.999, -1, -86_400_000.5]) {
+    const end = tai64n.formatInto(ms, target, 2);
+    t.is(end, 27);
+    t.is(target.toString('latin1', 2, 27), tai64n.format(tai64n.fromUnixMs(ms)), String(ms));
+  }
+  t.is(target.toString('latin1', 0, 2), '..');
+  t.is(target.toString('latin1', 27), '...');
+});

@@ -1,0 +1,459 @@
+import {spawn} from 'node:child_process';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
+import {join, resolve} from 'node:path';
+import {SysError} from '../cli/errors.js';
+import {errorText} from '../cli/errno-text.js';
+import type {Reporter} from '../cli/messages.js';
+import {flockExclusive} from '../sys/flock.js';
+import type {Clock} from '../tai64n/clock.js';
+import {LABEL_LENGTH, format, fromUnixMs} from '../tai64n/codec.js';
+import type {DirectorySettings} from './script.js';
+
+/**
+ * One multilog directory: lock, `current`, crash recovery, rotation by size, pruning to `num`
+ * files and the processor, in daemontools' order (fsync before rename; the user-x bit on
+ * `current` marks a clean shutdown). Nothing is ever dropped: every failure after startup is
+ * reported as `unable to …, pausing: ERR`, waited on and retried; the caller's input waits too.
+ */
+export const CURRENT = 'current';
+export const PREVIOUS = 'previous';
+export const PROCESSED = 'processed';
+export const STATE = 'state';
+export const NEWSTATE = 'newstate';
+export const LOCK = 'lock';
+/** Files end at a newline once they are within this many bytes of the size limit. */
+const NEWLINE_ZONE = 2000;
+const NEWLINE = 0x0a;
+/** At most this much accepted data waits for its write(2) (daemontools' own chunks are ≤ 8192). */
+const STAGE_SIZE = 65536;
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
+const TRUNCATE = constants.O_WRONLY | constants.O_TRUNC | constants.O_CREAT;
+
+export interface DirectoryContext {
+  /** The directory that relative paths are taken from (multilog's starting directory). */
+  readonly cwd: string;
+  readonly clock: Clock;
+  readonly reporter: Reporter;
+  /** Waits after a failure before retrying (daemontools: 5 s). */
+  readonly pause: () => Promise<void>;
+  /** The processor's fd 2. */
+  readonly processorStderr: 'inherit' | 'ignore' | number;
+}
+
+type ProcessorOutcome = {kind: 'done'} | {kind: 'failed'} | {kind: 'crashed'; signal: string} | {kind: 'unstartable'; error: unknown};
+
+function errnoError(code: string): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(code);
+  error.code = code;
+  return error;
+}
+
+function statOrMissing(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // daemontools ignores these (missing files are the normal case)
+  }
+}
+
+/** What an operation waiting out a failure rejects with once its log was abandoned (released). */
+export class AbandonedError extends Error {
+  constructor() {
+    super('log abandoned while waiting to retry');
+  }
+}
+Object.defineProperty(AbandonedError.prototype, 'name', {value: 'AbandonedError'});
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // nothing to recover: the data was fsynced before
+  }
+}
+
+export class LogDirectory {
+  readonly settings: DirectorySettings;
+  private readonly root: string;
+  private readonly context: DirectoryContext;
+  private lockFd = -1;
+  private currentFd = -1;
+  private size = 0;
+  /**
+   * Bytes accepted (and counted in `size`) but not yet written: the rotation decisions follow
+   * daemontools' write calls exactly, while the write(2)s themselves are batched.
+   */
+  private readonly staged = Buffer.allocUnsafe(STAGE_SIZE);
+  private stagedLength = 0;
+  private stagedWritten = 0;
+  private released = false;
+
+  private constructor(settings: DirectorySettings, context: DirectoryContext) {
+    this.settings = settings;
+    this.context = context;
+    this.root = resolve(context.cwd, settings.path);
+  }
+
+  /** Bytes in `current`. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  /** The absolute path of the directory. */
+  get location(): string {
+    return this.root;
+  }
+
+  /**
+   * Creates (0700, last component only), locks and recovers the directory. Fatal problems throw a
+   * SysError with daemontools' message; nothing stays open then.
+   */
+  static async open(settings: DirectorySettings, context: DirectoryContext): Promise<LogDirectory> {
+    const directory = new LogDirectory(settings, context);
+    try {
+      await directory.start();
+      return directory;
+    } catch (error) {
+      directory.release();
+      throw error;
+    }
+  }
+
+  private file(name: string): string {
+    return join(this.root, name);
+  }
+
+  private named(name: string): string {
+    return `${this.settings.path}/${name}`;
+  }
+
+  private async start(): Promise<void> {
+    const dir = this.settings.path;
+    try {
+      mkdirSync(this.root, 0o700);
+    } catch {
+      // exists already, or the open below says why not
+    }
+    try {
+      const fd = openSync(this.root, 'r');
+      const isDirectory = fstatSync(fd).isDirectory();
+      closeSync(fd);
+      if (!isDirectory) throw errnoError('ENOTDIR');
+    } catch (error) {
+      throw new SysError(`open directory ${dir}`, error);
+    }
+    try {
+      this.lockFd = openSync(this.file(LOCK), APPEND, 0o600);
+      if ((await flockExclusive(this.lockFd, {nonblocking: true})) === 'busy') throw errnoError('EAGAIN');
+    } catch (error) {
+      throw new SysError(`lock directory ${dir}`, error);
+    }
+    let current: Stats | undefined;
+    try {
+      current = statOrMissing(this.file(CURRENT));
+    } catch (error) {
+      throw new SysError(`stat ${this.named(CURRENT)}`, error);
+    }
+    if (current && current.mode & 0o100) {
+      this.currentFd = this.openCurrent(`append to ${this.named(CURRENT)}`);
+      this.size = current.size;
+      return;
+    }
+    unlinkQuietly(this.file(STATE));
+    unlinkQuietly(this.file(NEWSTATE));
+    let processed: Stats | undefined;
+    try {
+      processed = statOrMissing(this.file(PROCESSED));
+    } catch (error) {
+      throw new SysError(`stat ${this.named(PROCESSED)}`, error);
+    }
+    if (processed && processed.mode & 0o100) {
+      unlinkQuietly(this.file(PREVIOUS));
+      await this.finish(PROCESSED, 's');
+    } else {
+      unlinkQuietly(this.file(PROCESSED));
+      await this.finish(PREVIOUS, 'u');
+    }
+    await this.finish(CURRENT, 'u');
+    try {
+      const fd = openSync(this.file(STATE), TRUNCATE, 0o644);
+      try {
+        fchmodSync(fd, 0o644);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      throw new SysError(`write to ${this.named(STATE)}`, error);
+    }
+    this.currentFd = this.openCurrent(`write to ${this.named(CURRENT)}`);
+    this.size = 0;
+  }
+
+  private openCurrent(what: string): number {
+    let fd: number;
+    try {
+      fd = openSync(this.file(CURRENT), APPEND, 0o600);
+    } catch (error) {
+      throw new SysError(what, error);
+    }
+    try {
+      fchmodSync(fd, 0o644);
+    } catch (error) {
+      closeSync(fd);
+      throw new SysError(`set mode of ${this.named(CURRENT)}`, error);
+    }
+    return fd;
+  }
+
+  /** Runs `operation` until it succeeds, warning `unable to WHAT, pausing: ERR` and pausing after each failure. */
+  private async persist<T>(operation: () => T, what: () => string): Promise<T> {
+    for (;;) {
+      try {
+        return operation();
+      } catch (error) {
+        await this.pauseWith(`unable to ${what()}, pausing: ${errorText(error)}`);
+      }
+    }
+  }
+
+  private async pauseWith(message: string): Promise<void> {
+    this.context.reporter.warn(message);
+    await this.context.pause();
+    if (this.released) throw new AbandonedError();
+  }
+
+  /**
+   * The sink of this directory's output buffer (multilog's c_write): rotates first when full,
+   * takes at most what fits, ends the chunk at its last newline near the limit, and rotates
+   * after a newline once within 2000 bytes of the limit. Returns the bytes taken.
+   */
+  write(data: Buffer, offset: number, length: number): number | Promise<number> {
+    if (this.size >= this.settings.size) return this.rotate().then(() => this.append(data, offset, length));
+    return this.append(data, offset, length);
+  }
+
+  private append(data: Buffer, offset: number, length: number): number | Promise<number> {
+    const limit = this.settings.size;
+    if (length >= limit - this.size) length = limit - this.size;
+    if (this.size + length >= limit - NEWLINE_ZONE) {
+      const newline = data.lastIndexOf(NEWLINE, offset + length - 1);
+      if (newline >= offset) length = newline - offset + 1;
+    }
+    if (length > STAGE_SIZE - this.stagedLength) {
+      const flushed = this.flushStaged();
+      if (flushed) return flushed.then(() => this.stage(data, offset, length));
+    }
+    return this.stage(data, offset, length);
+  }
+
+  private stage(data: Buffer, offset: number, length: number): number | Promise<number> {
+    data.copy(this.staged, this.stagedLength, offset, offset + length);
+    this.stagedLength += length;
+    return this.account(data, offset, length);
+  }
+
+  /**
+   * Writes the staged bytes to `current` (the writer calls this before it waits for input, so
+   * nothing stays in memory while multilog is idle). A failure is warned about
+   * (`unable to write to DIR/current, pausing: ERR`), paused on and retried.
+   */
+  flushStaged(): Promise<void> | undefined {
+    while (this.stagedWritten < this.stagedLength) {
+      try {
+        const n = writeSync(this.currentFd, this.staged, this.stagedWritten, this.stagedLength - this.stagedWritten);
+        if (n <= 0) throw errnoError('EIO');
+        this.stagedWritten += n;
+      } catch (error) {
+        return this.pauseWith(`unable to write to ${this.named(CURRENT)}, pausing: ${errorText(error)}`).then(() => this.flushStaged());
+      }
+    }
+    this.stagedLength = 0;
+    this.stagedWritten = 0;
+    return undefined;
+  }
+
+  private account(data: Buffer, offset: number, written: number): number | Promise<number> {
+    this.size += written;
+    if (this.size >= this.settings.size - NEWLINE_ZONE && data[offset + written - 1] === NEWLINE) {
+      return this.rotate().then(() => written);
+    }
+    return written;
+  }
+
+  /** Rotation (multilog's fullcurrent): current → previous → `@….s`, through the processor if any. */
+  async rotate(): Promise<void> {
+    const current = this.file(CURRENT);
+    const previous = this.file(PREVIOUS);
+    const flushed = this.flushStaged();
+    if (flushed) await flushed;
+    const fd = this.currentFd;
+    await this.persist(() => fsyncSync(fd), () => `write ${this.named(CURRENT)} to disk`);
+    closeQuietly(fd);
+    this.currentFd = -1;
+    await this.persist(() => renameSync(current, previous), () => `rename current to previous in directory ${this.settings.path}`);
+    this.currentFd = await this.persist(() => openSync(current, APPEND, 0o600), () => `create ${this.named(CURRENT)}`);
+    this.size = 0;
+    await this.persist(() => fchmodSync(this.currentFd, 0o644), () => `set mode of ${this.named(CURRENT)}`);
+    await this.persist(() => chmodSync(previous, 0o744), () => `set mode of ${this.named(PREVIOUS)}`);
+    if (this.settings.processor === undefined) {
+      await this.finish(PREVIOUS, 's');
+      return;
+    }
+    await this.process(this.settings.processor);
+  }
+
+  private async process(processor: string): Promise<void> {
+    for (;;) {
+      const outcome = await this.runProcessor(processor);
+      if (outcome.kind === 'done') break;
+      if (outcome.kind === 'unstartable') {
+        await this.pauseWith(`unable to fork for processor in ${this.settings.path}, pausing: ${errorText(outcome.error)}`);
+        continue;
+      }
+      if (outcome.kind === 'crashed') await this.pauseWith(`processor crashed in ${this.settings.path}, pausing: ${outcome.signal}`);
+      await this.pauseWith(`processor failed in ${this.settings.path}, pausing`);
+    }
+    const settle = async (name: string, mode: number | undefined): Promise<void> => {
+      const fd = await this.persist(() => openSync(this.file(name), APPEND, 0o600), () => `create ${this.named(name)}`);
+      try {
+        await this.persist(() => fsyncSync(fd), () => `write ${this.named(name)} to disk`);
+        if (mode !== undefined) await this.persist(() => fchmodSync(fd, mode), () => `set mode of ${this.named(name)}`);
+      } finally {
+        closeSync(fd);
+      }
+    };
+    await settle(PROCESSED, 0o744);
+    await settle(NEWSTATE, undefined);
+    await this.persist(() => unlinkSync(this.file(PREVIOUS)), () => `remove ${this.named(PREVIOUS)}`);
+    await this.persist(
+      () => renameSync(this.file(NEWSTATE), this.file(STATE)),
+      () => `rename newstate to state in directory ${this.settings.path}`,
+    );
+    await this.finish(PROCESSED, 's');
+  }
+
+  /** `sh -c PROCESSOR` in the directory: fd 0 previous, 1 processed, 2 inherited, 4 state, 5 newstate. */
+  private async runProcessor(processor: string): Promise<ProcessorOutcome> {
+    const opened: number[] = [];
+    try {
+      opened.push(openSync(this.file(PREVIOUS), 'r'));
+      opened.push(openSync(this.file(PROCESSED), TRUNCATE, 0o644));
+      fchmodSync(opened[1]!, 0o644);
+      opened.push(openSync(this.file(STATE), 'r'));
+      opened.push(openSync(this.file(NEWSTATE), TRUNCATE, 0o644));
+      fchmodSync(opened[3]!, 0o644);
+    } catch (error) {
+      for (const fd of opened) closeSync(fd);
+      // daemontools' child dies with this before exec, and the parent sees a failure.
+      this.context.reporter.warn(`unable to run ${processor}: ${errorText(error)}`);
+      return {kind: 'failed'};
+    }
+    const [previous, processed, state, newstate] = opened as [number, number, number, number];
+    return new Promise<ProcessorOutcome>((resolveOutcome) => {
+      let child;
+      try {
+        child = spawn('/bin/sh', ['-c', processor], {
+          cwd: this.root,
+          stdio: [previous, processed, this.context.processorStderr, 'ignore', state, newstate],
+        });
+      } catch (error) {
+        resolveOutcome({kind: 'unstartable', error});
+        return;
+      } finally {
+        for (const fd of opened) closeSync(fd);
+      }
+      child.once('error', (error) => resolveOutcome({kind: 'unstartable', error}));
+      child.once('exit', (code, signal) => {
+        if (signal !== null) resolveOutcome({kind: 'crashed', signal});
+        else resolveOutcome(code === 0 ? {kind: 'done'} : {kind: 'failed'});
+      });
+    });
+  }
+
+  /**
+   * Finishes `name` as `@<now>.<code>`: link (unless a crash left it linked already), unlink,
+   * then prune the oldest `@` files until fewer than `num` remain.
+   */
+  private async finish(name: string, code: 's' | 'u'): Promise<void> {
+    const path = this.file(name);
+    const stats = await this.persist(() => statOrMissing(path), () => `stat ${this.named(name)}`);
+    if (!stats) return;
+    if (stats.nlink === 1) {
+      let target = '';
+      await this.persist(
+        () => {
+          target = `${format(fromUnixMs(this.context.clock.now()))}.${code}`;
+          linkSync(path, this.file(target));
+        },
+        () => `link to ${this.named(target)}`,
+      );
+    }
+    await this.persist(() => unlinkSync(path), () => `remove ${this.named(name)}`);
+    await this.prune();
+  }
+
+  private async prune(): Promise<void> {
+    for (;;) {
+      const names = await this.persist(
+        () => readdirSync(this.root).filter((entry) => entry.startsWith('@') && entry.length >= LABEL_LENGTH),
+        () => `read ${this.settings.path}`,
+      );
+      if (names.length < this.settings.num) return;
+      names.sort();
+      const oldest = names[0]!;
+      await this.persist(
+        () => {
+          try {
+            unlinkSync(this.file(oldest));
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          }
+        },
+        () => `remove ${this.named(oldest)}`,
+      );
+    }
+  }
+
+  /** Clean shutdown: fsync `current`, mark it with mode 0744, release the lock. */
+  async close(): Promise<void> {
+    const flushed = this.flushStaged();
+    if (flushed) await flushed;
+    const fd = this.currentFd;
+    await this.persist(() => fsyncSync(fd), () => `write ${this.named(CURRENT)} to disk`);
+    await this.persist(() => fchmodSync(fd, 0o744), () => `set mode of ${this.named(CURRENT)}`);
+    this.release();
+  }
+
+  /** Closes everything without marking `current` clean (the next start recovers it as after a crash). */
+  release(): void {
+    this.released = true;
+    for (const fd of [this.currentFd, this.lockFd]) if (fd >= 0) closeQuietly(fd);
+    this.currentFd = -1;
+    this.lockFd = -1;
+  }
+}

@@ -1,0 +1,65 @@
+import {existsSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {FatalError} from '../cli/errors.js';
+
+/**
+ * The process calls Node 20 lacks, from the package's small C addon (src/native/process.c,
+ * built by node-gyp when the package is installed): execve, pipe, setsid, get/setrlimit and
+ * the close-on-exec flag. Failures come back as errno numbers.
+ */
+export interface ProcessCalls {
+  /**
+   * Replaces this process with the first of `paths` that can be executed (daemontools'
+   * pathexec_run rule), after setting `limits` (flat triples resource, soft, hard) and
+   * resetting signal dispositions and mask. Returns only on failure: the errno of the exec, or
+   * minus the errno of a failed setrlimit.
+   */
+  exec(paths: readonly string[], argv: ReadonlyArray<string | Buffer>, envp: ReadonlyArray<string | Buffer>, limits: readonly bigint[]): number;
+  /** The raw environment, one `NAME=value` Buffer per entry. */
+  environ(): Buffer[];
+  /** A pipe as [read fd, write fd], both close-on-exec, or the errno. */
+  pipe(): [number, number] | number;
+  /** The new session id, or minus the errno. */
+  setsid(): number;
+  /** [soft, hard] (2n ** 64n - 1n is RLIM_INFINITY), or the errno. */
+  getrlimit(resource: number): [bigint, bigint] | number;
+  /** 0 or the errno. */
+  setrlimit(resource: number, soft: bigint, hard: bigint): number;
+  /** 0 or the errno. */
+  setCloexec(fd: number, on: boolean): number;
+  readonly RLIMIT_AS: number;
+  readonly RLIMIT_CORE: number;
+  readonly RLIMIT_CPU: number;
+  readonly RLIMIT_DATA: number;
+  readonly RLIMIT_FSIZE: number;
+  readonly RLIMIT_MEMLOCK: number;
+  readonly RLIMIT_NOFILE: number;
+  readonly RLIMIT_NPROC: number;
+  readonly RLIMIT_RSS: number;
+  readonly RLIMIT_STACK: number;
+}
+
+const ADDON = join('build', 'Release', 'keepup_process.node');
+
+/**
+ * Loads the addon from the package root (the first directory above this file that holds
+ * package.json), so it works from the bundles in dist/bin and from the transpiled tests alike.
+ */
+export function loadProcessCalls(from: string = fileURLToPath(import.meta.url)): ProcessCalls {
+  let dir = dirname(from);
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) break;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${from}`);
+    dir = up;
+  }
+  const path = join(dir, ADDON);
+  try {
+    return createRequire(from)(path) as ProcessCalls;
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0];
+    throw new FatalError(`unable to load ${path} (build it with \`npm rebuild\`): ${reason}`);
+  }
+}

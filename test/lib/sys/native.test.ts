@@ -1,0 +1,27 @@
+import test from 'ava';
+import {closeSync, fstatSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {FatalError} from '../../../src/lib/cli/errors.js';
+import {loadProcessCalls} from '../../../src/lib/sys/native.js';
+import {tmpDir} from '../../helpers/tmp.js';
+
+test('the addon loads from the package root and its calls work', (t) => {
+  const calls = loadProcessCalls();
+  const pipe = calls.pipe();
+  if (typeof pipe === 'number') return t.fail(`pipe failed: ${pipe}`);
+  t.true(fstatSync(pipe[0]).isFIFO());
+  t.is(calls.setCloexec(pipe[1], false), 0);
+  pipe.forEach((fd) => closeSync(fd));
+  t.is(calls.setCloexec(pipe[1], true), 9, 'EBADF on a closed fd');
+  const limit = calls.getrlimit(calls.RLIMIT_NOFILE);
+  t.true(Array.isArray(limit) && limit[0] <= limit[1]);
+  t.is(calls.getrlimit(9999), 22, 'EINVAL for an unknown resource');
+  t.true(calls.environ().some((entry) => entry.toString().startsWith('PATH=')));
+});
+
+test('a package without the built addon: a FatalError that says how to build it', (t) => {
+  const root = tmpDir(t);
+  writeFileSync(join(root, 'package.json'), '{}');
+  const error = t.throws(() => loadProcessCalls(join(root, 'dist', 'bin', 'x.js')), {instanceOf: FatalError});
+  t.regex(error?.message ?? '', /^unable to load .*build\/Release\/keepup_process\.node \(build it with `npm rebuild`\): /);
+});
