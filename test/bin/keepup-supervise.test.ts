@@ -4,7 +4,7 @@
 // Not tested: a run: string holding shell syntax beyond one command (it is the admin's own line);
 // supplementary groups of a user that has several (setuidgid keeps the primary group only).
 import test from 'ava';
-import {chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {bin} from '../helpers/paths.js';
 import {run} from '../helpers/processes.js';
@@ -23,6 +23,14 @@ function setup(t: Parameters<typeof watchdogSetup>[0]): WatchdogSetup & {service
 /** The config with serviceDir in the test dir and a short check interval. */
 function writeConfig(s: WatchdogSetup, daemons: string): void {
   s.writeConfig(`serviceDir: service\ncheckInterval: 0.5\ndaemons:\n${daemons}`);
+}
+
+function cwdOf(pid: string): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
 }
 
 function environ(pid: number): Record<string, string> {
@@ -54,7 +62,7 @@ test('a bad config exits 100 naming FILE:LINE:COL and writes nothing', async (t)
   t.false(existsSync(s.serviceDir));
 });
 
-test('generated services run with their user, limits, env and env dir, log through multilog, and show in keepup status; SIGTERM takes them down', async (t) => {
+test('generated services run with their user, limits, env and env dir, log through the in-process logger, and show in keepup status; SIGTERM takes them down', async (t) => {
   const s = setup(t);
   const [plain, logged] = [uniqueName('sv'), uniqueName('sv')];
   const envdir = join(s.dir, 'env');
@@ -70,7 +78,7 @@ test('generated services run with their user, limits, env and env dir, log throu
       `    envdir: env`,
       `    limits: {openFiles: 2048, processes: 500, memory: unlimited}`,
       `  - name: ${logged}`,
-      `    run: "sh -c 'echo line one; echo line two >&2; exec sleep 600'"`,
+      `    run: [sh, -c, "echo line one; echo line two >&2; trap 'echo last words; exit 0' TERM; while :; do sleep 1; done"]`,
       `    log: t ./main`,
       '',
     ].join('\n'),
@@ -106,7 +114,10 @@ test('generated services run with their user, limits, env and env dir, log throu
     return text.includes('line one') && text.includes('line two') ? text : undefined;
   }, 'both lines in the log', PATIENT);
   t.regex(logText, /^@[0-9a-f]{24} line (one|two)\n/);
-  t.is((await run('svstat', [join(s.serviceDir, logged, 'log')])).stdout.includes(': up (pid '), true);
+  // The logger runs inside keepup: no process has the log directory as its working directory.
+  const logDir = join(s.serviceDir, logged, 'log');
+  const inLogDir = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && cwdOf(pid) === logDir);
+  t.deepEqual(inLogDir, []);
 
   const text = await keepup(['status', '--config', s.config]);
   t.is(text.code, 0);
@@ -125,6 +136,7 @@ test('generated services run with their user, limits, env and env dir, log throu
   resident.child.kill('SIGTERM');
   t.is(await resident.exited, 0);
   t.is(pidOf(plainDir), 0);
+  t.regex(readFileSync(current, 'utf8'), /last words\n$/, 'the logger recorded the service\'s last line before keepup exited');
   t.is((await run('svstat', [plainDir])).stdout, `${plainDir}: supervise not running\n`);
   const after = await keepup(['status', '--config', s.config]);
   t.true(after.stdout.split('\n').includes(`${plain}: not supervised`));
@@ -193,4 +205,29 @@ test('keepup status: exit 100 on a bad config, 111 when the service dir cannot b
   const unreadable = await keepup(['status', '--config', s.config]);
   t.is(unreadable.code, 111);
   t.regex(unreadable.stderr, /^keepup: fatal: unable to read directory .*service: /);
+});
+
+test('the logger runs in keepup; a changed log: restarts only the logger (the service keeps its pid) and loses no line', async (t) => {
+  const s = setup(t);
+  const name = uniqueName('sv');
+  const entry = (log: string) => `  - name: ${name}\n    run: [sh, -c, "n=0; while :; do n=$((n+1)); echo tick $n; sleep 0.1; done"]\n    log: ${log}\n`;
+  writeConfig(s, entry('./main'));
+  const resident = startResident(t, s.config, s.serviceDir);
+  const dir = join(s.serviceDir, name);
+  const pid = await upPid(dir);
+  const current = join(dir, 'log', 'main', 'current');
+  // Whole lines only: the logger may be in the middle of one.
+  const lines = () => {
+    const text = existsSync(current) ? readFileSync(current, 'utf8') : '';
+    return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+  };
+  await waitFor(() => lines().length >= 3 || undefined, 'plain lines', PATIENT);
+  t.regex(lines()[0]!, /^tick 1$/);
+  writeConfig(s, entry('t ./main'));
+  resident.child.kill('SIGHUP');
+  await waitFor(() => lines().some((line) => /^@[0-9a-f]{24} tick \d+$/.test(line)) || undefined, 'stamped lines', PATIENT);
+  t.is(pidOf(dir), pid);
+  const numbers = lines().map((line) => Number(/tick (\d+)$/.exec(line)![1]));
+  t.deepEqual(numbers, numbers.map((_, index) => index + 1), 'every line, in order, none lost across the logger restart');
+  t.true(readFileSync(join(dir, 'log', 'run'), 'utf8').endsWith("exec 'multilog' 't' './main'\n"));
 });

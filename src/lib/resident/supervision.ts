@@ -11,7 +11,10 @@ import type {Timers} from '../supervisor/timers.js';
 import type {PassContext} from '../watchdog/pass.js';
 import {Checker} from './checker.js';
 
-/** The command that starts a logger: `multilog` on the PATH (keepup's own when installed, else daemontools'). */
+/**
+ * The command `log/run` names: `multilog` on the PATH. keepup's scanner runs the same script in
+ * process instead; the file is there for change detection and for a plain svscan on the tree.
+ */
 export const MULTILOG_COMMAND: readonly string[] = ['multilog'];
 
 export interface SupervisionOptions {
@@ -51,6 +54,8 @@ export class Supervision {
       supervisorReporter: {warn: (message) => options.reporter.warn(message), childFatal: (message) => options.reporter.warn(message)},
       ...(options.timers ? {timers: options.timers} : {}),
       spawnSettings: (entry, role) => serviceSpawnSettings(role === 'main' ? this.#specs.get(entry.name) : undefined, spawnContext),
+      // keepup's own services log in this process (no multilog process); `log/run` stays for plain svscan.
+      logScript: (entry) => this.#specs.get(entry.name)?.log,
     });
     this.#checker = new Checker(config, options.pass, {out: options.out, ...(options.timers ? {timers: options.timers} : {})});
   }
@@ -95,7 +100,7 @@ export class Supervision {
     }
     for (const {service, run, log} of plan.update) {
       if (run) this.#scanner.control(service.name, 't');
-      if (log) this.#scanner.control(service.name, 't', 'log');
+      if (log) await this.#scanner.restartLogger(service.name);
     }
     for (const name of retiring) {
       await this.#scanner.retire(name);
