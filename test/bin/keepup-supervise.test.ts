@@ -142,7 +142,7 @@ test('generated services run with their user, limits, env and env dir, log throu
   t.true(after.stdout.split('\n').includes(`${plain}: not supervised`));
 });
 
-test('SIGHUP regenerates: only the changed service restarts, a removed one goes down and moves to .removed, a bad config keeps all running', async (t) => {
+test('a second keepup supervise on the tree is refused; SIGHUP regenerates: only the changed service restarts, a removed one goes down and moves to .removed, a bad config keeps all running', async (t) => {
   const s = setup(t);
   const [kept, changed, removed, added] = [uniqueName('sv'), uniqueName('sv'), uniqueName('sv'), uniqueName('sv')];
   const entry = (name: string, seconds: number) => `  - name: ${name}\n    run: [sleep, "${seconds}"]\n`;
@@ -152,6 +152,9 @@ test('SIGHUP regenerates: only the changed service restarts, a removed one goes 
   const changedPid = await upPid(join(s.serviceDir, changed));
   const removedPid = await upPid(join(s.serviceDir, removed));
   const keptRun = statSync(join(s.serviceDir, kept, 'run'));
+
+  const second = await keepup(['supervise', '--config', s.config]);
+  t.deepEqual([second.code, second.stderr], [111, `keepup: fatal: unable to lock ${s.serviceDir}/.lock: another keepup supervise runs on this tree\n`]);
 
   writeConfig(s, entry(kept, 600) + entry(changed, 601) + entry(added, 600));
   resident.child.kill('SIGHUP');

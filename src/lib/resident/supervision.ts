@@ -6,7 +6,7 @@ import type {OpenFileLimit} from '../sys/open-file-limit.js';
 import {Scanner} from '../scanner/scanner.js';
 import {checkTrusted} from '../security/ownership.js';
 import {serviceSpawnSettings, type SpawnContext} from '../service-tree/spawn-settings.js';
-import {generateServices, markDown, moveOut, planTree, prepareServiceDir, writeService, type TreePlan} from '../service-tree/tree.js';
+import {generateServices, lockTree, markDown, moveOut, planTree, prepareServiceDir, writeService, type TreePlan} from '../service-tree/tree.js';
 import type {Timers} from '../supervisor/timers.js';
 import type {PassContext} from '../watchdog/pass.js';
 import {Checker} from './checker.js';
@@ -42,6 +42,7 @@ export class Supervision {
   readonly #checker: Checker;
   #specs: Map<string, ServiceSpec>;
   #started = false;
+  #unlock: (() => void) | undefined;
 
   constructor(config: WatchdogConfig, options: SupervisionOptions) {
     this.#config = config;
@@ -81,6 +82,8 @@ export class Supervision {
   async stop(): Promise<void> {
     await this.#checker.stop();
     await this.#scanner.stop('down');
+    this.#unlock?.();
+    this.#unlock = undefined;
   }
 
   async #sync(config: WatchdogConfig): Promise<TreePlan> {
@@ -88,6 +91,11 @@ export class Supervision {
     prepareServiceDir(dir);
     const trusted = checkTrusted(dir, 'directory', this.#options.uids);
     if (!trusted.ok) throw new FatalError(`refusing serviceDir ${dir}: ${trusted.problem}`, EXIT_USAGE);
+    if (!this.#unlock) {
+      const unlock = lockTree(dir);
+      if (unlock === 'busy') throw new FatalError(`unable to lock ${dir}/.lock: another keepup supervise runs on this tree`);
+      this.#unlock = unlock;
+    }
     const plan = planTree(dir, generateServices(config, MULTILOG_COMMAND));
     const retiring = [...plan.remove, ...plan.replace.map((service) => service.name)];
     for (const name of retiring) markDown(dir, name);
