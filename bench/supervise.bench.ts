@@ -11,7 +11,7 @@ import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} 
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {readStatus} from '../src/lib/control/client.js';
+import {pause, statusPid, waitUntil} from './service-probes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -19,27 +19,6 @@ const TRIALS = Number(process.env.BENCH_TRIALS ?? 40);
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 100);
 
 type Side = 'daemontools' | 'keepup';
-
-function pause(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function statusPid(dir: string): number {
-  try {
-    const record = readStatus(dir);
-    return record === 'bad-format' ? 0 : record.pid;
-  } catch {
-    return 0;
-  }
-}
-
-function waitUntil(predicate: () => boolean, what: string, timeoutMs = 60_000): void {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    pause(5);
-  }
-}
 
 function makeServices(base: string, count: number): string[] {
   return Array.from({length: count}, (_, index) => {
@@ -136,7 +115,7 @@ function manyStandalone(base: string, side: Side): Memory {
   const dirs = makeServices(join(base, `many-${side}`), SERVICES);
   serviceDirs.push(...dirs);
   const children = dirs.map((dir) => startSupervisor(...superviseCommand(side, dir)));
-  waitUntil(() => dirs.every((dir) => statusPid(dir) > 0), `${SERVICES} ${side} services up`, 180_000);
+  waitUntil(() => dirs.every((dir) => statusPid(dir) > 0), `${SERVICES} ${side} services up`, {timeoutMs: 180_000});
   pause(500);
   return memoryOf(children.map((child) => child.pid!));
 }
@@ -145,7 +124,7 @@ function manyEngines(base: string): Memory {
   const dirs = makeServices(join(base, 'many-engines'), SERVICES);
   serviceDirs.push(...dirs);
   const driver = startSupervisor(process.execPath, [join(here, 'engines-driver.js'), ...dirs]);
-  waitUntil(() => dirs.every((dir) => statusPid(dir) > 0), `${SERVICES} engines up`, 180_000);
+  waitUntil(() => dirs.every((dir) => statusPid(dir) > 0), `${SERVICES} engines up`, {timeoutMs: 180_000});
   pause(500);
   return memoryOf([driver.pid!]);
 }

@@ -9,7 +9,7 @@ import {chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {readStatus} from '../src/lib/control/client.js';
+import {pause, statusPid, waitUntil} from './service-probes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -19,27 +19,6 @@ const TICKS_PER_SECOND = 100;
 
 type Side = 'daemontools' | 'keepup';
 const SIDES: Side[] = ['daemontools', 'keepup'];
-
-function pause(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function statusPid(dir: string): number {
-  try {
-    const record = readStatus(dir);
-    return record === 'bad-format' ? 0 : record.pid;
-  } catch {
-    return 0;
-  }
-}
-
-function waitUntil(predicate: () => boolean, what: string, timeoutMs = 300_000): void {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    pause(2);
-  }
-}
 
 function writeService(dir: string): void {
   mkdirSync(dir, {recursive: true});
@@ -123,7 +102,7 @@ function withTree<T>(side: Side, count: number, measure: (scanner: ChildProcess,
   const t0 = performance.now();
   const scanner = startScanner(side, tree.base);
   try {
-    waitUntil(() => tree.dirs.every((dir) => statusPid(dir) !== 0), `${side}: ${count} services running`);
+    waitUntil(() => tree.dirs.every((dir) => statusPid(dir) !== 0), `${side}: ${count} services running`, {timeoutMs: 300_000, pollMs: 2});
     return measure(scanner, tree, performance.now() - t0);
   } finally {
     stopTree(scanner, tree.base);
@@ -185,7 +164,7 @@ for (const side of SIDES) {
       const target = join(tree.base, `new${trial}`);
       const t0 = performance.now();
       renameSync(staging, target);
-      waitUntil(() => statusPid(target) !== 0, `${side}: new service ${trial}`, 20_000);
+      waitUntil(() => statusPid(target) !== 0, `${side}: new service ${trial}`, {timeoutMs: 20_000, pollMs: 2});
       trials.push(performance.now() - t0);
     }
     pickup[side] = median(trials);

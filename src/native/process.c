@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -243,6 +244,25 @@ static napi_value do_set_cloexec(napi_env env, napi_callback_info info) {
   return int_value(env, fcntl(fd, F_SETFD, flags) < 0 ? errno : 0);
 }
 
+/*
+ * flockExclusiveNonblocking(fd) -> 0, or errno (EWOULDBLOCK when another open file description
+ * holds the lock): BSD flock(2), the lock daemontools' supervise, multilog and setlock honour.
+ * Only the non-blocking form: a blocking wait here would stall Node's event loop.
+ */
+static napi_value do_flock(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1];
+  int32_t fd;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 1 || napi_get_value_int32(env, args[0], &fd) != napi_ok) {
+    napi_throw_type_error(env, NULL, "flockExclusiveNonblocking(fd)");
+    return NULL;
+  }
+  int result;
+  do result = flock(fd, LOCK_EX | LOCK_NB); while (result < 0 && errno == EINTR);
+  return int_value(env, result < 0 ? errno : 0);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   static const struct { const char *name; int value; } resources[] = {
     {"RLIMIT_AS", RLIMIT_AS}, {"RLIMIT_CORE", RLIMIT_CORE}, {"RLIMIT_CPU", RLIMIT_CPU},
@@ -258,6 +278,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"getrlimit", NULL, do_getrlimit, NULL, NULL, NULL, napi_default, NULL},
     {"setrlimit", NULL, do_setrlimit, NULL, NULL, NULL, napi_default, NULL},
     {"setCloexec", NULL, do_set_cloexec, NULL, NULL, NULL, napi_default, NULL},
+    {"flockExclusiveNonblocking", NULL, do_flock, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));
   for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++) {

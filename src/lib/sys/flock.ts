@@ -1,12 +1,42 @@
 import {spawn, spawnSync} from 'node:child_process';
+import {constants} from 'node:os';
+import {loadProcessCalls, type ProcessCalls} from './native.js';
 
 /**
  * BSD flock(2) on an fd this process holds, the only lock the real supervise, multilog and
- * setlock honour (fcntl locks do not conflict with it on Linux). Node has no flock, so
- * util-linux `flock` gets the fd as its fd 3, locks the shared open file description and
- * exits; the lock lives as long as this process keeps the fd open.
+ * setlock honour (fcntl locks do not conflict with it on Linux). Node has no flock: a
+ * non-blocking lock is taken by keepup's addon (src/native/process.c) in the calling thread; a
+ * blocking wait, or any lock where the addon is not built, goes to util-linux `flock`, which gets
+ * the fd as its fd 3, locks the shared open file description and exits. Either way the lock
+ * lives as long as this process keeps the fd open.
  */
 export type FlockResult = 'locked' | 'busy';
+
+let addon: Pick<ProcessCalls, 'flockExclusiveNonblocking'> | null | undefined;
+
+/** The addon's flock, loaded once; null when the addon is not there (util-linux then). */
+function nativeFlock(): Pick<ProcessCalls, 'flockExclusiveNonblocking'> | null {
+  if (addon === undefined) {
+    try {
+      const calls = loadProcessCalls();
+      // An addon built by an older keepup lacks the call: util-linux then.
+      addon = typeof calls.flockExclusiveNonblocking === 'function' ? calls : null;
+    } catch {
+      addon = null;
+    }
+  }
+  return addon;
+}
+
+function nativeOutcome(errno: number): FlockResult {
+  if (errno === 0) return 'locked';
+  if (errno === constants.errno.EWOULDBLOCK || errno === constants.errno.EAGAIN) return 'busy';
+  const code = Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] ?? 'EIO';
+  const error: NodeJS.ErrnoException = new Error(`flock failed: ${code}`);
+  error.code = code;
+  error.errno = errno;
+  throw error;
+}
 
 const CONFLICT = 75;
 
@@ -24,6 +54,8 @@ function outcome(status: number | null, stderr: string): FlockResult {
 
 /** Exclusive lock, synchronously. Non-blocking: 'busy' when another holder has it. */
 export function flockExclusiveSync(fd: number, options: {nonblocking: boolean}): FlockResult {
+  const native = options.nonblocking ? nativeFlock() : null;
+  if (native) return nativeOutcome(native.flockExclusiveNonblocking(fd));
   const result = spawnSync('flock', args(options.nonblocking), {
     stdio: ['ignore', 'ignore', 'pipe', fd],
     encoding: 'utf8',
@@ -34,6 +66,14 @@ export function flockExclusiveSync(fd: number, options: {nonblocking: boolean}):
 
 /** Exclusive lock without blocking the event loop (a blocking wait happens in the helper). */
 export function flockExclusive(fd: number, options: {nonblocking: boolean}): Promise<FlockResult> {
+  const native = options.nonblocking ? nativeFlock() : null;
+  if (native) {
+    try {
+      return Promise.resolve(nativeOutcome(native.flockExclusiveNonblocking(fd)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
   return new Promise((resolve, reject) => {
     const child = spawn('flock', args(options.nonblocking), {stdio: ['ignore', 'ignore', 'pipe', fd]});
     let stderr = '';

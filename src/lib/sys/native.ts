@@ -6,8 +6,8 @@ import {FatalError} from '../cli/errors.js';
 
 /**
  * The process calls Node 20 lacks, from the package's small C addon (src/native/process.c,
- * built by node-gyp when the package is installed): execve, pipe, setsid, get/setrlimit and
- * the close-on-exec flag. Failures come back as errno numbers.
+ * built by node-gyp when the package is installed): execve, pipe, setsid, get/setrlimit,
+ * the close-on-exec flag and a non-blocking flock(2). Failures come back as errno numbers.
  */
 export interface ProcessCalls {
   /**
@@ -29,6 +29,8 @@ export interface ProcessCalls {
   setrlimit(resource: number, soft: bigint, hard: bigint): number;
   /** 0 or the errno. */
   setCloexec(fd: number, on: boolean): number;
+  /** flock(fd, LOCK_EX|LOCK_NB): 0, or the errno (EWOULDBLOCK/EAGAIN when held elsewhere). */
+  flockExclusiveNonblocking(fd: number): number;
   readonly RLIMIT_AS: number;
   readonly RLIMIT_CORE: number;
   readonly RLIMIT_CPU: number;
