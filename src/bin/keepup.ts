@@ -6,11 +6,15 @@ import {systemClock} from '../lib/tai64n/clock.js';
 import {checkCommand} from '../lib/watchdog/check-command.js';
 import type {KeepupContext} from '../lib/watchdog/context.js';
 import {cronCommand} from '../lib/watchdog/cron-command.js';
+import {superviseCommand} from '../lib/resident/supervise-command.js';
+import {statusCommand} from '../lib/resident/status-command.js';
 
 /** keepup's subcommands: one line each. */
 const SUBCOMMANDS: Record<string, Subcommand<KeepupContext>> = {
   check: checkCommand,
   cron: cronCommand,
+  supervise: superviseCommand,
+  status: statusCommand,
 };
 
 const out = (text: string) => void process.stdout.write(text);

@@ -3,7 +3,7 @@
 // safely), Debian's readlink patch for a dangling `supervise` symlink.
 import test from 'ava';
 import {once} from 'node:events';
-import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {readStatus} from '../../src/lib/control/client.js';
 import {isAlive} from '../helpers/processes.js';
@@ -40,6 +40,8 @@ test('after kill -9 of our supervise, a new one adopts the running service inste
   const {parent, dir} = makeService(t);
   const first = startSupervise(t, 'ours', parent, 's1');
   const {pid} = await waitForStatus(dir, (r) => r.pid > 0, 'service up');
+  // Adoption rests on supervise/child, written just after the status: kill only once it is there.
+  await waitFor(() => existsSync(join(dir, 'supervise/child')), 'the child record', PATIENT);
   const exited = once(first, 'exit');
   first.kill('SIGKILL');
   await exited;

@@ -51,6 +51,14 @@ async function serviceLimits(t: Parameters<typeof tmpDir>[0], command: string[])
   addService(dir, 'limits');
   spawnTracked(t, 'prlimit', ['--nofile=777:4096', '--', ...command, dir], {stdio: 'ignore'});
   const pid = await waitFor(() => pidOf(join(dir, 'limits')), 'the service to run');
+  // The scanner is SIGKILLed at the end (spawnTracked) and leaves its services running: kill this one too.
+  t.teardown(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  });
   await waitFor(() => readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('sleep'), 'the service to be exec’d');
   return readFileSync(`/proc/${pid}/limits`, 'utf8');
 }

@@ -91,6 +91,35 @@ export const oneOrMany =
   (node, source, where, parent) =>
     node !== null && isSeq(node) ? list(item)(node, source, where, parent) : [item(node, source, where, parent)];
 
+/** A mapping from names (checked by `key`) to values; keys keep their order. */
+export const mapping =
+  <T>(key: (name: string) => string | undefined, item: Validator<T>): Validator<Record<string, T>> =>
+  (node, source, where, parent) => {
+    if (node === null || !isMap(node)) fail(source, node ?? parent, `${where} must be a mapping, not ${kind(node)}`);
+    const out: Record<string, T> = {};
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null;
+      const name = scalarValue(keyNode);
+      if (typeof name !== 'string') fail(source, keyNode, `${where} keys must be strings, not ${kind(keyNode)}`);
+      const problem = key(name);
+      if (problem !== undefined) fail(source, keyNode, `${where} key ${JSON.stringify(name)} ${problem}`);
+      out[name] = item((pair.value as Node | null) ?? null, source, `${where}.${name}`, keyNode);
+    }
+    return out;
+  };
+
+/** A string, or a number or boolean written as text (`PORT: 8080`, `DEBUG: true`). */
+export const scalarText =
+  (check?: (value: string) => string | undefined): Validator<string> =>
+  (node, source, where, parent) => {
+    const value = scalarValue(node);
+    if (typeof value === 'number' || typeof value === 'boolean') return String(node !== null && isScalar(node) && typeof node.source === 'string' ? node.source : value);
+    if (typeof value !== 'string' || node === null) fail(source, node ?? parent, `${where} must be a string, not ${kind(node)}`);
+    const problem = check?.(value);
+    if (problem !== undefined) fail(source, node, `${where} ${problem}`);
+    return value;
+  };
+
 /** Tries the validator matching the node's shape: a scalar form and a mapping form. */
 export const scalarOrMap =
   <T>(scalar: Validator<T>, map: Validator<T>): Validator<T> =>

@@ -2,8 +2,8 @@ import {readFileSync} from 'node:fs';
 import {homedir, hostname} from 'node:os';
 import {dirname, isAbsolute, join, resolve} from 'node:path';
 import {validate as validateCron} from 'node-cron';
-import {isSeq, LineCounter, parseDocument, type Node} from 'yaml';
-import {fail, list, number, oneOf, oneOrMany, scalarOrMap, section, string, type Source, type Validator} from './schema.js';
+import {isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
+import {fail, list, mapping, number, oneOf, oneOrMany, scalarOrMap, scalarText, section, string, type Source, type Validator} from './schema.js';
 
 /** How a daemon is looked for in the process table. */
 export type MatchMode = 'exact' | 'substring' | 'regex';
@@ -27,6 +27,31 @@ export interface DaemonRule {
   pidfile?: string;
   /** Commands (argv, never a shell line) whose output goes into the report before a restart. */
   diagnostics: string[][];
+  /** Present when the daemon has `run:`: `keepup supervise` supervises it instead of checking it by name. */
+  service?: ServiceSpec;
+}
+
+/** `run:` as an argument list (quoted for sh) or as the admin's own shell command line. */
+export type RunCommand = {kind: 'argv'; argv: string[]} | {kind: 'shell'; line: string};
+
+/** Resource limits, named after softlimit's and prlimit's resources; a number or unlimited. */
+export type LimitName = 'openFiles' | 'processes' | 'memory' | 'data' | 'stack' | 'core' | 'cpu' | 'fileSize';
+export const LIMIT_NAMES: readonly LimitName[] = ['openFiles', 'processes', 'memory', 'data', 'stack', 'core', 'cpu', 'fileSize'];
+export type LimitValue = number | 'unlimited';
+export type Limits = Partial<Record<LimitName, LimitValue>>;
+
+/** How `keepup supervise` runs a daemon with `run:`. */
+export interface ServiceSpec {
+  run: RunCommand;
+  /** Account name the service runs as (its uid, gid; supplementary groups: its gid only, as setuidgid). */
+  user?: string;
+  /** Variables added to the service's environment. */
+  env: Record<string, string>;
+  /** Absolute path of a daemontools env dir, read at every start. */
+  envdir?: string;
+  limits: Limits;
+  /** multilog script arguments for the service's logger. */
+  log?: string[];
 }
 
 export type MailTransport = {kind: 'smtp'; url: string} | {kind: 'sendmail'; path?: string};
@@ -48,6 +73,10 @@ export interface WatchdogConfig {
   /** How long a run waits for an overlapping run to finish. */
   lockWaitMs: number;
   mail?: MailSettings;
+  /** Where `keepup supervise` generates its service tree. */
+  serviceDir: string;
+  /** How often `keepup supervise` checks the daemons without `run:` by name. */
+  checkIntervalMs: number;
   daemons: DaemonRule[];
 }
 
@@ -60,6 +89,9 @@ export interface LoadedConfig {
 export const DEFAULT_SCHEDULE = '*/10 * * * *';
 export const DEFAULT_SCRIPT_TIMEOUT_SECONDS = 10;
 export const DEFAULT_LOCK_WAIT_SECONDS = 60;
+export const DEFAULT_CHECK_INTERVAL_SECONDS = 5;
+/** serviceDir when the config does not say: inside stateDir. */
+export const DEFAULT_SERVICE_DIR = 'service';
 
 /** Where history, lock and spool live when the config does not say: per user unless root. */
 export function defaultStateDir(uid: number, env: NodeJS.ProcessEnv): string {
@@ -113,6 +145,41 @@ const command: Validator<string[]> = (node, source, where, parent) => {
   return string(noNul)(node, source, where, parent).trim().split(/\s+/);
 };
 
+/** An environment variable name: what envdir and execve accept (no `=`, no NUL, not empty). */
+function envName(value: string): string | undefined {
+  return value === '' || value.includes('=') || value.includes('\0') ? 'must be a variable name without = or NUL' : undefined;
+}
+
+/** `run:` as a list (argv) or a string (a shell command line). */
+const runCommand: Validator<RunCommand> = (node, source, where, parent) => {
+  if (node !== null && isSeq(node)) {
+    const argv = list(string(noNul))(node, source, where, parent);
+    if (argv.length === 0) fail(source, node, `${where} must not be an empty list`);
+    return {kind: 'argv', argv};
+  }
+  const line = string(noNul)(node, source, where, parent);
+  if (line.includes('\n')) fail(source, node, `${where} must be one line; use a list, or a script of your own`);
+  return {kind: 'shell', line};
+};
+
+/** A limit: a whole number from 0, or `unlimited`. */
+const limitValue: Validator<LimitValue> = (node, source, where, parent) => {
+  const value = node !== null && isScalar(node) ? node.value : undefined;
+  if (value === 'unlimited') return 'unlimited';
+  const n = number({min: 0, max: Number.MAX_SAFE_INTEGER})(node, source, where, parent);
+  if (!Number.isInteger(n)) fail(source, node, `${where} must be a whole number or unlimited`);
+  return n;
+};
+
+const LIMIT_FIELDS = Object.fromEntries(LIMIT_NAMES.map((name) => [name, {validate: limitValue}])) as Record<LimitName, {validate: Validator<LimitValue>}>;
+
+/** A multilog script: a list of arguments, or one line split on blanks. */
+const logScript: Validator<string[]> = (node, source, where, parent) => {
+  const script = command(node, source, where, parent);
+  if (script.length === 0 || script.every((arg) => arg === '')) fail(source, node ?? parent, `${where} must not be empty`);
+  return script;
+};
+
 const DAEMON_FIELDS = {
   name: {validate: string(fileName), required: true},
   process: {validate: string(noNul)},
@@ -121,7 +188,15 @@ const DAEMON_FIELDS = {
   match: {validate: oneOf(MATCH_MODES)},
   pidfile: {validate: string(noNul)},
   diagnostics: {validate: list(command)},
+  run: {validate: runCommand},
+  user: {validate: string((value) => (/^[A-Za-z0-9_][A-Za-z0-9._-]*\$?$/.test(value) ? undefined : 'must be an account name'))},
+  env: {validate: mapping(envName, scalarText(noNul))},
+  envdir: {validate: string(noNul)},
+  limits: {validate: section(LIMIT_FIELDS)},
+  log: {validate: logScript},
 };
+
+const SERVICE_KEYS = ['user', 'env', 'envdir', 'limits', 'log'] as const;
 
 const MAIL_FIELDS = {
   to: {validate: oneOrMany(mailAddress), required: true},
@@ -139,6 +214,8 @@ const TOP_FIELDS = {
   scriptTimeout: {validate: number({min: 0.1, max: 3600})},
   lockWait: {validate: number({min: 0, max: 3600})},
   mail: {validate: section(MAIL_FIELDS)},
+  serviceDir: {validate: string(noNul)},
+  checkInterval: {validate: number({min: 0.1, max: 86400})},
   daemons: {validate: list(daemon), required: true},
 };
 
@@ -189,6 +266,21 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
       );
     }
     const pidfile = rawDaemon.pidfile as string | undefined;
+    const run = rawDaemon.run as RunCommand | undefined;
+    if (run === undefined) {
+      const stray = SERVICE_KEYS.find((key) => rawDaemon[key] !== undefined);
+      if (stray !== undefined) fail(source, node, `daemons[${index}]: ${stray} needs run: (it applies to a supervised daemon)`);
+    }
+    const envdir = rawDaemon.envdir as string | undefined;
+    const log = rawDaemon.log as string[] | undefined;
+    const service: ServiceSpec | undefined = run && {
+      run,
+      ...(rawDaemon.user !== undefined ? {user: rawDaemon.user as string} : {}),
+      env: (rawDaemon.env as Record<string, string> | undefined) ?? {},
+      ...(envdir !== undefined ? {envdir: resolve(base, envdir)} : {}),
+      limits: (rawDaemon.limits as Limits | undefined) ?? {},
+      ...(log !== undefined ? {log} : {}),
+    };
     return {
       name,
       process: processName,
@@ -198,14 +290,16 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
       args: (rawDaemon.args as string[] | undefined) ?? [],
       ...(pidfile !== undefined ? {pidfile: resolve(base, pidfile)} : {}),
       diagnostics: (rawDaemon.diagnostics as string[][] | undefined) ?? [],
+      ...(service ? {service} : {}),
     };
   });
   const mail = raw.mail;
   const transport = mail?.transport ?? 'sendmail';
+  const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env));
   const config: WatchdogConfig = {
     file: resolve(file),
     startDir: resolve(base, raw.startDir ?? 'start-scripts'),
-    stateDir: resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env)),
+    stateDir,
     schedule: raw.schedule ?? DEFAULT_SCHEDULE,
     scriptTimeoutMs: Math.round((raw.scriptTimeout ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS) * 1000),
     lockWaitMs: Math.round((raw.lockWait ?? DEFAULT_LOCK_WAIT_SECONDS) * 1000),
@@ -222,6 +316,8 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
           },
         }
       : {}),
+    serviceDir: raw.serviceDir !== undefined ? resolve(base, raw.serviceDir) : join(stateDir, DEFAULT_SERVICE_DIR),
+    checkIntervalMs: Math.round((raw.checkInterval ?? DEFAULT_CHECK_INTERVAL_SECONDS) * 1000),
     daemons,
   };
   return {config, warnings};

@@ -9,3 +9,5 @@ export const DOWN_FILE = 'down';
 export const RUN_FILE = 'run';
 /** keepup's own record of the running child (pid, start time, boot id), for adoption after a crash. */
 export const CHILD_FILE = 'supervise/child';
+/** keepup's own counters (starts, last exit) as JSON, for `keepup status`; the 18-byte status is untouched. */
+export const STATS_FILE = 'supervise/stats';

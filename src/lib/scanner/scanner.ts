@@ -7,6 +7,7 @@ import type {SpawnSettings} from '../supervisor/child.js';
 import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
 import {CONTROL_FIFO, OK_FIFO} from '../control/paths.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
+import {InProcessLog} from './in-process-log.js';
 import {listServices, planScan, type ServiceEntry} from './listing.js';
 
 /** The FIFO between a service and its logger, inside the service's own `supervise/` directory. */
@@ -15,6 +16,8 @@ export const LOG_PIPE = 'supervise/log.pipe';
 export const RESCAN_MS = 5000;
 /** How long after a directory change the rescan waits, so one `mkdir` + `cp` becomes one scan. */
 export const SETTLE_MS = 50;
+/** How long a stopping in-process logger may take to log what its service wrote last. */
+export const DRAIN_MS = 5000;
 
 export interface ScannerOptions {
   /** The scan directory (svscan chdirs there and passes '.', so messages name services as daemontools does). */
@@ -28,8 +31,17 @@ export interface ScannerOptions {
   readonly rescanMs?: number;
   /** Watch the directory for changes (default true); the periodic rescan stays as the fallback. */
   readonly watch?: boolean;
-  /** Extra spawn settings for a service or its logger (keepup supervise: user, env, limits). */
+  /**
+   * Extra spawn settings for a service or its logger (keepup supervise: user, env, limits),
+   * asked for at every start of the child; a throw is reported as a failed start.
+   */
   readonly spawnSettings?: (entry: ServiceEntry, role: 'main' | 'log') => SpawnSettings;
+  /**
+   * A multilog script to run IN THIS PROCESS as the service's logger (keepup supervise), instead
+   * of supervising `NAME/log/run`; undefined: supervise `log/run` as svscan does. Asked when the
+   * logger starts.
+   */
+  readonly logScript?: (entry: ServiceEntry) => readonly string[] | undefined;
 }
 
 /** One line of `keepup status`/tests: what the scanner supervises. */
@@ -47,6 +59,10 @@ interface Entry {
   pipeFd: number | undefined;
   main: Supervisor | undefined;
   log: Supervisor | undefined;
+  /** The in-process logger, when the service has one instead of a `log` supervisor. */
+  inlog: InProcessLog | undefined;
+  /** Being taken down for good (retire): scans do not start it again. */
+  retiring: boolean;
 }
 
 /**
@@ -108,6 +124,74 @@ export class Scanner {
     }));
   }
 
+  /** Starts the in-process logger of service `name` again with the script asked for now (after a config change). */
+  async restartLogger(name: string): Promise<void> {
+    const entry = this.#byName(name);
+    if (!entry?.inlog) return;
+    const old = entry.inlog;
+    entry.inlog = undefined;
+    await old.stop();
+    const listed = {name: entry.name, key: entry.key, hasLog: entry.hasLog};
+    const script = this.#options.logScript?.(listed);
+    if (script && !this.#stopped && !entry.retiring) this.#startInProcessLog(entry, script);
+  }
+
+  #startInProcessLog(entry: Entry, script: readonly string[]): void {
+    entry.inlog = new InProcessLog({
+      dir: join(this.#options.dir, entry.name, 'log'),
+      pipeFd: entry.pipeFd!,
+      script,
+      reporter: this.#options.reporter,
+      timers: this.#timers,
+    });
+    entry.inlog.start();
+  }
+
+  /**
+   * Stops an in-process logger after its service: the scanner closes its own end of the pipe, so
+   * the logger reads to the end of what the service wrote (if nothing else holds the pipe open),
+   * within DRAIN_MS; then it stops at a line boundary.
+   */
+  async #drainLogger(entry: Entry): Promise<void> {
+    const log = entry.inlog;
+    if (!log) return;
+    this.#closePipe(entry);
+    let timer: TimerHandle | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = this.#timers.setTimeout(resolve, DRAIN_MS)));
+    await Promise.race([log.drained(), deadline]);
+    this.#timers.clearTimeout(timer);
+    await log.stop();
+    if (entry.inlog === log) entry.inlog = undefined;
+  }
+
+  /** Feeds control bytes to the supervisor of service `name` (or its logger); false when there is none. */
+  control(name: string, commands: string, role: 'main' | 'log' = 'main'): boolean {
+    const supervisor = this.#byName(name)?.[role];
+    if (!supervisor) return false;
+    supervisor.send(commands);
+    return true;
+  }
+
+  /**
+   * Takes service `name` down for good: no scan starts it again, the service and then its logger
+   * get `dx`, and this resolves once both have exited. The caller then moves the directory out of
+   * the scan directory; the next scan forgets the entry.
+   */
+  async retire(name: string): Promise<void> {
+    const entry = this.#byName(name);
+    if (!entry) return;
+    entry.retiring = true;
+    await this.#scanning;
+    await bringDown(entry.main);
+    await bringDown(entry.log);
+    await this.#drainLogger(entry);
+  }
+
+  #byName(name: string): Entry | undefined {
+    for (const entry of this.#entries.values()) if (entry.name === name) return entry;
+    return undefined;
+  }
+
   /**
    * Stops scanning. 'leave': supervisors let go and every service keeps running (daemontools'
    * behaviour when svscan dies; a new scanner adopts them). 'down': every service is taken down
@@ -123,12 +207,13 @@ export class Scanner {
     const entries = [...this.#entries.values()];
     if (mode === 'down') {
       await Promise.all(entries.map((entry) => bringDown(entry.main)));
-      await Promise.all(entries.map((entry) => bringDown(entry.log)));
+      await Promise.all(entries.map((entry) => Promise.all([bringDown(entry.log), this.#drainLogger(entry)])));
     } else {
       for (const entry of entries) {
         entry.main?.close();
         entry.log?.close();
       }
+      await Promise.all(entries.map((entry) => entry.inlog?.stop()));
     }
     for (const entry of entries) this.#closePipe(entry);
     this.#entries.clear();
@@ -140,21 +225,28 @@ export class Scanner {
     if (!listing) return;
     const plan = planScan(this.#entries.keys(), listing);
     for (const added of plan.added) {
-      this.#entries.set(added.key, {key: added.key, name: added.name, hasLog: added.hasLog, pipeFd: undefined, main: undefined, log: undefined});
+      this.#entries.set(added.key, {key: added.key, name: added.name, hasLog: added.hasLog, pipeFd: undefined, main: undefined, log: undefined, inlog: undefined, retiring: false});
     }
     this.#prepare(plan.added);
     const starts: Array<Promise<void>> = [];
     for (const listed of listing) {
       const entry = this.#entries.get(listed.key)!;
       entry.name = listed.name;
+      if (entry.retiring) continue;
       if (entry.hasLog && entry.pipeFd === undefined && !this.#openPipe(entry)) continue;
+      if (entry.hasLog && !entry.log && !entry.inlog) {
+        const script = this.#options.logScript?.(listed);
+        if (script) this.#startInProcessLog(entry, script);
+        else starts.push(this.#supervise(entry, listed, 'log'));
+      }
       if (!entry.main) starts.push(this.#supervise(entry, listed, 'main'));
-      if (entry.hasLog && !entry.log) starts.push(this.#supervise(entry, listed, 'log'));
     }
     await Promise.all(starts);
     for (const key of plan.vanished) {
       const entry = this.#entries.get(key)!;
       if (entry.main || entry.log) continue;
+      entry.inlog?.stop();
+      entry.inlog = undefined;
       this.#closePipe(entry);
       this.#entries.delete(key);
     }
@@ -162,15 +254,18 @@ export class Scanner {
 
   async #supervise(entry: Entry, listed: ServiceEntry, role: 'main' | 'log'): Promise<void> {
     const serviceDir = join(this.#options.dir, entry.name);
-    const extra = this.#options.spawnSettings?.(listed, role) ?? {};
     const pipe = entry.pipeFd;
-    const stdio: SpawnSettings['stdio'] =
-      pipe === undefined ? extra.stdio : role === 'main' ? ['inherit', pipe, 'inherit'] : [pipe, 'inherit', 'inherit'];
+    const spawn = (): SpawnSettings => {
+      const extra = this.#options.spawnSettings?.(listed, role) ?? {};
+      const stdio: SpawnSettings['stdio'] =
+        pipe === undefined ? extra.stdio : role === 'main' ? ['inherit', pipe, 'inherit'] : [pipe, 'inherit', 'inherit'];
+      return {...extra, ...(stdio ? {stdio} : {})};
+    };
     const supervisor = new Supervisor({
       dir: role === 'main' ? serviceDir : join(serviceDir, 'log'),
       reporter: this.#options.supervisorReporter,
       timers: this.#timers,
-      spawn: {...extra, ...(stdio ? {stdio} : {})},
+      spawn,
     });
     entry[role] = supervisor;
     const outcome = await supervisor.start({adopt: true});

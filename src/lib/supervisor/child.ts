@@ -30,6 +30,12 @@ export interface SpawnSettings {
 
 export type StdioFd = number | 'inherit' | 'ignore';
 
+/** How a child ended: its exit code or signal; both null when only its disappearance was seen. */
+export interface ChildEnding {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
 /**
  * A child under supervision: spawned here (a ChildProcess, exit seen by its 'exit' event), or
  * adopted after a supervisor crash (a pid watched by a poller, since Node cannot wait for a
@@ -51,7 +57,7 @@ export interface ChildHandle {
 export function spawnRun(
   dir: string,
   settings: SpawnSettings,
-  onExit: () => void,
+  onExit: (ending: ChildEnding) => void,
   onFailure: (error: unknown) => void,
 ): ChildHandle | undefined {
   const {file, args, credentials} = command(settings);
@@ -83,8 +89,8 @@ export function spawnRun(
   const pid = child.pid;
   let released = false;
   child.on('error', () => {});
-  child.once('exit', () => {
-    if (!released) onExit();
+  child.once('exit', (code, signal) => {
+    if (!released) onExit({code, signal});
   });
   return {
     pid,
@@ -100,7 +106,8 @@ function command(settings: SpawnSettings): {file: string; args: string[]; creden
   if (settings.groups) {
     if (settings.uid === undefined || settings.gid === undefined) throw new TypeError('groups needs uid and gid');
     const groups = settings.groups.length > 0 ? `--groups=${settings.groups.join(',')}` : '--clear-groups';
-    prefix.unshift('setpriv', `--reuid=${settings.uid}`, `--regid=${settings.gid}`, groups, '--');
+    // After the prefix: limits are set while still root (a raised hard limit needs it), then privileges go.
+    prefix.push('setpriv', `--reuid=${settings.uid}`, `--regid=${settings.gid}`, groups, '--');
     return {file: prefix[0]!, args: [...prefix.slice(1), './run'], credentials: {}};
   }
   const credentials = {
@@ -129,12 +136,12 @@ function runProblem(dir: string): NodeJS.ErrnoException | undefined {
  * `onExit` once when it does not (the process exited and was reaped by init, or the pid was
  * reused).
  */
-export function watchPid(pid: number, startTime: string, timers: Timers, intervalMs: number, onExit: () => void): ChildHandle {
+export function watchPid(pid: number, startTime: string, timers: Timers, intervalMs: number, onExit: (ending: ChildEnding) => void): ChildHandle {
   let timer: TimerHandle | undefined;
   const poll = () => {
     if (readStartTime(pid) !== startTime) {
       timer = undefined;
-      onExit();
+      onExit({code: null, signal: null});
       return;
     }
     timer = timers.setTimeout(poll, intervalMs);

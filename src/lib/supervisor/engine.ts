@@ -3,9 +3,10 @@ import type {Reporter} from '../cli/messages.js';
 import {readBootId, readStartTime} from '../proc/start-time.js';
 import * as childRecord from '../status/child-record.js';
 import type * as status from '../status/codec.js';
+import type {SupervisorStats} from '../status/stats.js';
 import * as tai64n from '../tai64n/codec.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
-import {spawnRun, watchPid, type ChildHandle, type SpawnSettings} from './child.js';
+import {spawnRun, watchPid, type ChildEnding, type ChildHandle, type SpawnSettings} from './child.js';
 import {failed, ServiceDir, type StartOutcome} from './service-dir.js';
 import {systemTimers, type TimerHandle, type Timers} from './timers.js';
 import {initialState, parseControlByte, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
@@ -26,8 +27,12 @@ export interface SupervisorOptions {
   readonly clock?: Clock;
   /** The throttle's start timer and timeout-kill. Default: the global setTimeout. */
   readonly timers?: Timers;
-  /** stdio, environment, credentials and chain-loaders for `./run`. */
-  readonly spawn?: SpawnSettings;
+  /**
+   * stdio, environment, credentials and chain-loaders for `./run`: fixed, or a function called at
+   * every start (settings read afresh each time, such as an env dir). A function that throws
+   * counts as a failed start: its message is reported as `unable to start DIR/run: MESSAGE`.
+   */
+  readonly spawn?: SpawnSettings | (() => SpawnSettings);
   /** How often an adopted child's liveness is checked. Default 500 ms. */
   readonly adoptPollMs?: number;
 }
@@ -78,7 +83,8 @@ export class Supervisor {
   private readonly reporter: SupervisorReporter;
   private readonly clock: Clock;
   private readonly timers: Timers;
-  private readonly spawnSettings: SpawnSettings;
+  private readonly spawnSettings: SpawnSettings | (() => SpawnSettings);
+  private stats: SupervisorStats;
   private readonly adoptPollMs: number;
   /** The kernel's boot id, read once (it cannot change while this process lives). */
   private bootId: string | undefined;
@@ -103,9 +109,8 @@ export class Supervisor {
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? systemTimers;
     this.spawnSettings = options.spawn ?? {};
-    if (this.spawnSettings.groups && (this.spawnSettings.uid === undefined || this.spawnSettings.gid === undefined)) {
-      throw new TypeError('spawn.groups needs spawn.uid and spawn.gid');
-    }
+    if (typeof this.spawnSettings !== 'function') checkSettings(this.spawnSettings);
+    this.stats = {since: Math.round(this.clock.now()), starts: 0, lastExit: null};
     this.adoptPollMs = options.adoptPollMs ?? 500;
     this.pidStamp = tai64n.fromUnixMs(this.clock.now());
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
@@ -183,7 +188,7 @@ export class Supervisor {
     if (!previous || previous.status.pid === 0 || previous.child.pid !== previous.status.pid) return;
     const {status: record, child} = previous;
     if (!childRecord.matches(child, readStartTime(record.pid), this.readBootId())) return;
-    const handle: ChildHandle = watchPid(record.pid, child.startTime, this.timers, this.adoptPollMs, () => this.childExited(handle));
+    const handle: ChildHandle = watchPid(record.pid, child.startTime, this.timers, this.adoptPollMs, (ending) => this.childExited(handle, ending));
     this.child = handle;
     this.pidStamp = record.stamp;
     this.state = {...initialState(record.want), phase: 'running', paused: record.paused, lastStart: this.clock.now()};
@@ -250,28 +255,36 @@ export class Supervisor {
   }
 
   private spawn(): void {
-    const child = spawnRun(
-      this.dir,
-      this.spawnSettings,
-      () => this.childExited(child),
-      (error) => {
-        this.reporter.childFatal(`unable to start ${this.dir}/run: ${errorText(error)}`);
-        this.dispatch({type: 'spawn-failed'});
-      },
-    );
+    const fail = (text: string) => {
+      this.reporter.childFatal(`unable to start ${this.dir}/run: ${text}`);
+      this.dispatch({type: 'spawn-failed'});
+    };
+    let settings: SpawnSettings;
+    try {
+      settings = typeof this.spawnSettings === 'function' ? checkSettings(this.spawnSettings()) : this.spawnSettings;
+    } catch (error) {
+      // After the current effects, as a failed exec is reported.
+      queueMicrotask(() => fail(error instanceof Error ? error.message : String(error)));
+      return;
+    }
+    const child = spawnRun(this.dir, settings, (ending) => this.childExited(child, ending), (error) => fail(errorText(error)));
     if (!child) return;
     this.child = child;
     this.pidStamp = tai64n.fromUnixMs(this.clock.now());
+    this.stats = {...this.stats, starts: this.stats.starts + 1};
+    this.writeStats();
     // Before the status announce that follows this effect: once `status` names a pid, the
     // record that lets a successor adopt it is on disk, so a supervisor killed at any moment
     // never leaves a running service that its successor would start a second time.
     this.recordChild(child.pid);
   }
 
-  private childExited(child: ChildHandle | undefined): void {
+  private childExited(child: ChildHandle | undefined, ending: ChildEnding): void {
     if (child === undefined || this.child !== child) return;
     this.child = undefined;
     this.pidStamp = tai64n.fromUnixMs(this.clock.now());
+    this.stats = {...this.stats, lastExit: {code: ending.code, signal: ending.signal, at: Math.round(this.clock.now())}};
+    this.writeStats();
     this.dispatch({type: 'child-exit'});
   }
 
@@ -280,6 +293,11 @@ export class Supervisor {
     const bootId = this.readBootId();
     if (startTime === undefined || bootId === undefined || this.closed) return;
     const warning = this.files.writeChild({pid, startTime, bootId});
+    if (warning) this.reporter.warn(warning);
+  }
+
+  private writeStats(): void {
+    const warning = this.files.writeStats(this.stats);
     if (warning) this.reporter.warn(warning);
   }
 
@@ -318,4 +336,11 @@ export class Supervisor {
     this.files.release();
     this.resolveExited(reason);
   }
+}
+
+function checkSettings(settings: SpawnSettings): SpawnSettings {
+  if (settings.groups && (settings.uid === undefined || settings.gid === undefined)) {
+    throw new TypeError('spawn.groups needs spawn.uid and spawn.gid');
+  }
+  return settings;
 }

@@ -3,9 +3,10 @@ import {Socket} from 'node:net';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import {readStatus} from '../control/client.js';
-import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, LOCK_FILE, OK_FIFO, STATUS_FILE, SUPERVISE_DIR} from '../control/paths.js';
+import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, LOCK_FILE, OK_FIFO, STATS_FILE, STATUS_FILE, SUPERVISE_DIR} from '../control/paths.js';
 import * as childRecord from '../status/child-record.js';
 import * as status from '../status/codec.js';
+import * as stats from '../status/stats.js';
 import {assertDirectory} from '../sys/directory.js';
 import {flockExclusive} from '../sys/flock.js';
 import {AtomicWriteError, writeFileAtomicSync} from '../sys/fs-atomic.js';
@@ -117,6 +118,11 @@ export class ServiceDir {
   /** Writes `supervise/child`; a warning when that fails. */
   writeChild(record: childRecord.ChildRecord): string | undefined {
     return this.writeAtomic(CHILD_FILE, Buffer.from(childRecord.format(record)));
+  }
+
+  /** Writes `supervise/stats`; a warning when that fails. */
+  writeStats(record: stats.SupervisorStats): string | undefined {
+    return this.writeAtomic(STATS_FILE, Buffer.from(stats.format(record)));
   }
 
   /** The status and child record a previous supervisor left, when both are readable. */

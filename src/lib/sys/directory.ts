@@ -1,4 +1,4 @@
-import {statSync} from 'node:fs';
+import {readdirSync, statSync} from 'node:fs';
 
 /**
  * Throws the errno error chdir(2) would give for `dir` (ENOENT, ENOTDIR, EACCES, …), so that
@@ -8,5 +8,15 @@ import {statSync} from 'node:fs';
 export function assertDirectory(dir: string): void {
   if (!statSync(dir).isDirectory()) {
     throw Object.assign(new Error(`${dir} is not a directory`), {code: 'ENOTDIR', path: dir});
+  }
+}
+
+/** The names in `dir`, sorted; a missing directory has none. Other errors are thrown as they are. */
+export function listNames(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
 }

@@ -3,12 +3,10 @@ import {isKeepupError} from '../cli/errors.js';
 import {EXIT_OK} from '../cli/exit-codes.js';
 import {parseLongOptions} from '../cli/long-options.js';
 import type {Subcommand} from '../cli/subcommands.js';
-import type {WatchdogConfig} from '../config/watchdog-config.js';
-import {trustedUids} from '../security/ownership.js';
 import {guardInspectorSignal} from '../sys/signals.js';
 import {configPath, outcomeCode} from './check-command.js';
 import type {KeepupContext} from './context.js';
-import {loadCheckedConfig} from './load-config.js';
+import {configLoader} from './load-config.js';
 import {runPass} from './pass.js';
 
 const SYNOPSIS = '[--config FILE]';
@@ -24,13 +22,7 @@ export const cronCommand: Subcommand<KeepupContext> = {
   summary: 'stay resident and run the pass on the schedule from the config (default every ten minutes)',
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup cron ${SYNOPSIS}`);
-    const file = configPath(values, context.cwd);
-    const uids = trustedUids(context.uid);
-    const load = (): WatchdogConfig => {
-      const {config, warnings} = loadCheckedConfig(file, {uid: context.uid, uids, env: context.env});
-      for (const warning of warnings) context.reporter.warn(warning);
-      return config;
-    };
+    const {uids, load} = configLoader(configPath(values, context.cwd), context);
     let config = load();
     guardInspectorSignal();
 

@@ -2,8 +2,9 @@ import {readFileSync} from 'node:fs';
 import {FatalError, SysError} from '../cli/errors.js';
 import {EXIT_USAGE} from '../cli/exit-codes.js';
 import {ConfigError} from '../config/schema.js';
-import {parseWatchdogConfig, type LoadedConfig} from '../config/watchdog-config.js';
-import {checkTrusted} from '../security/ownership.js';
+import {parseWatchdogConfig, type LoadedConfig, type WatchdogConfig} from '../config/watchdog-config.js';
+import {checkTrusted, trustedUids} from '../security/ownership.js';
+import type {Reporter} from '../cli/messages.js';
 
 /**
  * Loads the watchdog config for a run as root: the file must be a regular file owned by root
@@ -30,4 +31,20 @@ export function loadCheckedConfig(file: string, options: {uid: number; uids: rea
     throw error;
   }
   return loaded;
+}
+
+/**
+ * For resident subcommands that load the config again on SIGHUP: the trusted uids and a loader
+ * that reports the config's warnings each time.
+ */
+export function configLoader(file: string, context: {uid: number; env: NodeJS.ProcessEnv; reporter: Reporter}): {uids: number[]; load(): WatchdogConfig} {
+  const uids = trustedUids(context.uid);
+  return {
+    uids,
+    load() {
+      const {config, warnings} = loadCheckedConfig(file, {uid: context.uid, uids, env: context.env});
+      for (const warning of warnings) context.reporter.warn(warning);
+      return config;
+    },
+  };
 }

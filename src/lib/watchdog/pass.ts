@@ -108,7 +108,12 @@ function readPidfiles(daemons: readonly DaemonRule[], reporter: Reporter): Map<s
   return pids;
 }
 
-async function verdicts(config: WatchdogConfig, context: PassContext, restarts: readonly Restart[]): Promise<Verdict[] | {reason: string}> {
+/** Each daemon's state in the process table now (pidfiles and the restart history count). */
+export async function verdicts(
+  config: WatchdogConfig,
+  context: Pick<PassContext, 'procRoot' | 'selfPid' | 'reporter' | 'clock'>,
+  restarts: readonly Restart[],
+): Promise<Verdict[] | {reason: string}> {
   const table = await readProcessTable({procRoot: context.procRoot, selfPid: context.selfPid});
   if (!table.ok) return {reason: table.reason};
   return decide({
@@ -226,14 +231,18 @@ function startingReason(verdict: Extract<Verdict, {state: 'starting'}>): string 
     : `its start script was launched at ${formatTime(verdict.since)}`;
 }
 
+/** The restart history for read-only looks (dry run, status): unreadable counts as empty. */
+export function historyOrEmpty(stateDir: string): Restart[] {
+  try {
+    return readHistory(join(stateDir, HISTORY_FILE)).restarts;
+  } catch {
+    return [];
+  }
+}
+
 /** What a pass would do, without locking, writing, mailing or running anything. */
 async function dryRun(config: WatchdogConfig, context: PassContext): Promise<PassOutcome> {
-  let restarts: Restart[] = [];
-  try {
-    restarts = readHistory(join(config.stateDir, HISTORY_FILE)).restarts;
-  } catch {
-    // no readable history: nothing counts as starting
-  }
+  const restarts = historyOrEmpty(config.stateDir);
   const found = await verdicts(config, context, restarts);
   if (!Array.isArray(found)) return {kind: 'uninspectable', reason: found.reason};
   const lines = found.map((verdict) => {

@@ -87,3 +87,55 @@ test('six-field schedules (seconds) are accepted; day of month with day of week 
   t.is(parseWatchdogConfig('schedule: "0 4 1 * *"\ndaemons: []\n', 'w.yaml', root).config.schedule, '0 4 1 * *');
   t.throws(() => parseWatchdogConfig('schedule: "0 0 4 1 * 1"\ndaemons: []\n', 'w.yaml', root), {message: /restricts both day of month and day of week/});
 });
+
+test('supervise keys: run as argv or shell line, user, env, envdir, limits, log, serviceDir, checkInterval', (t) => {
+  const {config} = parseWatchdogConfig(
+    [
+      'stateDir: /var/lib/keepup',
+      'checkInterval: 2.5',
+      'daemons:',
+      '  - inetd',
+      '  - name: web',
+      '    run: [httpd, -DFOREGROUND]',
+      '    user: www-data',
+      '    env: {PORT: 8080, MODE: prod, DEBUG: false}',
+      '    envdir: env/web',
+      '    limits: {openFiles: 4096, memory: unlimited}',
+      '    log: t s1000000 n10 ./main',
+      '  - name: sh',
+      "    run: nginx -g 'daemon off;'",
+      '',
+    ].join('\n'),
+    '/etc/keepup/watchdog.config.yaml',
+    root,
+  );
+  t.is(config.serviceDir, '/var/lib/keepup/service');
+  t.is(config.checkIntervalMs, 2500);
+  t.is(config.daemons[0]!.service, undefined);
+  t.deepEqual(config.daemons[1]!.service, {
+    run: {kind: 'argv', argv: ['httpd', '-DFOREGROUND']},
+    user: 'www-data',
+    env: {PORT: '8080', MODE: 'prod', DEBUG: 'false'},
+    envdir: '/etc/keepup/env/web',
+    limits: {openFiles: 4096, memory: 'unlimited'},
+    log: ['t', 's1000000', 'n10', './main'],
+  });
+  t.deepEqual(config.daemons[2]!.service, {run: {kind: 'shell', line: "nginx -g 'daemon off;'"}, env: {}, limits: {}});
+  const relative = parseWatchdogConfig('serviceDir: svc\ndaemons: [a]\n', '/etc/keepup/c.yaml', root).config;
+  t.is(relative.serviceDir, '/etc/keepup/svc');
+  t.is(relative.checkIntervalMs, 5000);
+});
+
+test('supervise keys are validated with the line and column', (t) => {
+  const bad = (text: string, message: RegExp) => {
+    const error = t.throws(() => parseWatchdogConfig(text, '/c.yaml', root), {instanceOf: ConfigError});
+    t.regex(error!.message, message);
+  };
+  bad('daemons:\n  - name: a\n    user: nobody\n', /^\/c\.yaml:2:5: daemons\[0\]: user needs run:/);
+  bad('daemons:\n  - name: a\n    run: []\n', /^\/c\.yaml:3:10: daemons\[0\]\.run must not be an empty list/);
+  bad('daemons:\n  - name: a\n    run: x\n    limits: {memory: 1.5}\n', /^\/c\.yaml:4:22: daemons\[0\]\.limits\.memory must be a whole number or unlimited/);
+  bad('daemons:\n  - name: a\n    run: x\n    limits: {files: 1}\n', /^\/c\.yaml:4:14: unknown key "files" in daemons\[0\]\.limits/);
+  bad('daemons:\n  - name: a\n    run: x\n    env: {"A=B": c}\n', /^\/c\.yaml:4:11: daemons\[0\]\.env key "A=B" must be a variable name/);
+  bad('daemons:\n  - name: a\n    run: x\n    user: "../root"\n', /daemons\[0\]\.user must be an account name/);
+  bad('checkInterval: 0\ndaemons: [a]\n', /^\/c\.yaml:1:16: checkInterval must be between 0\.1 and 86400/);
+});

@@ -227,6 +227,30 @@ test('stdio and environment reach ./run; o runs once', async (t) => {
   t.like(readStatus(dir), {pid: 0, want: 'none'});
 });
 
+test('spawn as a function is asked at every start; a throw is a failed start; supervise/stats counts starts and exits', async (t) => {
+  const {dir} = makeService(t, {run: 'echo "$ROUND" >> rounds; exec sleep 1000', down: true});
+  let round = 0;
+  const {supervisor, lines} = engine(t, dir, {
+    spawn: () => {
+      round++;
+      if (round === 3) throw new Error('cannot read the env dir');
+      return {extraEnv: {ROUND: String(round)}};
+    },
+  });
+  await supervisor.start();
+  sendControl(dir, 'u');
+  const first = await waitFor(() => supervisor.snapshot().pid || undefined, 'first child', PATIENT);
+  sendControl(dir, 't');
+  await waitFor(() => readFileSync(join(dir, 'rounds'), 'latin1') === '1\n2\n' || undefined, 'second round', PATIENT);
+  const second = await waitFor(() => (supervisor.snapshot().pid !== first && supervisor.snapshot().pid) || undefined, 'second child', PATIENT);
+  const stats = JSON.parse(readFileSync(join(dir, 'supervise/stats'), 'latin1'));
+  t.like(stats, {starts: 2, lastExit: {code: null, signal: 'SIGTERM'}});
+  sendControl(dir, 't');
+  await waitFor(() => lines.fatals.includes(`unable to start ${dir}/run: cannot read the env dir`) || undefined, 'the failed start reported', PATIENT);
+  await waitFor(() => readFileSync(join(dir, 'rounds'), 'latin1') === '1\n2\n4\n' || undefined, 'a start after the failure', PATIENT);
+  t.not(supervisor.snapshot().pid, second);
+});
+
 test('uid, gid and supplementary groups are applied (through setpriv)', async (t) => {
   const {dir} = makeService(t, {run: 'id -u > ids; id -g >> ids; id -G >> ids; exec sleep 1000'});
   const {supervisor} = engine(t, dir, {spawn: {uid: 65534, gid: 65534, groups: [65534, 4]}});

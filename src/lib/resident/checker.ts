@@ -1,0 +1,66 @@
+import {isKeepupError} from '../cli/errors.js';
+import type {WatchdogConfig} from '../config/watchdog-config.js';
+import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
+import {outcomeCode} from '../watchdog/check-command.js';
+import {runPass, type PassContext} from '../watchdog/pass.js';
+import {checkedDaemons} from './service-report.js';
+
+/**
+ * The daemons without `run:` inside `keepup supervise`: check mode's pass (process table, start
+ * script, history, mail) over just those daemons, every `checkIntervalMs`. Passes never overlap:
+ * the next is timed from the end of the previous one. Problems are warnings; the checker goes on.
+ */
+export class Checker {
+  #config: WatchdogConfig;
+  readonly #context: PassContext;
+  readonly #out: (text: string) => void;
+  readonly #timers: Timers;
+  #timer: TimerHandle | undefined;
+  #current: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(config: WatchdogConfig, context: PassContext, options: {out: (text: string) => void; timers?: Timers}) {
+    this.#config = config;
+    this.#context = context;
+    this.#out = options.out;
+    this.#timers = options.timers ?? systemTimers;
+  }
+
+  /** Uses `config` from the next pass on. */
+  update(config: WatchdogConfig): void {
+    this.#config = config;
+  }
+
+  /** The first pass now, then one every interval. */
+  start(): void {
+    this.#tick();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#current;
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    if (this.#stopped) return;
+    this.#current = this.#pass().finally(() => {
+      this.#current = undefined;
+      if (!this.#stopped) this.#timer = this.#timers.setTimeout(() => this.#tick(), this.#config.checkIntervalMs);
+    });
+  }
+
+  async #pass(): Promise<void> {
+    const config = checkedDaemons(this.#config);
+    if (config.daemons.length === 0) return;
+    try {
+      const outcome = await runPass(config, this.#context, {dryRun: false});
+      if (outcome.kind === 'completed' && outcome.output !== '') this.#out(outcome.output);
+      outcomeCode(outcome, config.stateDir);
+    } catch (error) {
+      this.#context.reporter.warn(isKeepupError(error) ? error.message : `internal error: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+}

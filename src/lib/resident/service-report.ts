@@ -1,0 +1,150 @@
+import {readFileSync, statSync} from 'node:fs';
+import {join} from 'node:path';
+import {SysError} from '../cli/errors.js';
+import type {WatchdogConfig} from '../config/watchdog-config.js';
+import {probeSupervisor, readStatus} from '../control/client.js';
+import {DOWN_FILE, STATS_FILE} from '../control/paths.js';
+import * as stats from '../status/stats.js';
+import {listNames} from '../sys/directory.js';
+import * as tai64n from '../tai64n/codec.js';
+import type {Verdict} from '../watchdog/decide.js';
+
+/**
+ * `keepup status`: one row per service directory in serviceDir, and one per daemon checked by
+ * name. The JSON field names are stable (README, "keepup status").
+ */
+export type ServiceState = 'up' | 'down' | 'paused' | 'not supervised';
+export type CheckedState = 'running' | 'missing' | 'starting';
+
+export interface ServiceRow {
+  readonly name: string;
+  readonly kind: 'supervised';
+  readonly state: ServiceState;
+  /** The child's pid; null when down or not supervised. */
+  readonly pid: number | null;
+  /** Seconds in the current state (up: uptime); null when not supervised. */
+  readonly seconds: number | null;
+  readonly want: 'up' | 'down' | null;
+  /** No `down` file: the service starts when its supervisor does. */
+  readonly normallyUp: boolean;
+  /** Restarts since its supervisor started; null when unknown. */
+  readonly restarts: number | null;
+  readonly lastExit: stats.ChildExit | null;
+}
+
+export interface CheckedRow {
+  readonly name: string;
+  readonly kind: 'checked';
+  readonly state: CheckedState;
+  readonly pid: number | null;
+}
+
+export type StatusRow = ServiceRow | CheckedRow;
+
+/** Rows for every service directory of `serviceDir` (names starting with a dot are skipped). */
+export function serviceRows(serviceDir: string, nowMs: number): ServiceRow[] {
+  let names: string[];
+  try {
+    names = listNames(serviceDir);
+  } catch (error) {
+    throw new SysError(`read directory ${serviceDir}`, error);
+  }
+  return names
+    .filter((name) => !name.startsWith('.') && isDirectory(join(serviceDir, name)))
+    .map((name) => serviceRow(name, join(serviceDir, name), nowMs));
+}
+
+function serviceRow(name: string, dir: string, nowMs: number): ServiceRow {
+  const normallyUp = !exists(join(dir, DOWN_FILE));
+  const base = {name, kind: 'supervised' as const, normallyUp};
+  let probe;
+  try {
+    probe = probeSupervisor(dir);
+  } catch (error) {
+    throw new SysError(`open ${dir}/supervise/ok`, error);
+  }
+  if (probe !== 'running') return {...base, state: 'not supervised', pid: null, seconds: null, want: null, restarts: null, lastExit: null};
+  let record;
+  try {
+    record = readStatus(dir);
+  } catch (error) {
+    throw new SysError(`read ${dir}/supervise/status`, error);
+  }
+  if (record === 'bad-format') throw new SysError(`read ${dir}/supervise/status`, Object.assign(new Error('bad format'), {code: 'EPROTO'}));
+  const counters = readStats(dir);
+  const elapsed = Number(BigInt(Math.floor(nowMs / 1000)) - tai64n.toUnixSeconds(record.stamp));
+  const up = record.pid !== 0;
+  return {
+    ...base,
+    state: up ? (record.paused ? 'paused' : 'up') : 'down',
+    pid: up ? record.pid : null,
+    seconds: Math.max(0, elapsed),
+    want: record.want === 'none' ? null : record.want,
+    restarts: counters ? stats.restarts(counters) : null,
+    lastExit: counters?.lastExit ?? null,
+  };
+}
+
+/** Rows for the daemons checked by name, from a check pass's verdicts. */
+export function checkedRows(found: readonly Verdict[]): CheckedRow[] {
+  return found.map((verdict) => ({
+    name: verdict.daemon.name,
+    kind: 'checked',
+    state: verdict.state,
+    pid: verdict.state === 'running' ? verdict.pid : null,
+  }));
+}
+
+/** The daemons `keepup supervise` checks by name: those without `run:`. */
+export function checkedDaemons(config: WatchdogConfig): WatchdogConfig {
+  return {...config, daemons: config.daemons.filter((daemon) => !daemon.service)};
+}
+
+/** One text line, in svstat's words where they apply. */
+export function formatRow(row: StatusRow): string {
+  if (row.kind === 'checked') {
+    const what = row.state === 'running' ? `running (pid ${row.pid})` : row.state === 'missing' ? 'missing from the process table' : 'starting (its start script ran)';
+    return `${row.name}: ${what}, checked by name\n`;
+  }
+  if (row.state === 'not supervised') return `${row.name}: not supervised\n`;
+  const parts = [row.pid !== null ? `up (pid ${row.pid}) ${row.seconds} seconds` : `down ${row.seconds} seconds`];
+  if (row.pid !== null && !row.normallyUp) parts.push('normally down');
+  if (row.pid === null && row.normallyUp) parts.push('normally up');
+  if (row.state === 'paused') parts.push('paused');
+  if (row.pid === null && row.want === 'up') parts.push('want up');
+  if (row.pid !== null && row.want === 'down') parts.push('want down');
+  if (row.restarts !== null) parts.push(`${row.restarts} restart${row.restarts === 1 ? '' : 's'}`);
+  if (row.lastExit) parts.push(`last exit ${exitText(row.lastExit)}`);
+  return `${row.name}: ${parts.join(', ')}\n`;
+}
+
+function exitText(exit: stats.ChildExit): string {
+  if (exit.signal !== null) return `signal ${exit.signal}`;
+  if (exit.code !== null) return `code ${exit.code}`;
+  return 'unknown (adopted child)';
+}
+
+function readStats(dir: string): stats.SupervisorStats | undefined {
+  try {
+    return stats.parse(readFileSync(join(dir, STATS_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

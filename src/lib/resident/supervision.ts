@@ -1,0 +1,125 @@
+import {FatalError} from '../cli/errors.js';
+import {EXIT_USAGE} from '../cli/exit-codes.js';
+import type {Reporter} from '../cli/messages.js';
+import type {ServiceSpec, WatchdogConfig} from '../config/watchdog-config.js';
+import type {OpenFileLimit} from '../sys/open-file-limit.js';
+import {Scanner} from '../scanner/scanner.js';
+import {checkTrusted} from '../security/ownership.js';
+import {serviceSpawnSettings, type SpawnContext} from '../service-tree/spawn-settings.js';
+import {generateServices, lockTree, markDown, moveOut, planTree, prepareServiceDir, writeService, type TreePlan} from '../service-tree/tree.js';
+import type {Timers} from '../supervisor/timers.js';
+import type {PassContext} from '../watchdog/pass.js';
+import {Checker} from './checker.js';
+
+/**
+ * The command `log/run` names: `multilog` on the PATH. keepup's scanner runs the same script in
+ * process instead; the file is there for change detection and for a plain svscan on the tree.
+ */
+export const MULTILOG_COMMAND: readonly string[] = ['multilog'];
+
+export interface SupervisionOptions {
+  readonly reporter: Reporter;
+  readonly pass: PassContext;
+  readonly out: (text: string) => void;
+  readonly uids: readonly number[];
+  readonly nofile: OpenFileLimit | undefined;
+  readonly spawn: Omit<SpawnContext, 'nofile'>;
+  readonly timers?: Timers;
+}
+
+/**
+ * `keepup supervise` as an object: the service tree generated from the config, one Scanner over
+ * it in this process, and a Checker for the daemons without `run:`. `start()` and every
+ * `reload(config)` bring the tree in line with the config and touch only what changed: a
+ * changed `run` (or `log/run`) restarts that child (`svc -t`), new services start, removed ones
+ * are taken down (`dx`) and moved to `serviceDir/.removed/`. Spawn-time settings (user, env,
+ * envdir, limits) are read at each start, so they apply from the next start on.
+ */
+export class Supervision {
+  #config: WatchdogConfig;
+  readonly #options: SupervisionOptions;
+  readonly #scanner: Scanner;
+  readonly #checker: Checker;
+  #specs: Map<string, ServiceSpec>;
+  #started = false;
+  #unlock: (() => void) | undefined;
+
+  constructor(config: WatchdogConfig, options: SupervisionOptions) {
+    this.#config = config;
+    this.#options = options;
+    this.#specs = specsOf(config);
+    const spawnContext: SpawnContext = {...options.spawn, nofile: options.nofile};
+    this.#scanner = new Scanner({
+      dir: config.serviceDir,
+      reporter: options.reporter,
+      supervisorReporter: {warn: (message) => options.reporter.warn(message), childFatal: (message) => options.reporter.warn(message)},
+      ...(options.timers ? {timers: options.timers} : {}),
+      spawnSettings: (entry, role) => serviceSpawnSettings(role === 'main' ? this.#specs.get(entry.name) : undefined, spawnContext),
+      // keepup's own services log in this process (no multilog process); `log/run` stays for plain svscan.
+      logScript: (entry) => this.#specs.get(entry.name)?.log,
+    });
+    this.#checker = new Checker(config, options.pass, {out: options.out, ...(options.timers ? {timers: options.timers} : {})});
+  }
+
+  /** Generates the tree, starts the scanner and the checker. Throws (nothing started) when the tree cannot be made. */
+  async start(): Promise<TreePlan> {
+    const plan = await this.#sync(this.#config);
+    this.#checker.start();
+    return plan;
+  }
+
+  /** Brings the tree in line with `config`; the serviceDir itself cannot change while running. */
+  async reload(config: WatchdogConfig): Promise<TreePlan> {
+    if (config.serviceDir !== this.#config.serviceDir) {
+      throw new FatalError(`serviceDir cannot change while keepup supervise runs (${this.#config.serviceDir}); restart it`, EXIT_USAGE);
+    }
+    const plan = await this.#sync(config);
+    this.#checker.update(config);
+    return plan;
+  }
+
+  /** Stops checking and takes every service down (loggers last). */
+  async stop(): Promise<void> {
+    await this.#checker.stop();
+    await this.#scanner.stop('down');
+    this.#unlock?.();
+    this.#unlock = undefined;
+  }
+
+  async #sync(config: WatchdogConfig): Promise<TreePlan> {
+    const dir = config.serviceDir;
+    prepareServiceDir(dir);
+    const trusted = checkTrusted(dir, 'directory', this.#options.uids);
+    if (!trusted.ok) throw new FatalError(`refusing serviceDir ${dir}: ${trusted.problem}`, EXIT_USAGE);
+    if (!this.#unlock) {
+      const unlock = lockTree(dir);
+      if (unlock === 'busy') throw new FatalError(`unable to lock ${dir}/.lock: another keepup supervise runs on this tree`);
+      this.#unlock = unlock;
+    }
+    const plan = planTree(dir, generateServices(config, MULTILOG_COMMAND));
+    const retiring = [...plan.remove, ...plan.replace.map((service) => service.name)];
+    for (const name of retiring) markDown(dir, name);
+    for (const service of [...plan.create, ...plan.update.map((update) => update.service)]) writeService(dir, service);
+    this.#config = config;
+    this.#specs = specsOf(config);
+    if (!this.#started) {
+      this.#started = true;
+      await this.#scanner.start();
+    }
+    for (const {service, run, log} of plan.update) {
+      if (run) this.#scanner.control(service.name, 't');
+      if (log) await this.#scanner.restartLogger(service.name);
+    }
+    for (const name of retiring) {
+      await this.#scanner.retire(name);
+      moveOut(dir, name);
+    }
+    for (const service of plan.replace) writeService(dir, service);
+    await this.#scanner.scan();
+    return plan;
+  }
+}
+
+function specsOf(config: WatchdogConfig): Map<string, ServiceSpec> {
+  return new Map(config.daemons.flatMap((daemon) => (daemon.service ? [[daemon.name, daemon.service] as const] : [])));
+}
