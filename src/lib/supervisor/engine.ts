@@ -7,6 +7,7 @@ import type {SupervisorStats} from '../status/stats.js';
 import * as tai64n from '../tai64n/codec.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
 import {spawnRun, watchPid, type ChildEnding, type ChildHandle, type SpawnSettings} from './child.js';
+import {trustedUids} from '../security/ownership.js';
 import {failed, ServiceDir, type StartOutcome} from './service-dir.js';
 import {systemTimers, type TimerHandle, type Timers} from './timers.js';
 import {initialState, parseControlByte, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
@@ -92,6 +93,8 @@ export class Supervisor {
   private child: ChildHandle | undefined;
   private pidStamp: tai64n.Tai64n;
   private readonly files: ServiceDir;
+  /** Whose service directories and run scripts this supervisor trusts: root, and itself. */
+  private readonly trustedUids = trustedUids(process.getuid?.() ?? 0);
   private startTimer: TimerHandle | undefined;
   private killTimer: TimerHandle | undefined;
   private readonly queue: SupervisorEvent[] = [];
@@ -259,6 +262,15 @@ export class Supervisor {
       this.reporter.childFatal(`unable to start ${this.dir}/run: ${text}`);
       this.dispatch({type: 'spawn-failed'});
     };
+    const refusal = this.files.runRefusal(this.trustedUids);
+    if (refusal !== undefined) {
+      // After the current effects, as a failed exec is reported.
+      queueMicrotask(() => {
+        this.reporter.warn(refusal);
+        this.dispatch({type: 'spawn-failed'});
+      });
+      return;
+    }
     let settings: SpawnSettings;
     try {
       settings = typeof this.spawnSettings === 'function' ? checkSettings(this.spawnSettings()) : this.spawnSettings;

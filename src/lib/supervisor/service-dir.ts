@@ -11,6 +11,7 @@ import {assertDirectory} from '../sys/directory.js';
 import {flockExclusive} from '../sys/flock.js';
 import {AtomicWriteError, writeFileAtomicSync} from '../sys/fs-atomic.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
+import {trustProblem} from '../security/ownership.js';
 
 /**
  * The outcome of a start-up step. `busy`: another supervisor (ours or daemontools') holds the
@@ -36,6 +37,28 @@ export class ServiceDir {
   private control: Socket | undefined;
 
   constructor(readonly dir: string) {}
+
+  /**
+   * Why `./run` must not be started as it is now: the service directory or `run` (symlinks
+   * followed) is owned by someone other than `uids`, or is group- or world-writable, so someone
+   * else could make this supervisor, often root, run their code. undefined when it may start.
+   * A missing or non-executable `run` is left to the start itself, which reports it in
+   * daemontools' words.
+   */
+  runRefusal(uids: readonly number[]): string | undefined {
+    for (const [path, kind] of [[this.dir, 'directory'], [join(this.dir, 'run'), 'file']] as const) {
+      let stats;
+      try {
+        stats = statSync(path);
+      } catch {
+        return undefined;
+      }
+      if (kind === 'file' && !stats.isFile()) return undefined;
+      const problem = trustProblem(stats, kind, uids);
+      if (problem !== undefined) return `refusing to start ${this.dir}/run: ${kind === 'directory' ? `${this.dir}: ` : ''}${problem}`;
+    }
+    return undefined;
+  }
 
   /** Is DIR a directory, and is `down` there? A failure message, or the initial want. */
   initialWant(): StartOutcome | status.Want {

@@ -8,6 +8,7 @@ import {readBootId, readStartTime} from '../../../src/lib/proc/start-time.js';
 import {FakeTime} from '../../helpers/fake-time.js';
 import {isAlive} from '../../helpers/processes.js';
 import {makeService} from '../../helpers/service-dir.js';
+import {tmpDir} from '../../helpers/tmp.js';
 import {PATIENT, waitFor} from '../../helpers/wait-for.js';
 
 interface Lines {
@@ -252,12 +253,14 @@ test('spawn as a function is asked at every start; a throw is a failed start; su
 });
 
 test('uid, gid and supplementary groups are applied (through setpriv)', async (t) => {
-  const {dir} = makeService(t, {run: 'id -u > ids; id -g >> ids; id -G >> ids; exec sleep 1000'});
+  // The service writes where nobody may: not its own directory, which must stay root's.
+  const out = tmpDir(t);
+  chmodSync(out, 0o777);
+  const {dir} = makeService(t, {run: `id -u > ${out}/ids; id -g >> ${out}/ids; id -G >> ${out}/ids; exec sleep 1000`});
   const {supervisor} = engine(t, dir, {spawn: {uid: 65534, gid: 65534, groups: [65534, 4]}});
-  chmodSync(dir, 0o777);
   await supervisor.start();
   const text = await waitFor(() => {
-    const ids = readFileSync(join(dir, 'ids'), 'latin1');
+    const ids = readFileSync(join(out, 'ids'), 'latin1');
     return ids.split('\n').length >= 4 && ids;
   }, 'ids written');
   t.is(text, '65534\n65534\n65534 4\n');
