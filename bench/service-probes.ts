@@ -1,20 +1,11 @@
-// What the service benchmarks share: a blocking pause, the pid a service's status shows, and a
-// synchronous wait for a condition (benchmarks poll tightly and must not yield to timers).
-import {readStatus} from '../src/lib/control/client.js';
+// What the service benchmarks share: a blocking pause and a synchronous wait for a condition
+// (benchmarks poll tightly and must not yield to timers). The pid in a service's status comes
+// from the tests' own helper, test/helpers/service-pid.ts.
 
 export function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** The pid in DIR/supervise/status; 0 when none, not written yet, or unreadable. */
-export function statusPid(dir: string): number {
-  try {
-    const record = readStatus(dir);
-    return record === 'bad-format' ? 0 : record.pid;
-  } catch {
-    return 0;
-  }
-}
 
 export function waitUntil(predicate: () => boolean, what: string, options: {timeoutMs?: number; pollMs?: number} = {}): void {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);

@@ -11,7 +11,8 @@ import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} 
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {pause, statusPid, waitUntil} from './service-probes.js';
+import {pidOf} from '../test/helpers/service-pid.js';
+import {pause, waitUntil} from './service-probes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -53,7 +54,7 @@ function cleanup(): void {
   }
   pause(100);
   for (const dir of serviceDirs) {
-    const pid = statusPid(dir);
+    const pid = pidOf(dir);
     for (const target of pid ? [-pid, pid] : []) {
       try {
         process.kill(target, 'SIGKILL');
@@ -74,20 +75,20 @@ function restartLatency(base: string): Record<Side, number[]> {
   for (const side of sides) {
     serviceDirs.push(dirs[side]);
     startSupervisor(...superviseCommand(side, dirs[side]));
-    waitUntil(() => statusPid(dirs[side]) > 0, `${side} up`);
+    waitUntil(() => pidOf(dirs[side]) > 0, `${side} up`);
   }
   pause(1100);
   const samples: Record<Side, number[]> = {daemontools: [], keepup: []};
   for (let trial = 0; trial < TRIALS; trial++) {
     for (const side of sides) {
       const dir = dirs[side];
-      const old = statusPid(dir);
+      const old = pidOf(dir);
       const begin = process.hrtime.bigint();
       process.kill(old, 'SIGKILL');
       let pid = old;
       while (pid === old || pid === 0) {
         pause(0.1);
-        pid = statusPid(dir);
+        pid = pidOf(dir);
       }
       samples[side].push(Number(process.hrtime.bigint() - begin) / 1e6);
     }
@@ -115,7 +116,7 @@ function manyStandalone(base: string, side: Side): Memory {
   const dirs = makeServices(join(base, `many-${side}`), SERVICES);
   serviceDirs.push(...dirs);
   const children = dirs.map((dir) => startSupervisor(...superviseCommand(side, dir)));
-  waitUntil(() => dirs.every((dir) => statusPid(dir) > 0), `${SERVICES} ${side} services up`, {timeoutMs: 180_000});
+  waitUntil(() => dirs.every((dir) => pidOf(dir) > 0), `${SERVICES} ${side} services up`, {timeoutMs: 180_000});
   pause(500);
   return memoryOf(children.map((child) => child.pid!));
 }
@@ -124,7 +125,7 @@ function manyEngines(base: string): Memory {
   const dirs = makeServices(join(base, 'many-engines'), SERVICES);
   serviceDirs.push(...dirs);
   const driver = startSupervisor(process.execPath, [join(here, 'engines-driver.js'), ...dirs]);
-  waitUntil(() => dirs.every((dir) => statusPid(dir) > 0), `${SERVICES} engines up`, {timeoutMs: 180_000});
+  waitUntil(() => dirs.every((dir) => pidOf(dir) > 0), `${SERVICES} engines up`, {timeoutMs: 180_000});
   pause(500);
   return memoryOf([driver.pid!]);
 }

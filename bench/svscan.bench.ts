@@ -9,7 +9,8 @@ import {chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {pause, statusPid, waitUntil} from './service-probes.js';
+import {pidOf} from '../test/helpers/service-pid.js';
+import {pause, waitUntil} from './service-probes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -83,7 +84,7 @@ function stopTree(scanner: ChildProcess, base: string): void {
     // gone
   }
   for (const name of readdirSync(base)) {
-    const pid = statusPid(join(base, name));
+    const pid = pidOf(join(base, name));
     for (const target of pid ? [-pid, pid] : []) {
       try {
         process.kill(target, 'SIGKILL');
@@ -102,7 +103,7 @@ function withTree<T>(side: Side, count: number, measure: (scanner: ChildProcess,
   const t0 = performance.now();
   const scanner = startScanner(side, tree.base);
   try {
-    waitUntil(() => tree.dirs.every((dir) => statusPid(dir) !== 0), `${side}: ${count} services running`, {timeoutMs: 300_000, pollMs: 2});
+    waitUntil(() => tree.dirs.every((dir) => pidOf(dir) !== 0), `${side}: ${count} services running`, {timeoutMs: 300_000, pollMs: 2});
     return measure(scanner, tree, performance.now() - t0);
   } finally {
     stopTree(scanner, tree.base);
@@ -164,7 +165,7 @@ for (const side of SIDES) {
       const target = join(tree.base, `new${trial}`);
       const t0 = performance.now();
       renameSync(staging, target);
-      waitUntil(() => statusPid(target) !== 0, `${side}: new service ${trial}`, {timeoutMs: 20_000, pollMs: 2});
+      waitUntil(() => pidOf(target) !== 0, `${side}: new service ${trial}`, {timeoutMs: 20_000, pollMs: 2});
       trials.push(performance.now() - t0);
     }
     pickup[side] = median(trials);
