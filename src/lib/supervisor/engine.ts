@@ -8,6 +8,7 @@ import * as tai64n from '../tai64n/codec.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
 import {spawnRun, watchPid, type ChildEnding, type ChildHandle, type SpawnSettings} from './child.js';
 import {trustedUids} from '../security/ownership.js';
+import type {HeldDirectory} from '../sys/held-directory.js';
 import {failed, ServiceDir, type StartOutcome} from './service-dir.js';
 import {systemTimers, type TimerHandle, type Timers} from './timers.js';
 import {initialState, parseControlByte, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
@@ -23,6 +24,12 @@ export interface SupervisorReporter extends Reporter {
 export interface SupervisorOptions {
   /** The service directory, as the user wrote it: messages say `DIR/supervise/lock`. */
   readonly dir: string;
+  /**
+   * DIR already held open by the caller (svscan), for at least the supervisor's life. Without
+   * it DIR is opened by name once, at start(). Either way the supervisor is bound to that
+   * directory from then on, as daemontools' supervise is by its chdir.
+   */
+  readonly directory?: HeldDirectory;
   readonly reporter: SupervisorReporter;
   /** Stamps and the restart throttle. Default: the system clock. */
   readonly clock?: Clock;
@@ -65,7 +72,9 @@ export interface SupervisorSnapshot {
  *
  * Life cycle:
  * 1. `new Supervisor({dir, reporter, clock?, timers?, spawn?})`.
- * 2. `await start()`: checks DIR and `down`, makes `supervise/`, takes the flock on
+ * 2. `await start()`: opens DIR and holds it (every file below and the child's cwd go through
+ *    that descriptor: renaming or re-pointing DIR's name changes nothing), refuses it without
+ *    touching anything when someone else could write it, checks `down`, makes `supervise/`, takes the flock on
  *    `supervise/lock` (held while the object lives: the real supervise refuses to run beside it),
  *    creates and opens the `control` and `ok` FIFOs, writes `status`, and starts `./run` unless
  *    `down` exists. Returns a StartOutcome; on anything but `started` nothing is left open.
@@ -107,7 +116,7 @@ export class Supervisor {
 
   constructor(options: SupervisorOptions) {
     this.dir = options.dir;
-    this.files = new ServiceDir(options.dir);
+    this.files = new ServiceDir(options.dir, options.directory);
     this.reporter = options.reporter;
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? systemTimers;
@@ -132,11 +141,19 @@ export class Supervisor {
   }
 
   private async startOnce(options: StartOptions): Promise<StartOutcome> {
+    const held = this.files.open(this.trustedUids);
+    if (held.kind !== 'started') return held;
     const want = this.files.initialWant();
-    if (typeof want !== 'string') return want;
+    if (typeof want !== 'string') {
+      this.files.release();
+      return want;
+    }
     this.state = initialState(want);
-    const lock = await this.files.lock();
-    if (lock.kind !== 'started') return lock;
+    const lock = await this.files.lock(this.trustedUids);
+    if (lock.kind !== 'started') {
+      this.files.release();
+      return lock;
+    }
     if (this.closed) {
       this.files.release();
       return failed('closed while starting');
@@ -279,7 +296,7 @@ export class Supervisor {
       queueMicrotask(() => fail(error instanceof Error ? error.message : String(error)));
       return;
     }
-    const child = spawnRun(this.dir, settings, (ending) => this.childExited(child, ending), (error) => fail(errorText(error)));
+    const child = spawnRun(this.files.runDirectory(), settings, (ending) => this.childExited(child, ending), (error) => fail(errorText(error)));
     if (!child) return;
     this.child = child;
     this.pidStamp = tai64n.fromUnixMs(this.clock.now());

@@ -1,6 +1,6 @@
 import {spawn, spawnSync} from 'node:child_process';
 import {constants} from 'node:os';
-import {loadProcessCalls, type ProcessCalls} from './native.js';
+import {errnoException, loadProcessCalls, type ProcessCalls} from './native.js';
 
 /**
  * BSD flock(2) on an fd this process holds, the only lock the real supervise, multilog and
@@ -31,11 +31,7 @@ function nativeFlock(): Pick<ProcessCalls, 'flockExclusiveNonblocking'> | null {
 function nativeOutcome(errno: number): FlockResult {
   if (errno === 0) return 'locked';
   if (errno === constants.errno.EWOULDBLOCK || errno === constants.errno.EAGAIN) return 'busy';
-  const code = Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] ?? 'EIO';
-  const error: NodeJS.ErrnoException = new Error(`flock failed: ${code}`);
-  error.code = code;
-  error.errno = errno;
-  throw error;
+  throw errnoException(errno, 'flock failed');
 }
 
 const CONFLICT = 75;

@@ -28,13 +28,16 @@ Object.defineProperty(AtomicWriteError.prototype, 'name', {value: 'AtomicWriteEr
 
 /**
  * Writes `data` to `PATH.new` in one write, then renames it over PATH (supervise's announce,
- * skalibs' openwritenclose). On failure the temporary file is removed and AtomicWriteError thrown.
+ * skalibs' openwritenclose). The temporary file is always a new file (O_CREAT|O_EXCL|O_NOFOLLOW:
+ * a symlink or hard link planted at `PATH.new` is replaced, never written through), and the
+ * rename replaces PATH itself, a symlink there included. On failure the temporary file is
+ * removed and AtomicWriteError thrown.
  */
 export function writeFileAtomicSync(path: string, data: Uint8Array, options: AtomicWriteOptions = {}): void {
   const tmpPath = options.tmpPath ?? `${path}.new`;
   let fd: number;
   try {
-    fd = openSync(tmpPath, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_TRUNC | constants.O_CREAT, options.mode ?? 0o644);
+    fd = openTemporary(tmpPath, options.mode ?? 0o644);
   } catch (error) {
     throw new AtomicWriteError('open', tmpPath, error);
   }
@@ -59,6 +62,25 @@ export function writeFileAtomicSync(path: string, data: Uint8Array, options: Ato
     removeQuietly(tmpPath);
     throw new AtomicWriteError('rename', tmpPath, error);
   }
+}
+
+const CREATE_NEW = constants.O_WRONLY | constants.O_NONBLOCK | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** Creates `path` afresh: one left by an earlier crash (or planted) is unlinked first, once. */
+function openTemporary(path: string, mode: number): number {
+  try {
+    return openSync(path, CREATE_NEW, mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    // A directory there: open's own error (EISDIR) says it best.
+    if ((error as NodeJS.ErrnoException).code !== 'EISDIR' && (error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  }
+  return openSync(path, CREATE_NEW, mode);
 }
 
 function removeQuietly(path: string): void {
