@@ -14,7 +14,7 @@ export class HeldDirectory {
 
   /**
    * Opens the directory at `path` (escaped bytes allowed, see byte-names). `follow: false`
-   * refuses a symlink as the last component (ELOOP), as O_NOFOLLOW does. Errors are thrown as
+   * refuses a symlink as the last component (ENOTDIR: O_NOFOLLOW with O_DIRECTORY). Errors are thrown as
    * node:fs throws them (ENOENT, ENOTDIR, ELOOP, EACCES, …).
    */
   static open(path: string, options: {follow?: boolean} = {}): HeldDirectory {
