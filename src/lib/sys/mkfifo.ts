@@ -1,7 +1,7 @@
 import {spawnSync} from 'node:child_process';
 import {lstatSync} from 'node:fs';
 import {constants} from 'node:os';
-import {errnoException, loadProcessCalls, type ProcessCalls} from './native.js';
+import {errnoException, optionalProcessCall} from './native.js';
 
 /**
  * Creates FIFOs (Node has no mkfifo(2)) for every path that does not exist yet; existing paths,
@@ -13,7 +13,7 @@ import {errnoException, loadProcessCalls, type ProcessCalls} from './native.js';
  */
 export function mkfifoSync(paths: readonly string[], mode = 0o600): void {
   const missing = paths.filter((path) => !exists(path));
-  const native = nativeMkfifo();
+  const native = optionalProcessCall('mkfifo');
   if (native) {
     for (const path of missing) {
       const errno = native.mkfifo(path, mode);
@@ -27,21 +27,6 @@ export function mkfifoSync(paths: readonly string[], mode = 0o600): void {
 
 const BATCH = 1000;
 const {EEXIST} = constants.errno;
-
-let addon: Pick<ProcessCalls, 'mkfifo'> | null | undefined;
-
-/** The addon's mkfifo, loaded once; null when the addon is not there or predates the call. */
-function nativeMkfifo(): Pick<ProcessCalls, 'mkfifo'> | null {
-  if (addon === undefined) {
-    try {
-      const calls = loadProcessCalls();
-      addon = typeof calls.mkfifo === 'function' ? calls : null;
-    } catch {
-      addon = null;
-    }
-  }
-  return addon;
-}
 
 function makeBatch(missing: readonly string[], mode: number): void {
   const own = (path: string) => path.replace(/^\/proc\/self\//, `/proc/${process.pid}/`);

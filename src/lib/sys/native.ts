@@ -69,6 +69,23 @@ export function loadProcessCalls(from: string = fileURLToPath(import.meta.url)):
   }
 }
 
+let optional: ProcessCalls | null | undefined;
+
+/**
+ * The addon's call `name`, for a caller that has another way: null when the addon is not built
+ * or was built by an older keepup that lacks the call. The addon is loaded once.
+ */
+export function optionalProcessCall<K extends keyof ProcessCalls>(name: K): Pick<ProcessCalls, K> | null {
+  if (optional === undefined) {
+    try {
+      optional = loadProcessCalls();
+    } catch {
+      optional = null;
+    }
+  }
+  return optional && typeof optional[name] === 'function' ? optional : null;
+}
+
 /** The Node-style error for an errno number the addon returned: `code` is its name (EIO when unknown). */
 export function errnoException(errno: number, message: string): NodeJS.ErrnoException {
   const code = Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] ?? 'EIO';
