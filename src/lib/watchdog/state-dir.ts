@@ -1,5 +1,5 @@
 import {closeSync, constants, mkdirSync, openSync} from 'node:fs';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {flockExclusiveSync} from '../sys/flock.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 
@@ -17,12 +17,28 @@ export type StateDirOutcome = {ok: true} | {ok: false; problem: string; cause?: 
 
 export function prepareStateDir(dir: string, uids: readonly number[]): StateDirOutcome {
   try {
-    mkdirSync(dir, {recursive: true, mode: 0o700});
+    makeDirectories(dir);
   } catch (error) {
     return {ok: false, problem: 'unable to create it', cause: error};
   }
   const trusted = checkTrustedPath(dir, 'directory', uids);
   return trusted.ok ? {ok: true} : {ok: false, problem: trusted.problem, ...(trusted.cause ? {cause: trusted.cause} : {})};
+}
+
+/**
+ * mkdir -p with mode 0700, one level at a time: Node's recursive mkdir reports ENOENT, not
+ * EROFS, on a read-only file system.
+ */
+function makeDirectories(dir: string): void {
+  try {
+    mkdirSync(dir, 0o700);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
+    makeDirectories(dirname(dir));
+    mkdirSync(dir, 0o700);
+  }
 }
 
 export interface HeldLock {
