@@ -1,8 +1,8 @@
-import {readFileSync} from 'node:fs';
 import {homedir, hostname} from 'node:os';
 import {dirname, isAbsolute, join, resolve} from 'node:path';
 import {validate as validateCron} from 'node-cron';
 import {isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
+import {decodeConfig} from './input.js';
 import {fail, list, mapping, number, oneOf, oneOrMany, scalarOrMap, scalarText, section, string, type Source, type Validator} from './schema.js';
 
 /** How a daemon is looked for in the process table. */
@@ -323,7 +323,7 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
   return {config, warnings};
 }
 
-/** Reads FILE (already checked by the caller) and validates it; errno errors are thrown as they are. */
-export function readWatchdogConfig(file: string, options: LoadOptions): LoadedConfig {
-  return parseWatchdogConfig(readFileSync(file, 'utf8'), file, options);
+/** Decodes config bytes (strict UTF-8, see input.ts) and validates them. */
+export function parseWatchdogConfigBytes(bytes: Uint8Array, file: string, options: LoadOptions): LoadedConfig {
+  return parseWatchdogConfig(decodeConfig(bytes, file), file, options);
 }
