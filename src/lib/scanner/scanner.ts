@@ -4,6 +4,7 @@ import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import {Supervisor, type SupervisorReporter} from '../supervisor/engine.js';
 import type {SpawnSettings} from '../supervisor/child.js';
+import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
 import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
 import {CONTROL_FIFO, OK_FIFO} from '../control/paths.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
@@ -18,13 +19,7 @@ export const RESCAN_MS = 5000;
 export const SETTLE_MS = 50;
 /** How long a stopping logger may take to log what its service wrote last before it gets TERM. */
 export const DRAIN_MS = 5000;
-/**
- * How long a service (or logger) that ignores TERM may take to stop at shutdown or removal before
- * its process group gets KILL, when its directory has no `timeout-kill` file: longer than
- * runit's 7 s, since a daemon may flush state on TERM; far shorter than systemd's 90 s, since a
- * shutdown waits for the slowest service.
- */
-export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+export {DEFAULT_STOP_TIMEOUT_MS};
 
 export interface ScannerOptions {
   /** The scan directory (svscan chdirs there and passes '.', so messages name services as daemontools does). */
@@ -38,8 +33,11 @@ export interface ScannerOptions {
   readonly rescanMs?: number;
   /** Watch the directory for changes (default true); the periodic rescan stays as the fallback. */
   readonly watch?: boolean;
-  /** Shutdown and removal: KILL after this long when a directory has no `timeout-kill`; default DEFAULT_STOP_TIMEOUT_MS. */
-  readonly stopTimeoutMs?: number;
+  /**
+   * Shutdown and removal: KILL after this long when a directory has no `timeout-kill` file
+   * (asked each time when a function); default DEFAULT_STOP_TIMEOUT_MS.
+   */
+  readonly stopTimeoutMs?: number | (() => number);
   /**
    * Extra spawn settings for a service or its logger (keepup supervise: user, env, limits),
    * asked for at every start of the child; a throw is reported as a failed start.
@@ -184,7 +182,8 @@ export class Scanner {
   }
 
   #stopTimeoutMs(): number {
-    return this.#options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    const option = this.#options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    return typeof option === 'function' ? option() : option;
   }
 
   /** Feeds control bytes to the supervisor of service `name` (or its logger); false when there is none. */
