@@ -36,7 +36,7 @@ function dead(pid: number): boolean {
 
 async function group(dir: string): Promise<[number, number]> {
   const pid = await waitFor(() => pidOf(dir), `${dir} to run`, PATIENT);
-  const grandchild = await waitFor(() => existsSync(join(dir, 'grandchild')) && Number(readFileSync(join(dir, 'grandchild'), 'latin1')), `${dir}'s grandchild`, PATIENT);
+  const grandchild = await waitFor(() => (existsSync(join(dir, 'grandchild')) ? Number(readFileSync(join(dir, 'grandchild'), 'latin1')) : 0), `${dir}'s grandchild`, PATIENT);
   return [pid, grandchild];
 }
 
