@@ -184,3 +184,29 @@ test('SIGTERM shutdown completes with svlogd as the logger, which logs the last 
   t.false(isAlive(logger));
   t.deepEqual(loggedLines(logDir), expected(500));
 });
+
+test("the pipe survives svscan's SIGKILL: a new svscan adopts the blocked writer and the paused logger, and every line arrives", async (t) => {
+  const dir = tmpDir(t, 'keepup-logpipe-');
+  const service = addService(dir, 'writer', {run: writerRun(3000, PAD)});
+  const logDir = addLogger(service, 'keepup multilog');
+  const first = startSvscan(t, dir, [service, logDir]);
+  const writer = await upWithRestartedLogger(service, logDir);
+  const logger = pidOf(logDir);
+  t.is((await run('/usr/bin/svc', ['-p', logDir])).code, 0);
+  writeFileSync(join(service, 'go'), '');
+  await waitFor(() => blockedOnPipe(writer), 'the writer to block on the full pipe', PATIENT);
+  const killed = once(first.svscan, 'exit');
+  first.svscan.kill('SIGKILL');
+  await killed;
+  startSvscan(t, dir, [service, logDir]);
+  await waitFor(async () => (await run('/usr/bin/svok', [logDir])).code === 0, 'the new svscan to supervise the logger', PATIENT);
+  t.is(pidOf(service), writer, 'the writer was adopted, not started again');
+  t.is(pidOf(logDir), logger, 'the logger was adopted, not started again');
+  t.is((await run('/usr/bin/svc', ['-c', logDir])).code, 0);
+  const lines = await waitFor(() => {
+    const now = loggedLines(logDir);
+    return now.length >= 3000 ? now : undefined;
+  }, 'every line to be logged', PATIENT);
+  t.is(readFileSync(join(service, 'errors'), 'utf8'), '');
+  t.deepEqual(lines, expected(3000, PAD));
+});
