@@ -6,6 +6,7 @@ import test from 'ava';
 import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {uniqueName, watchdogSetup, type WatchdogSetup} from '../helpers/daemons.js';
+import {loggedLines} from '../helpers/log-dir.js';
 import {run} from '../helpers/processes.js';
 import {startResident} from '../helpers/resident.js';
 import {pidOf} from '../helpers/service-pid.js';
@@ -63,13 +64,6 @@ test('stopTimeout: a removed service and, at SIGTERM, a remaining one that ignor
   t.regex(resident.stderr(), new RegExp(`keepup: warning: ${keptDir} still running 400 ms after TERM: sending KILL to its process group\n`));
 });
 
-/** Every whole line logged in DIR (rotated files by name, then current). */
-function logged(dir: string): string[] {
-  const names = existsSync(dir) ? readdirSync(dir).filter((name) => /^@[0-9a-f]{24}\.[su]$/.test(name)).sort() : [];
-  const text = [...names, 'current'].map((name) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'latin1') : '')).join('');
-  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
-}
-
 const stamp = (dir: string) => readFileSync(join(dir, 'supervise', 'status')).subarray(0, 12).toString('hex');
 
 test("an in-process logger has supervise's files: Debian's svstat, svok and svc see keepup's pid and -a, -p, -c, -d, -u, -t work; no line is lost", async (t) => {
@@ -82,8 +76,8 @@ test("an in-process logger has supervise's files: Debian's svstat, svok and svc 
   const keepupPid = resident.child.pid!;
   const svstat = async () => (await run('/usr/bin/svstat', [logDir])).stdout.replace(/\d+ seconds/, 'x seconds');
   const more = async (what: string) => {
-    const count = logged(main).length;
-    await waitFor(() => logged(main).length > count + 5, what, PATIENT);
+    const count = loggedLines(main).length;
+    await waitFor(() => loggedLines(main).length > count + 5, what, PATIENT);
   };
   await waitFor(() => pidOf(logDir), 'the logger to be supervised', PATIENT);
   t.is(await svstat(), `${logDir}: up (pid ${keepupPid}) x seconds\n`);
@@ -95,21 +89,21 @@ test("an in-process logger has supervise's files: Debian's svstat, svok and svc 
 
   t.is((await run('/usr/bin/svc', ['-p', logDir])).code, 0);
   await waitFor(async () => (await svstat()) === `${logDir}: up (pid ${keepupPid}) x seconds, paused\n`, 'svstat to say paused', PATIENT);
-  const paused = logged(main).length;
+  const paused = loggedLines(main).length;
   // The service goes on writing into the pipe meanwhile; the logger writes nothing.
   const upFor = async () => Number(/ (\d+) seconds/.exec((await run('/usr/bin/svstat', [join(s.serviceDir, name)])).stdout)![1]);
   const pausedAt = await upFor();
   await waitFor(async () => (await upFor()) > pausedAt, 'a second of service output', PATIENT);
-  t.true(logged(main).length <= paused + 1);
+  t.true(loggedLines(main).length <= paused + 1);
   t.is((await run('/usr/bin/svc', ['-c', logDir])).code, 0);
   await more('the paused lines to arrive');
 
   t.is((await run('/usr/bin/svc', ['-d', logDir])).code, 0);
   await waitFor(async () => (await svstat()) === `${logDir}: down x seconds, normally up\n`, 'svstat to say down', PATIENT);
-  const down = logged(main).length;
+  const down = loggedLines(main).length;
   t.is((await run('/usr/bin/svok', [logDir])).code, 0, 'still supervised while down');
   await waitFor(async () => (await svstat()) !== `${logDir}: down 0 seconds, normally up\n`, 'a second down', PATIENT);
-  t.is(logged(main).length, down, 'nothing logged while the logger is down');
+  t.is(loggedLines(main).length, down, 'nothing logged while the logger is down');
   t.is((await run('/usr/bin/svc', ['-u', logDir])).code, 0);
   await waitFor(async () => (await svstat()).startsWith(`${logDir}: up (pid ${keepupPid})`), 'svstat to say up', PATIENT);
   await more('the lines written while down to arrive');
@@ -119,6 +113,6 @@ test("an in-process logger has supervise's files: Debian's svstat, svok and svc 
   await waitFor(() => stamp(logDir) !== before, 'svc -t to restart the logger (a new status stamp)', PATIENT);
   await more('lines after the restart');
 
-  const numbers = logged(main).map((line) => Number(/^tick (\d+)$/.exec(line)![1]));
+  const numbers = loggedLines(main).map((line) => Number(/^tick (\d+)$/.exec(line)![1]));
   t.deepEqual(numbers, numbers.map((_, index) => index + 1), 'every line once, in order, across pause, down/up, restart and rotation');
 });

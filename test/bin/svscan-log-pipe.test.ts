@@ -6,9 +6,10 @@
 // choice, as under daemontools).
 import test, {type ExecutionContext} from 'ava';
 import {once} from 'node:events';
-import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {addService} from '../helpers/service-dir.js';
+import {loggedLines} from '../helpers/log-dir.js';
 import {bin} from '../helpers/paths.js';
 import {isAlive, run, spawnTracked} from '../helpers/processes.js';
 import {tmpDir} from '../helpers/tmp.js';
@@ -37,13 +38,12 @@ function logRun(logger: Logger, options: {slow?: boolean}): string {
   return `exec ${command} n1000 s16384 ${options.slow ? `'!${SLOW_PROCESSOR}'` : ''} ./main`;
 }
 
-/** Every line in the log directory, oldest first: the rotated files by name, then current. */
-function loggedLines(logDir: string): string[] {
-  const main = join(logDir, 'main');
-  if (!existsSync(main)) return [];
-  const rotated = readdirSync(main).filter((name) => /^@[0-9a-f]{24}\.[su]$/.test(name)).sort();
-  const text = [...rotated, 'current'].map((name) => (existsSync(join(main, name)) ? readFileSync(join(main, name), 'latin1') : '')).join('');
-  return text.split('\n').slice(0, -1);
+/** Waits until `n` lines are logged in LOGDIR/main; returns them. */
+function allLogged(logDir: string, n: number, timeoutMs = PATIENT.timeoutMs): Promise<string[]> {
+  return waitFor(() => {
+    const now = loggedLines(join(logDir, 'main'));
+    return now.length >= n ? now : undefined;
+  }, `${n} lines to be logged`, {timeoutMs});
 }
 
 /** svscan (built) on `dir`; at test end SIGTERM, then KILL of whatever is left. */
@@ -113,10 +113,7 @@ for (const logger of LOGGERS) {
     await upWithRestartedLogger(service, logDir);
     writeFileSync(join(service, 'go'), '');
     await waitFor(() => existsSync(join(service, 'written')), 'the writer to finish', {timeoutMs: 120_000});
-    const lines = await waitFor(() => {
-      const now = loggedLines(logDir);
-      return now.length >= 20000 ? now : undefined;
-    }, 'every line to be logged', {timeoutMs: 120_000});
+    const lines = await allLogged(logDir, 20000, 120_000);
     t.is(readFileSync(join(service, 'errors'), 'utf8'), '', 'no write error (EAGAIN) in the writer');
     t.deepEqual(lines, expected(20000));
   });
@@ -133,10 +130,7 @@ for (const logger of LOGGERS) {
     await waitFor(() => blockedOnPipe(writer) || existsSync(join(service, 'written')), 'the writer to block on the full pipe', PATIENT);
     t.false(existsSync(join(service, 'written')), 'the writer blocked instead of finishing');
     t.is((await run('/usr/bin/svc', ['-c', logDir])).code, 0);
-    const lines = await waitFor(() => {
-      const now = loggedLines(logDir);
-      return now.length >= 3000 ? now : undefined;
-    }, 'every line to be logged', PATIENT);
+    const lines = await allLogged(logDir, 3000);
     t.is(readFileSync(join(service, 'errors'), 'utf8'), '');
     t.deepEqual(lines, expected(3000, PAD));
   });
@@ -160,10 +154,7 @@ for (const logger of LOGGERS) {
     t.is((await run('/usr/bin/svc', ['-c', logDir])).code, 0);
     await waitFor(() => existsSync(join(service, 'status')), 'python to finish', PATIENT);
     t.is(readFileSync(join(service, 'status'), 'utf8'), '0\n', readFileSync(join(service, 'errors'), 'utf8'));
-    const lines = await waitFor(() => {
-      const now = loggedLines(logDir);
-      return now.length >= 3000 ? now : undefined;
-    }, 'every line to be logged', PATIENT);
+    const lines = await allLogged(logDir, 3000);
     t.deepEqual(lines, expected(3000, PAD));
   });
 }
@@ -182,7 +173,7 @@ test('SIGTERM shutdown completes with svlogd as the logger, which logs the last 
   t.is(code, 0);
   t.false(isAlive(pid));
   t.false(isAlive(logger));
-  t.deepEqual(loggedLines(logDir), expected(500));
+  t.deepEqual(loggedLines(join(logDir, 'main')), expected(500));
 });
 
 test("the pipe survives svscan's SIGKILL: a new svscan adopts the blocked writer and the paused logger, and every line arrives", async (t) => {
@@ -203,10 +194,7 @@ test("the pipe survives svscan's SIGKILL: a new svscan adopts the blocked writer
   t.is(pidOf(service), writer, 'the writer was adopted, not started again');
   t.is(pidOf(logDir), logger, 'the logger was adopted, not started again');
   t.is((await run('/usr/bin/svc', ['-c', logDir])).code, 0);
-  const lines = await waitFor(() => {
-    const now = loggedLines(logDir);
-    return now.length >= 3000 ? now : undefined;
-  }, 'every line to be logged', PATIENT);
+  const lines = await allLogged(logDir, 3000);
   t.is(readFileSync(join(service, 'errors'), 'utf8'), '');
   t.deepEqual(lines, expected(3000, PAD));
 });
