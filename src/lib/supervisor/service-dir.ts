@@ -1,5 +1,6 @@
-import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, statSync} from 'node:fs';
+import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readlinkSync, statSync} from 'node:fs';
 import {Socket} from 'node:net';
+import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, LOCK_FILE, OK_FIFO, RUN_FILE, STATS_FILE, STATUS_FILE, SUPERVISE_DIR} from '../control/paths.js';
 import * as childRecord from '../status/child-record.js';
@@ -10,6 +11,7 @@ import {AtomicWriteError, writeFileAtomicSync} from '../sys/fs-atomic.js';
 import {HeldDirectory} from '../sys/held-directory.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
 import {trustProblem} from '../security/ownership.js';
+import {checkTrustedPath} from '../security/trusted-path.js';
 import type {RunDirectory} from './child.js';
 
 /**
@@ -143,6 +145,8 @@ export class ServiceDir {
   private lockFd: number | undefined;
   private okFd: number | undefined;
   private control: Socket | undefined;
+  /** DIR's name was a symlink when it was opened: its target's whole path is checked before each start. */
+  private viaSymlink = false;
 
   /**
    * `directory`: DIR already open, held by the caller (svscan) for at least this object's life;
@@ -159,6 +163,7 @@ export class ServiceDir {
     const opened = this.directory ? checkDirectory(this.directory, this.dir, uids) : openServiceDirectory(this.dir, this.dir, uids);
     if (opened.kind !== 'opened') return opened;
     this.held = opened.dir;
+    this.viaSymlink = isSymlink(this.dir);
     return {kind: 'started'};
   }
 
@@ -187,7 +192,15 @@ export class ServiceDir {
     }
     if (!stats.isFile()) return undefined;
     const problem = trustProblem(stats, 'file', uids);
-    return problem === undefined ? undefined : `refusing to start ${this.dir}/run: ${problem}`;
+    if (problem !== undefined) return `refusing to start ${this.dir}/run: ${problem}`;
+    // Through a symlink (the directory's name or run), whoever can write any directory on the
+    // way to the target chooses what runs: check that whole path, every component
+    // (trusted-path), from where the held directory is now.
+    if (this.viaSymlink || isSymlink(held.path(RUN_FILE))) {
+      const whole = checkTrustedPath(join(readlinkSync(held.path()), RUN_FILE), 'file', uids);
+      if (!whole.ok && whole.cause === undefined) return `refusing to start ${this.dir}/run: ${whole.problem}`;
+    }
+    return undefined;
   }
 
   /** Is `down` there? A failure message, or the initial want. Only after open(). */
@@ -328,7 +341,7 @@ export class ServiceDir {
   private writeAtomic(file: string, data: Buffer): string | undefined {
     const tmp = `${this.dir}/${file}.new`;
     try {
-      writeFileAtomicSync(this.inSupervise(file), data);
+      writeFileAtomicSync(this.inSupervise(file), data, {exclusive: true});
       return undefined;
     } catch (error) {
       if (!(error instanceof AtomicWriteError)) return `unable to write ${tmp}: ${errorText(error)}`;

@@ -7,6 +7,11 @@ export interface AtomicWriteOptions {
   fsync?: boolean;
   /** Name of the temporary file. Default `PATH.new`. */
   tmpPath?: string;
+  /**
+   * Remove a leftover temporary file, then create it with O_EXCL|O_NOFOLLOW, so a name planted
+   * there (a symlink to another file) is never written through. Default false.
+   */
+  exclusive?: boolean;
 }
 
 /** Which step of an atomic write failed, so callers can word their warning as daemontools does. */
@@ -28,16 +33,15 @@ Object.defineProperty(AtomicWriteError.prototype, 'name', {value: 'AtomicWriteEr
 
 /**
  * Writes `data` to `PATH.new` in one write, then renames it over PATH (supervise's announce,
- * skalibs' openwritenclose). The temporary file is always a new file (O_CREAT|O_EXCL|O_NOFOLLOW:
- * a symlink or hard link planted at `PATH.new` is replaced, never written through), and the
- * rename replaces PATH itself, a symlink there included. On failure the temporary file is
- * removed and AtomicWriteError thrown.
+ * skalibs' openwritenclose). On failure the temporary file is removed and AtomicWriteError thrown.
  */
 export function writeFileAtomicSync(path: string, data: Uint8Array, options: AtomicWriteOptions = {}): void {
   const tmpPath = options.tmpPath ?? `${path}.new`;
   let fd: number;
+  if (options.exclusive) removeQuietly(tmpPath);
+  const flags = options.exclusive ? constants.O_EXCL | constants.O_NOFOLLOW : constants.O_TRUNC;
   try {
-    fd = openTemporary(tmpPath, options.mode ?? 0o644);
+    fd = openSync(tmpPath, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_CREAT | flags, options.mode ?? 0o644);
   } catch (error) {
     throw new AtomicWriteError('open', tmpPath, error);
   }
@@ -62,25 +66,6 @@ export function writeFileAtomicSync(path: string, data: Uint8Array, options: Ato
     removeQuietly(tmpPath);
     throw new AtomicWriteError('rename', tmpPath, error);
   }
-}
-
-const CREATE_NEW = constants.O_WRONLY | constants.O_NONBLOCK | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-
-/** Creates `path` afresh: one left by an earlier crash (or planted) is unlinked first, once. */
-function openTemporary(path: string, mode: number): number {
-  try {
-    return openSync(path, CREATE_NEW, mode);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  try {
-    unlinkSync(path);
-  } catch (error) {
-    // A directory there: open's own error (EISDIR) says it best.
-    if ((error as NodeJS.ErrnoException).code !== 'EISDIR' && (error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
-    return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-  }
-  return openSync(path, CREATE_NEW, mode);
 }
 
 function removeQuietly(path: string): void {

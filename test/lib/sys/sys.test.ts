@@ -55,17 +55,17 @@ test('atomic write replaces the file and leaves no .new behind; failures name th
   t.is(error?.step, 'open');
 });
 
-test('atomic write never writes through a planted .new: symlink, hard link or FIFO there is replaced', (t) => {
+test('exclusive atomic write never writes through a planted .new: symlink, hard link or FIFO there is replaced', (t) => {
   const dir = tmpDir(t);
   const victim = join(dir, 'victim');
   writeFileSync(victim, 'secret', {mode: 0o600});
   const path = join(dir, 'status');
   symlinkSync(victim, `${path}.new`);
-  writeFileAtomicSync(path, Buffer.from('one'));
+  writeFileAtomicSync(path, Buffer.from('one'), {exclusive: true});
   linkSync(victim, `${path}.new`);
-  writeFileAtomicSync(path, Buffer.from('two'));
+  writeFileAtomicSync(path, Buffer.from('two'), {exclusive: true});
   mkfifoSync([`${path}.new`]);
-  writeFileAtomicSync(path, Buffer.from('three'));
+  writeFileAtomicSync(path, Buffer.from('three'), {exclusive: true});
   t.is(readFileSync(victim, 'utf8'), 'secret');
   t.is(readFileSync(path, 'utf8'), 'three');
   t.false(existsSync(`${path}.new`));
