@@ -38,7 +38,7 @@ test('status writes: the bytes, then daemontools warnings for open and rename fa
   t.is(files.writeStatus(record), undefined);
   t.deepEqual(readFileSync(join(dir, 'supervise/status')), status.pack(record));
   mkdirSync(join(dir, 'supervise/status.new/occupied'), {recursive: true});
-  t.is(files.writeStatus(record), `unable to open ${dir}/supervise/status.new: file already exists`);
+  t.is(files.writeStatus(record), `unable to open ${dir}/supervise/status.new: is a directory`);
   const other = makeService(t, {}, 's2').dir;
   mkdirSync(join(other, 'supervise/status/occupied'), {recursive: true});
   t.is((await locked(t, other)).writeStatus(record), `unable to rename ${other}/supervise/status.new to status: is a directory`);
