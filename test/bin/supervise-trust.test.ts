@@ -3,9 +3,8 @@
 // starts whatever ./run it finds and writes wherever supervise/ leads.)
 // The attacker is `nobody`, who owns the service directory and plants the symlinks itself.
 import test, {type ExecutionContext} from 'ava';
-import {spawnSync} from 'node:child_process';
 import {chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, unlinkSync, writeFileSync} from 'node:fs';
-import {attackerDir, startExchanger} from '../helpers/attacker.js';
+import {asNobody, attackerDir, NOBODY, startExchanger} from '../helpers/attacker.js';
 import {join} from 'node:path';
 import {readStatus} from '../../src/lib/control/client.js';
 import {addService, makeService} from '../helpers/service-dir.js';
@@ -14,16 +13,9 @@ import {startSupervise, stderrOf, tool, waitForStatus} from '../helpers/supervis
 import {tmpDir} from '../helpers/tmp.js';
 import {PATIENT, waitFor} from '../helpers/wait-for.js';
 
-const NOBODY = 65534;
 
 function needRoot(t: ExecutionContext): void {
   if (process.getuid?.() !== 0) t.fail('this test needs root (ownership checks against uid 0, nobody as the attacker)');
-}
-
-/** Runs COMMAND as nobody, as the attacker would. */
-function asNobody(command: string, ...args: string[]): void {
-  const result = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', command, ...args], {encoding: 'utf8'});
-  if (result.status !== 0) throw new Error(`as nobody: ${command} ${args.join(' ')}: ${result.stderr}`);
 }
 
 const runCases: Array<[string, (dir: string) => void, (dir: string) => void, RegExp]> = [
