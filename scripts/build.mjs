@@ -30,7 +30,7 @@ const requireShim = 'import {createRequire as __keepupRequire} from "node:module
 // scripts that export that limit and exec node on the same file (the second line is a
 // no-op statement plus a comment in JavaScript). /bin/sh always exports PWD, so env(1) first
 // saves the caller's PWD (empty when unset). src/lib/sys/launcher.ts reads both.
-const LAUNCHED = new Set(['envdir', 'envuidgid', 'pgrphack', 'setlock', 'setuidgid', 'softlimit', 'supervise', 'svscan']);
+const LAUNCHED = new Set(['envdir', 'envuidgid', 'fghack', 'pgrphack', 'setlock', 'setuidgid', 'softlimit', 'supervise', 'svscan']);
 const isLaunched = (bin) => LAUNCHED.has(relative('src/bin', bin).replace(/\.ts$/, ''));
 const banners = [
   ['#!/usr/bin/env node', bins.filter((bin) => !isLaunched(bin))],
