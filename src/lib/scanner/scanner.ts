@@ -261,9 +261,12 @@ export class Scanner {
         pipe === undefined ? extra.stdio : role === 'main' ? ['inherit', pipe, 'inherit'] : [pipe, 'inherit', 'inherit'];
       return {...extra, ...(stdio ? {stdio} : {})};
     };
+    const dir = role === 'main' ? serviceDir : join(serviceDir, 'log');
+    // svscan (dir '.'): daemontools runs `supervise log` inside the service, so its messages say `log/run`.
+    const reporter = role === 'log' && this.#options.dir === '.' ? renamed(this.#options.supervisorReporter, dir, 'log') : this.#options.supervisorReporter;
     const supervisor = new Supervisor({
-      dir: role === 'main' ? serviceDir : join(serviceDir, 'log'),
-      reporter: this.#options.supervisorReporter,
+      dir,
+      reporter,
       timers: this.#timers,
       spawn,
     });
@@ -271,7 +274,8 @@ export class Scanner {
     const outcome = await supervisor.start({adopt: true});
     if (outcome.kind !== 'started') {
       entry[role] = undefined;
-      this.#options.supervisorReporter.warn(outcome.message);
+      // daemontools' supervise dies on these (`supervise: fatal: unable to acquire …/lock`); svscan tries again later.
+      reporter.childFatal(outcome.message);
       return;
     }
     void supervisor.exited.then(() => {
@@ -368,6 +372,12 @@ export class Scanner {
     if (which === 'rescan') this.#rescanTimer = undefined;
     else this.#settleTimer = undefined;
   }
+}
+
+/** `reporter` with every mention of `dir` in its messages said as `name`. */
+function renamed(reporter: SupervisorReporter, dir: string, name: string): SupervisorReporter {
+  const say = (message: string) => message.split(dir).join(name);
+  return {warn: (message) => reporter.warn(say(message)), childFatal: (message) => reporter.childFatal(say(message))};
 }
 
 async function bringDown(supervisor: Supervisor | undefined): Promise<void> {

@@ -37,7 +37,7 @@ test('SIGALRM makes keepup supervise read its tree again at once, as svscan', as
   const pids: number[] = [];
   t.teardown(async () => {
     process.emit('SIGTERM');
-    await done.catch(() => {});
+    await Promise.resolve(done).catch(() => {});
     for (const pid of pids) if (isAlive(pid)) process.kill(-pid, 'SIGKILL');
   });
   await waitFor(() => out.includes('keepup: supervising 1 service'), 'the start line', PATIENT);
