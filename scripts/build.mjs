@@ -26,6 +26,11 @@ function tsFiles(dir) {
 
 const bins = tsFiles('src/bin');
 const requireShim = 'import {createRequire as __keepupRequire} from "node:module"; const require = __keepupRequire(import.meta.url);';
+// Without a SIGUSR1 listener Node 20 opens its inspector on 127.0.0.1:9229 when sent SIGUSR1: a
+// debugger with root's powers for any local user. The first statement of every installed
+// command installs one, so no command can forget (src/lib/sys/signals.ts says the same for the
+// library). A program exec'd from a chain-loader still gets SIGUSR1 at its default (pathexec).
+const inspectorGuard = 'process.on("SIGUSR1", () => {});';
 // The chain-loaders exec their program, and supervise and svscan start services: they must hand
 // on the open-files soft limit they were started with, which Node raises at start-up and forgets. Their bundles start as /bin/sh
 // scripts that export that limit and exec node on the same file (the second line is a
@@ -49,7 +54,7 @@ for (const [launcher, entryPoints] of banners) {
     format: 'esm',
     target: 'node20',
     external: ['node-cron'],
-    banner: {js: `${launcher}\n${requireShim}`},
+    banner: {js: `${launcher}\n${requireShim}\n${inspectorGuard}`},
     logLevel: 'warning',
   });
 }

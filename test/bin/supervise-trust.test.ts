@@ -1,7 +1,9 @@
 // supervise refuses a service that someone else could rewrite: as root it would run their code.
 // (Deliberate difference: daemontools starts whatever ./run it finds.)
 import test from 'ava';
-import {chmodSync, chownSync} from 'node:fs';
+import {chmodSync, chownSync, existsSync, symlinkSync, unlinkSync, writeFileSync} from 'node:fs';
+import {attackerDir, startExchanger} from '../helpers/attacker.js';
+import {tmpDir} from '../helpers/tmp.js';
 import {join} from 'node:path';
 import {readStatus} from '../../src/lib/control/client.js';
 import {makeService} from '../helpers/service-dir.js';
@@ -31,3 +33,25 @@ for (const [what, spoil, mend, message] of cases) {
     await waitForStatus(dir, (record) => record.pid > 0, 'the service to start once mended');
   });
 }
+
+test('a run symlink into a directory nobody owns is refused while nobody swaps its target for their own script', async (t) => {
+  const {parent, dir} = makeService(t);
+  const elsewhere = tmpDir(t, 'keepup-run-target-');
+  const home = attackerDir(elsewhere);
+  const marker = `${elsewhere}/ran-as-root`;
+  writeFileSync(`${home}/run`, '#!/bin/sh\nexec sleep 1000\n', {mode: 0o755});
+  writeFileSync(`${home}/evil`, `#!/bin/sh\ntouch ${marker}\nexec sleep 1000\n`, {mode: 0o755});
+  chownSync(`${home}/evil`, NOBODY, NOBODY);
+  unlinkSync(join(dir, 'run'));
+  symlinkSync(`${home}/run`, join(dir, 'run'));
+  startExchanger(t, `${home}/run`, `${home}/evil`);
+  const supervise = startSupervise(t, 'ours', parent, 's1');
+  // Every try (one a second) is refused, whichever file the link reaches at the time: wait for three.
+  const refusals = () => stderrOf(supervise).split('\n').filter(Boolean);
+  await waitFor(() => refusals().length >= 3, 'three refusals', PATIENT);
+  for (const line of refusals()) {
+    t.true([`${home}: it is owned by uid ${NOBODY}, not by uid 0`, 'it is owned by uid 65534, not by uid 0'].some((why) => line === `supervise: warning: refusing to start s1/run: ${why}`), line);
+  }
+  t.false(existsSync(marker));
+  t.like(readStatus(dir), {pid: 0, want: 'up'});
+});

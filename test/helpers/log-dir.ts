@@ -1,4 +1,4 @@
-import {readFileSync, readdirSync, statSync} from 'node:fs';
+import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 
 /** A multilog directory's observable state with the variable parts set aside (rts.tests style). */
@@ -25,4 +25,14 @@ export function snapshotLogDir(dir: string): LogDirSnapshot {
   const logs = [...names.filter((name) => name.startsWith('@')), ...names.filter((name) => name === 'current')];
   const content = stripLabels(logs.map((name) => readFileSync(join(dir, name), 'latin1')).join(''));
   return {listing, content};
+}
+
+/**
+ * Every whole line logged in a multilog or svlogd directory, oldest first: the rotated files
+ * (`@….s`, `@….u`) by name, then `current`. A partial last line is left out.
+ */
+export function loggedLines(dir: string): string[] {
+  const names = existsSync(dir) ? readdirSync(dir).filter((name) => LABEL_NAME.test(name)).sort() : [];
+  const text = [...names, 'current'].map((name) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'latin1') : '')).join('');
+  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').slice(0, -1);
 }

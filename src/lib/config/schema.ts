@@ -45,6 +45,8 @@ function kind(node: Node | null): string {
   if (isSeq(node)) return 'a list';
   const value = scalarValue(node);
   if (value === null) return 'null';
+  if (typeof value === 'number' && Number.isNaN(value)) return '.nan (not a number)';
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value > 0 ? '' : '-'}.inf (an infinite number)`;
   return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
 }
 
@@ -63,6 +65,7 @@ export const number =
   (options: {min: number; max: number}): Validator<number> =>
   (node, source, where, parent) => {
     const value = scalarValue(node);
+    if (typeof value === 'number' && Number.isNaN(value)) fail(source, node ?? parent, `${where} is not a number (.nan)`);
     if (typeof value !== 'number' || !Number.isFinite(value)) fail(source, node ?? parent, `${where} must be a number, not ${kind(node)}`);
     if (value < options.min || value > options.max) fail(source, node ?? parent, `${where} must be between ${options.min} and ${options.max}`);
     return value;

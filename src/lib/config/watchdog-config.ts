@@ -1,8 +1,9 @@
-import {readFileSync} from 'node:fs';
 import {homedir, hostname} from 'node:os';
 import {dirname, isAbsolute, join, resolve} from 'node:path';
 import {validate as validateCron} from 'node-cron';
 import {isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
+import {decodeConfig} from './input.js';
+import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
 import {fail, list, mapping, number, oneOf, oneOrMany, scalarOrMap, scalarText, section, string, type Source, type Validator} from './schema.js';
 
 /** How a daemon is looked for in the process table. */
@@ -52,6 +53,8 @@ export interface ServiceSpec {
   limits: Limits;
   /** multilog script arguments for the service's logger. */
   log?: string[];
+  /** After TERM (`svc -d`, shutdown, removal), KILL the process group this much later. */
+  stopTimeoutMs: number;
 }
 
 export type MailTransport = {kind: 'smtp'; url: string} | {kind: 'sendmail'; path?: string};
@@ -77,6 +80,8 @@ export interface WatchdogConfig {
   serviceDir: string;
   /** How often `keepup supervise` checks the daemons without `run:` by name. */
   checkIntervalMs: number;
+  /** The daemons' stop timeout unless they set their own (and the one for admins' own service dirs). */
+  stopTimeoutMs: number;
   daemons: DaemonRule[];
 }
 
@@ -180,6 +185,9 @@ const logScript: Validator<string[]> = (node, source, where, parent) => {
   return script;
 };
 
+/** Seconds from TERM to KILL; whole milliseconds, as the `timeout-kill` file holds them. */
+const stopTimeout: Validator<number> = (node, source, where, parent) => Math.round(number({min: 0, max: 86400})(node, source, where, parent) * 1000);
+
 const DAEMON_FIELDS = {
   name: {validate: string(fileName), required: true},
   process: {validate: string(noNul)},
@@ -194,9 +202,10 @@ const DAEMON_FIELDS = {
   envdir: {validate: string(noNul)},
   limits: {validate: section(LIMIT_FIELDS)},
   log: {validate: logScript},
+  stopTimeout: {validate: stopTimeout},
 };
 
-const SERVICE_KEYS = ['user', 'env', 'envdir', 'limits', 'log'] as const;
+const SERVICE_KEYS = ['user', 'env', 'envdir', 'limits', 'log', 'stopTimeout'] as const;
 
 const MAIL_FIELDS = {
   to: {validate: oneOrMany(mailAddress), required: true},
@@ -216,6 +225,7 @@ const TOP_FIELDS = {
   mail: {validate: section(MAIL_FIELDS)},
   serviceDir: {validate: string(noNul)},
   checkInterval: {validate: number({min: 0.1, max: 86400})},
+  stopTimeout: {validate: stopTimeout},
   daemons: {validate: list(daemon), required: true},
 };
 
@@ -242,6 +252,7 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
   const seen = new Map<string, number>();
   const rawDaemons = raw.daemons ?? [];
   const daemonNodes = (root as {get(key: string, keepScalar: true): unknown}).get('daemons', true) as {items: Node[]};
+  const stopTimeoutMs = raw.stopTimeout ?? DEFAULT_STOP_TIMEOUT_MS;
   const daemons = rawDaemons.map((rawDaemon, index): DaemonRule => {
     const node = daemonNodes.items[index] ?? null;
     const name = rawDaemon.name as string;
@@ -280,6 +291,7 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
       ...(envdir !== undefined ? {envdir: resolve(base, envdir)} : {}),
       limits: (rawDaemon.limits as Limits | undefined) ?? {},
       ...(log !== undefined ? {log} : {}),
+      stopTimeoutMs: (rawDaemon.stopTimeout as number | undefined) ?? stopTimeoutMs,
     };
     return {
       name,
@@ -318,12 +330,13 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
       : {}),
     serviceDir: raw.serviceDir !== undefined ? resolve(base, raw.serviceDir) : join(stateDir, DEFAULT_SERVICE_DIR),
     checkIntervalMs: Math.round((raw.checkInterval ?? DEFAULT_CHECK_INTERVAL_SECONDS) * 1000),
+    stopTimeoutMs,
     daemons,
   };
   return {config, warnings};
 }
 
-/** Reads FILE (already checked by the caller) and validates it; errno errors are thrown as they are. */
-export function readWatchdogConfig(file: string, options: LoadOptions): LoadedConfig {
-  return parseWatchdogConfig(readFileSync(file, 'utf8'), file, options);
+/** Decodes config bytes (strict UTF-8, see input.ts) and validates them. */
+export function parseWatchdogConfigBytes(bytes: Uint8Array, file: string, options: LoadOptions): LoadedConfig {
+  return parseWatchdogConfig(decodeConfig(bytes, file), file, options);
 }

@@ -59,6 +59,8 @@ export class Supervision {
       spawnSettings: (entry, role) => serviceSpawnSettings(role === 'main' ? this.#specs.get(entry.name) : undefined, spawnContext),
       // keepup's own services log in this process (no multilog process); `log/run` stays for plain svscan.
       logScript: (entry) => this.#specs.get(entry.name)?.log,
+      // keepup's services have their own in timeout-kill; this one is for the loggers and admins' directories.
+      stopTimeoutMs: () => this.#config.stopTimeoutMs,
     });
     this.#checker = new Checker(config, options.pass, {out: options.out, ...(options.timers ? {timers: options.timers} : {})});
   }

@@ -3,76 +3,183 @@ import type {Reporter} from '../cli/messages.js';
 import {LogSession} from '../log-writer/session.js';
 import {parseScript} from '../log-writer/script.js';
 import {LogWriter} from '../log-writer/writer.js';
-import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
-import {openChunkReader} from '../sys/fd-reader.js';
-
-/** How long after a failed logger a new one starts (supervise's throttle). */
-export const LOG_RESTART_MS = 1000;
+import type {ChildEnding} from '../supervisor/child.js';
+import type {ChildRunner, InProcessChild} from '../supervisor/engine.js';
+import {openChunkReader, type ChunkReader} from '../sys/fd-reader.js';
 
 export interface InProcessLogOptions {
   /** The log directory: relative directories of the script are taken from it. */
   readonly dir: string;
-  /** The scanner's log pipe (held by the scanner; read through a descriptor of its own). */
-  readonly pipeFd: number;
-  /** multilog's arguments. */
-  readonly script: readonly string[];
+  /**
+   * A read-only, non-blocking descriptor of the log pipe, an open file description of the
+   * logger's own (never the service's), asked for at each start; the logger closes it.
+   */
+  readonly openPipe: () => number;
+  /** multilog's arguments, asked for at each start (a changed `log:` applies from the next). */
+  readonly script: () => readonly string[] | undefined;
   readonly reporter: Reporter;
-  readonly timers?: Timers;
+  /** The pid `status` shows: this process, which does the logging. */
+  readonly pid?: number;
 }
 
 /**
- * A service's logger run inside the scanner instead of a `multilog` process: the log writer
- * library reads the log pipe and writes the log directories with multilog's exact behaviour. If
- * it fails (an unusable script, a directory that cannot be set up), it says so and starts again
- * a second later, as supervise would restart multilog. stop() ends at a line boundary; after the
- * last writer of the pipe is gone, `drained()` resolves once everything written was logged.
+ * A service's logger run inside the scanner instead of a `multilog` process, as the runner of
+ * the logger's Supervisor: the log directory gets supervise's files (lock, control, ok, status
+ * naming this process), so `svc`, `svstat` and `svok` treat it as a supervised multilog. The log
+ * writer library reads the pipe and writes the log directories with multilog's exact behaviour;
+ * the signals the supervisor sends act as they do on multilog:
+ * - TERM (`svc -d`, `-t`), INT, HUP: finish the current line and end; nothing unread is taken
+ *   from the pipe, so the next logger goes on from there.
+ * - ALRM (`svc -a`): rotate every non-empty log directory.
+ * - STOP / CONT (`svc -p` / `-c`): stop and resume reading (a TERM or ALRM meanwhile acts on CONT,
+ *   as on a stopped process).
+ * - KILL (`svc -k`, a stop timeout): counts as ended at once; the session still finishes its
+ *   line in the background, and the next start waits for it (one writer per log directory).
+ * A logger that cannot start (an unusable script, a directory that cannot be set up) warns and
+ * ends with 111, and the supervisor starts it again a second later, as it would restart multilog.
  */
-export class InProcessLog {
+export class InProcessLog implements ChildRunner {
   readonly #options: InProcessLogOptions;
-  readonly #timers: Timers;
-  #session: LogSession | undefined;
-  #running: Promise<void> | undefined;
-  #timer: TimerHandle | undefined;
-  #stopped = false;
+  /** The last session's end: a new start waits for it. */
+  #last: Promise<void> = Promise.resolve();
+  readonly #live = new Set<Run>();
 
   constructor(options: InProcessLogOptions) {
     this.#options = options;
-    this.#timers = options.timers ?? systemTimers;
   }
 
-  start(): void {
-    if (this.#stopped || this.#running) return;
-    this.#running = this.#runOnce().finally(() => {
-      this.#running = undefined;
-      this.#session = undefined;
-      if (!this.#stopped) this.#timer = this.#timers.setTimeout(() => ((this.#timer = undefined), this.start()), LOG_RESTART_MS);
-    });
+  start(onExit: (ending: ChildEnding) => void): InProcessChild {
+    const run = new Run(this.#options, onExit);
+    this.#live.add(run);
+    const previous = this.#last;
+    this.#last = run.run(previous).finally(() => this.#live.delete(run));
+    return run;
   }
 
-  /** Resolves when the current session ends by itself (end of input: every writer of the pipe closed). */
-  async drained(): Promise<void> {
-    await this.#running;
+  /** Stops every session still running (at a line boundary) and resolves when the logs are closed. */
+  async close(): Promise<void> {
+    for (const run of this.#live) run.signal('SIGTERM');
+    await this.#last;
+  }
+}
+
+class Run implements InProcessChild {
+  readonly pid: number;
+  #session: LogSession | undefined;
+  #stopRequested = false;
+  #rotateRequested = false;
+  #paused = false;
+  #resume: (() => void) | undefined;
+  #ended = false;
+  #released = false;
+
+  constructor(
+    private readonly options: InProcessLogOptions,
+    private readonly onExit: (ending: ChildEnding) => void,
+  ) {
+    this.pid = options.pid ?? process.pid;
   }
 
-  /** Stops at the current line boundary and resolves when the logs are closed. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#session?.stop();
-    await this.#running;
-  }
-
-  async #runOnce(): Promise<void> {
-    const {dir, pipeFd, script, reporter} = this.#options;
+  async run(previous: Promise<void>): Promise<void> {
+    const {dir, reporter} = this.options;
+    await previous;
+    // Never synchronously: the supervisor learns of the child when start() returns.
+    await Promise.resolve();
+    let code = 0;
     try {
-      const writer = await LogWriter.open(parseScript(script), {cwd: dir, reporter: {warn: (message) => reporter.warn(`${dir}: ${message}`)}});
-      const session = new LogSession(openChunkReader(pipeFd, {reopen: true, chunkSize: 65536}), writer);
-      this.#session = session;
-      if (this.#stopped) session.stop();
-      await session.run();
+      if (!this.#stopRequested) await this.#log();
     } catch (error) {
-      reporter.warn(`logger for ${dir} failed, starting it again in a second: ${error instanceof Error && !('code' in error) ? error.message : errorText(error)}`);
+      code = 111;
+      reporter.warn(`logger for ${dir} failed: ${error instanceof Error && !('code' in error) ? error.message : errorText(error)}`);
     }
+    this.#end({code, signal: null});
+  }
+
+  async #log(): Promise<void> {
+    const {dir, reporter} = this.options;
+    const script = this.options.script();
+    if (!script) throw new Error('no log script');
+    const writer = await LogWriter.open(parseScript(script), {cwd: dir, reporter: {warn: (message) => reporter.warn(`${dir}: ${message}`)}});
+    let reader: ChunkReader;
+    try {
+      reader = this.#gated(openChunkReader(this.options.openPipe(), {chunkSize: 65536}));
+    } catch (error) {
+      await writer.end();
+      throw error;
+    }
+    const session = new LogSession(reader, writer);
+    this.#session = session;
+    if (this.#stopRequested) session.stop();
+    await session.run();
+  }
+
+  /** Reads wait while the logger is paused (a stopped multilog reads nothing). */
+  #gated(reader: ChunkReader): ChunkReader {
+    return {
+      read: async () => {
+        while (this.#paused) await new Promise<void>((resolve) => (this.#resume = resolve));
+        return reader.read();
+      },
+      get buffered() {
+        return reader.buffered;
+      },
+      interrupt: () => reader.interrupt(),
+      oneByteAtATime: () => reader.oneByteAtATime(),
+      close: () => reader.close(),
+    };
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.#ended && signal !== 'SIGCONT') return;
+    switch (signal) {
+      case 'SIGTERM':
+      case 'SIGINT':
+      case 'SIGHUP':
+        this.#stopRequested = true;
+        this.#session?.stop();
+        return;
+      case 'SIGALRM':
+        if (this.#paused) this.#rotateRequested = true;
+        else this.#rotate();
+        return;
+      case 'SIGSTOP':
+        this.#paused = true;
+        return;
+      case 'SIGCONT':
+        this.#continue();
+        return;
+      case 'SIGKILL':
+        this.signal('SIGTERM');
+        this.#continue();
+        this.#end({code: null, signal: 'SIGKILL'});
+        return;
+      default:
+        return;
+    }
+  }
+
+  release(): void {
+    this.#released = true;
+  }
+
+  #continue(): void {
+    this.#paused = false;
+    const resume = this.#resume;
+    this.#resume = undefined;
+    resume?.();
+    if (this.#rotateRequested) {
+      this.#rotateRequested = false;
+      this.#rotate();
+    }
+  }
+
+  #rotate(): void {
+    this.#session?.rotate().catch((error: unknown) => this.options.reporter.warn(`unable to rotate ${this.options.dir}: ${errorText(error)}`));
+  }
+
+  #end(ending: ChildEnding): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (!this.#released) this.onExit(ending);
   }
 }

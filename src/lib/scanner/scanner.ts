@@ -1,9 +1,10 @@
-import {closeSync, constants, mkdirSync, openSync, watch, type FSWatcher} from 'node:fs';
+import {closeSync, constants, fstatSync, mkdirSync, openSync, watch, type FSWatcher} from 'node:fs';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import {Supervisor, type SupervisorReporter} from '../supervisor/engine.js';
 import type {SpawnSettings} from '../supervisor/child.js';
+import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
 import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
 import {CONTROL_FIFO, OK_FIFO} from '../control/paths.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
@@ -16,8 +17,9 @@ export const LOG_PIPE = 'supervise/log.pipe';
 export const RESCAN_MS = 5000;
 /** How long after a directory change the rescan waits, so one `mkdir` + `cp` becomes one scan. */
 export const SETTLE_MS = 50;
-/** How long a stopping in-process logger may take to log what its service wrote last. */
+/** How long a stopping logger may take to log what its service wrote last before it gets TERM. */
 export const DRAIN_MS = 5000;
+export {DEFAULT_STOP_TIMEOUT_MS};
 
 export interface ScannerOptions {
   /** The scan directory (svscan chdirs there and passes '.', so messages name services as daemontools does). */
@@ -32,14 +34,19 @@ export interface ScannerOptions {
   /** Watch the directory for changes (default true); the periodic rescan stays as the fallback. */
   readonly watch?: boolean;
   /**
+   * Shutdown and removal: KILL after this long when a directory has no `timeout-kill` file
+   * (asked each time when a function); default DEFAULT_STOP_TIMEOUT_MS.
+   */
+  readonly stopTimeoutMs?: number | (() => number);
+  /**
    * Extra spawn settings for a service or its logger (keepup supervise: user, env, limits),
    * asked for at every start of the child; a throw is reported as a failed start.
    */
   readonly spawnSettings?: (entry: ServiceEntry, role: 'main' | 'log') => SpawnSettings;
   /**
    * A multilog script to run IN THIS PROCESS as the service's logger (keepup supervise), instead
-   * of supervising `NAME/log/run`; undefined: supervise `log/run` as svscan does. Asked when the
-   * logger starts.
+   * of starting `NAME/log/run`; undefined: run `log/run` as svscan does. Asked when the logger is
+   * first supervised (in process or not), and again at every start of an in-process logger.
    */
   readonly logScript?: (entry: ServiceEntry) => readonly string[] | undefined;
 }
@@ -48,18 +55,31 @@ export interface ScannerOptions {
 export interface ServiceView {
   readonly name: string;
   readonly mainPid: number;
+  /** An in-process logger shows this process's pid, as its `status` does. */
   readonly logPid: number | undefined;
+  readonly logInProcess: boolean;
   readonly supervised: boolean;
+}
+
+/**
+ * The scanner's own two descriptions of a log pipe, held for the life of the entry and never
+ * read or written: `reader` keeps a writer from EPIPE while no logger runs, `writer` keeps a
+ * logger from end of input while the service restarts. Children get descriptions of their own.
+ */
+interface LogPipe {
+  readonly reader: number;
+  /** undefined once the scanner let go of it, so its logger reads to the end and stops. */
+  writer: number | undefined;
 }
 
 interface Entry {
   readonly key: string;
   name: string;
   readonly hasLog: boolean;
-  pipeFd: number | undefined;
+  pipe: LogPipe | undefined;
   main: Supervisor | undefined;
   log: Supervisor | undefined;
-  /** The in-process logger, when the service has one instead of a `log` supervisor. */
+  /** The runner of an in-process logger (keepup supervise), whose Supervisor is `log`. */
   inlog: InProcessLog | undefined;
   /** Being taken down for good (retire): scans do not start it again. */
   retiring: boolean;
@@ -68,9 +88,14 @@ interface Entry {
 /**
  * svscan in one process: every subdirectory of the scan directory is supervised by a Supervisor
  * object, and `NAME/log` by a second one whose stdin is the service's stdout. The pipe between
- * them is a FIFO the scanner keeps open for the life of the entry, so neither side's restart loses
- * a line (the kernel holds what the logger has not read yet). Services are keyed by device and
- * inode; a directory that disappears keeps its supervisors until they exit, as with daemontools.
+ * them is the FIFO `NAME/supervise/log.pipe`, which the scanner holds open (both ends) for the
+ * life of the entry, so neither side's restart, nor this process's own death, loses a line (the
+ * kernel holds what the logger has not read yet). The service and the logger never share an open
+ * file description: each start gets a fresh blocking one (write-only for the service, read-only
+ * for the logger), as the two ends of daemontools' pipe(2) are two, so O_NONBLOCK set by one side
+ * never reaches the other and a stalled logger simply blocks the writer. Services are keyed by
+ * device and inode; a directory that disappears keeps its supervisors until they exit, as with
+ * daemontools. Shutdown and removal always finish: TERM, then KILL after the stop timeout.
  */
 export class Scanner {
   readonly #options: ScannerOptions;
@@ -120,48 +145,45 @@ export class Scanner {
       name: entry.name,
       mainPid: entry.main?.snapshot().pid ?? 0,
       logPid: entry.hasLog ? (entry.log?.snapshot().pid ?? 0) : undefined,
+      logInProcess: entry.inlog !== undefined,
       supervised: entry.main !== undefined,
     }));
   }
 
-  /** Starts the in-process logger of service `name` again with the script asked for now (after a config change). */
+  /**
+   * Restarts the in-process logger of service `name` (`svc -t`), which asks for its script
+   * again (after a config change); the pipe keeps what the service writes meanwhile.
+   */
   async restartLogger(name: string): Promise<void> {
     const entry = this.#byName(name);
-    if (!entry?.inlog) return;
-    const old = entry.inlog;
-    entry.inlog = undefined;
-    await old.stop();
-    const listed = {name: entry.name, key: entry.key, hasLog: entry.hasLog};
-    const script = this.#options.logScript?.(listed);
-    if (script && !this.#stopped && !entry.retiring) this.#startInProcessLog(entry, script);
-  }
-
-  #startInProcessLog(entry: Entry, script: readonly string[]): void {
-    entry.inlog = new InProcessLog({
-      dir: join(this.#options.dir, entry.name, 'log'),
-      pipeFd: entry.pipeFd!,
-      script,
-      reporter: this.#options.reporter,
-      timers: this.#timers,
-    });
-    entry.inlog.start();
+    if (entry?.inlog) entry.log?.send('t');
   }
 
   /**
-   * Stops an in-process logger after its service: the scanner closes its own end of the pipe, so
-   * the logger reads to the end of what the service wrote (if nothing else holds the pipe open),
-   * within DRAIN_MS; then it stops at a line boundary.
+   * Stops a service's logger after the service: the scanner lets go of its writer, so the logger
+   * reads to the end of what the service wrote and ends by itself (`x` keeps it from starting
+   * again) once no writer is left; after DRAIN_MS it gets `d` (TERM), then KILL after the stop
+   * timeout. Then the scanner closes its reader too.
    */
-  async #drainLogger(entry: Entry): Promise<void> {
-    const log = entry.inlog;
-    if (!log) return;
+  async #stopLogger(entry: Entry): Promise<void> {
+    const log = entry.log;
+    const inlog = entry.inlog;
+    this.#releaseWriter(entry);
+    if (log) {
+      log.send('x');
+      let timer: TimerHandle | undefined;
+      const deadline = new Promise<'late'>((resolve) => (timer = this.#timers.setTimeout(() => resolve('late'), DRAIN_MS)));
+      const ended = await Promise.race([log.exited, deadline]);
+      this.#timers.clearTimeout(timer);
+      if (ended === 'late') await log.stop(this.#stopTimeoutMs());
+    }
+    await inlog?.close();
     this.#closePipe(entry);
-    let timer: TimerHandle | undefined;
-    const deadline = new Promise<void>((resolve) => (timer = this.#timers.setTimeout(resolve, DRAIN_MS)));
-    await Promise.race([log.drained(), deadline]);
-    this.#timers.clearTimeout(timer);
-    await log.stop();
-    if (entry.inlog === log) entry.inlog = undefined;
+  }
+
+  #stopTimeoutMs(): number {
+    const option = this.#options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    return typeof option === 'function' ? option() : option;
   }
 
   /** Feeds control bytes to the supervisor of service `name` (or its logger); false when there is none. */
@@ -182,9 +204,8 @@ export class Scanner {
     if (!entry) return;
     entry.retiring = true;
     await this.#scanning;
-    await bringDown(entry.main);
-    await bringDown(entry.log);
-    await this.#drainLogger(entry);
+    await entry.main?.stop(this.#stopTimeoutMs());
+    await this.#stopLogger(entry);
   }
 
   #byName(name: string): Entry | undefined {
@@ -195,7 +216,8 @@ export class Scanner {
   /**
    * Stops scanning. 'leave': supervisors let go and every service keeps running (daemontools'
    * behaviour when svscan dies; a new scanner adopts them). 'down': every service is taken down
-   * (`svc -dx`), then every logger, so the loggers record the services' last lines.
+   * (`svc -dx`, KILL after the stop timeout), then every logger, which first logs the services'
+   * last lines; this always finishes.
    */
   async stop(mode: 'leave' | 'down'): Promise<void> {
     this.#stopped = true;
@@ -206,14 +228,14 @@ export class Scanner {
     await this.#scanning;
     const entries = [...this.#entries.values()];
     if (mode === 'down') {
-      await Promise.all(entries.map((entry) => bringDown(entry.main)));
-      await Promise.all(entries.map((entry) => Promise.all([bringDown(entry.log), this.#drainLogger(entry)])));
+      await Promise.all(entries.map((entry) => entry.main?.stop(this.#stopTimeoutMs())));
+      await Promise.all(entries.map((entry) => this.#stopLogger(entry)));
     } else {
       for (const entry of entries) {
         entry.main?.close();
         entry.log?.close();
       }
-      await Promise.all(entries.map((entry) => entry.inlog?.stop()));
+      await Promise.all(entries.map((entry) => entry.inlog?.close()));
     }
     for (const entry of entries) this.#closePipe(entry);
     this.#entries.clear();
@@ -225,7 +247,7 @@ export class Scanner {
     if (!listing) return;
     const plan = planScan(this.#entries.keys(), listing);
     for (const added of plan.added) {
-      this.#entries.set(added.key, {key: added.key, name: added.name, hasLog: added.hasLog, pipeFd: undefined, main: undefined, log: undefined, inlog: undefined, retiring: false});
+      this.#entries.set(added.key, {key: added.key, name: added.name, hasLog: added.hasLog, pipe: undefined, main: undefined, log: undefined, inlog: undefined, retiring: false});
     }
     this.#prepare(plan.added);
     const starts: Array<Promise<void>> = [];
@@ -233,19 +255,15 @@ export class Scanner {
       const entry = this.#entries.get(listed.key)!;
       entry.name = listed.name;
       if (entry.retiring) continue;
-      if (entry.hasLog && entry.pipeFd === undefined && !this.#openPipe(entry)) continue;
-      if (entry.hasLog && !entry.log && !entry.inlog) {
-        const script = this.#options.logScript?.(listed);
-        if (script) this.#startInProcessLog(entry, script);
-        else starts.push(this.#supervise(entry, listed, 'log'));
-      }
+      if (entry.hasLog && entry.pipe === undefined && !this.#openPipe(entry)) continue;
+      if (entry.hasLog && !entry.log) starts.push(this.#supervise(entry, listed, 'log'));
       if (!entry.main) starts.push(this.#supervise(entry, listed, 'main'));
     }
     await Promise.all(starts);
     for (const key of plan.vanished) {
       const entry = this.#entries.get(key)!;
       if (entry.main || entry.log) continue;
-      entry.inlog?.stop();
+      void entry.inlog?.close();
       entry.inlog = undefined;
       this.#closePipe(entry);
       this.#entries.delete(key);
@@ -254,33 +272,63 @@ export class Scanner {
 
   async #supervise(entry: Entry, listed: ServiceEntry, role: 'main' | 'log'): Promise<void> {
     const serviceDir = join(this.#options.dir, entry.name);
-    const pipe = entry.pipeFd;
+    const dir = role === 'main' ? serviceDir : join(serviceDir, 'log');
+    const logged = entry.hasLog;
     const spawn = (): SpawnSettings => {
       const extra = this.#options.spawnSettings?.(listed, role) ?? {};
-      const stdio: SpawnSettings['stdio'] =
-        pipe === undefined ? extra.stdio : role === 'main' ? ['inherit', pipe, 'inherit'] : [pipe, 'inherit', 'inherit'];
-      return {...extra, ...(stdio ? {stdio} : {})};
+      if (!logged) return extra;
+      const end = this.#childEnd(entry, role === 'main' ? 'write' : 'read');
+      // The child has its own copy once the spawn (synchronous, right after this) returns.
+      queueMicrotask(() => closeSync(end));
+      return {...extra, stdio: role === 'main' ? ['inherit', end, 'inherit'] : [end, 'inherit', 'inherit']};
     };
-    const dir = role === 'main' ? serviceDir : join(serviceDir, 'log');
     // svscan (dir '.'): daemontools runs `supervise log` inside the service, so its messages say `log/run`.
     const reporter = role === 'log' && this.#options.dir === '.' ? renamed(this.#options.supervisorReporter, dir, 'log') : this.#options.supervisorReporter;
+    const script = role === 'log' ? this.#options.logScript : undefined;
+    if (script?.(listed)) {
+      entry.inlog = new InProcessLog({
+        dir,
+        openPipe: () => this.#childEnd(entry, 'read', true),
+        script: () => script(listed),
+        reporter: this.#options.reporter,
+      });
+    }
+    const runner = role === 'log' ? entry.inlog : undefined;
     const supervisor = new Supervisor({
       dir,
       reporter,
       timers: this.#timers,
-      spawn,
+      ...(runner ? {runner} : {spawn}),
     });
     entry[role] = supervisor;
-    const outcome = await supervisor.start({adopt: true});
+    // An in-process logger's status names this process: there is nothing to adopt.
+    const outcome = await supervisor.start({adopt: !runner});
     if (outcome.kind !== 'started') {
       entry[role] = undefined;
+      if (runner) entry.inlog = undefined;
       // daemontools' supervise dies on these (`supervise: fatal: unable to acquire …/lock`); svscan tries again later.
       reporter.childFatal(outcome.message);
       return;
     }
     void supervisor.exited.then(() => {
-      if (entry[role] === supervisor) entry[role] = undefined;
+      if (entry[role] !== supervisor) return;
+      entry[role] = undefined;
+      if (runner && entry.inlog === runner) entry.inlog = undefined;
     });
+  }
+
+  /**
+   * A fresh open file description of the entry's log pipe for a child: write-only for a service,
+   * read-only for a logger, blocking unless asked otherwise (an in-process reader needs a
+   * non-blocking one). Opened through the scanner's own reader (/proc/self/fd), so it is the
+   * very pipe the scanner holds; that open cannot block, since this process holds a reader and
+   * a writer of it. Throws when the scanner no longer holds the pipe (the entry is stopping).
+   */
+  #childEnd(entry: Entry, side: 'read' | 'write', nonblocking = false): number {
+    const pipe = entry.pipe;
+    if (pipe === undefined || pipe.writer === undefined) throw new Error(`the log pipe of ${entry.name} is closed`);
+    const flags = (side === 'write' ? constants.O_WRONLY : constants.O_RDONLY) | (nonblocking ? constants.O_NONBLOCK : 0);
+    return openSync(`/proc/self/fd/${pipe.reader}`, flags);
   }
 
   /**
@@ -309,27 +357,44 @@ export class Scanner {
     }
   }
 
+  /**
+   * Opens the scanner's two descriptions of the entry's log pipe, in the only order that never
+   * blocks: a non-blocking reader first (always succeeds), then a writer (succeeds, as there is
+   * a reader). A FIFO left by an earlier scanner is the same pipe while any side still has it
+   * open, so what a killed scanner's children wrote is still there.
+   */
   #openPipe(entry: Entry): boolean {
     const serviceDir = join(this.#options.dir, entry.name);
     const path = join(serviceDir, LOG_PIPE);
+    let reader: number | undefined;
     try {
       mkdirSync(join(serviceDir, 'supervise'), {mode: 0o700, recursive: true});
       mkfifoSync([path], 0o600);
-      // O_RDWR: one descriptor that is both ends, never blocks on open, and never reads EOF.
-      // Blocking mode on purpose: the flag is shared with the children, and a service must
-      // block on a full pipe (not get EAGAIN), a logger must block on an empty one.
-      entry.pipeFd = openSync(path, constants.O_RDWR);
+      reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      if (!fstatSync(reader).isFIFO()) throw Object.assign(new Error(`${path} is not a FIFO`), {code: 'EINVAL'});
+      const writer = openSync(`/proc/self/fd/${reader}`, constants.O_WRONLY | constants.O_NONBLOCK);
+      entry.pipe = {reader, writer};
       return true;
     } catch (error) {
+      if (reader !== undefined) closeSync(reader);
       this.#options.reporter.warn(`unable to create pipe for ${entry.name}: ${errorText(error)}`);
       return false;
     }
   }
 
+  /** Lets go of the scanner's writer: once the service side is closed too, the logger reads end of input. */
+  #releaseWriter(entry: Entry): void {
+    const pipe = entry.pipe;
+    if (pipe?.writer === undefined) return;
+    closeSync(pipe.writer);
+    pipe.writer = undefined;
+  }
+
   #closePipe(entry: Entry): void {
-    if (entry.pipeFd === undefined) return;
-    closeSync(entry.pipeFd);
-    entry.pipeFd = undefined;
+    if (entry.pipe === undefined) return;
+    this.#releaseWriter(entry);
+    closeSync(entry.pipe.reader);
+    entry.pipe = undefined;
   }
 
   #watch(): void {
@@ -378,10 +443,4 @@ export class Scanner {
 function renamed(reporter: SupervisorReporter, dir: string, name: string): SupervisorReporter {
   const say = (message: string) => message.split(dir).join(name);
   return {warn: (message) => reporter.warn(say(message)), childFatal: (message) => reporter.childFatal(say(message))};
-}
-
-async function bringDown(supervisor: Supervisor | undefined): Promise<void> {
-  if (!supervisor) return;
-  supervisor.send('dx');
-  await supervisor.exited;
 }

@@ -20,6 +20,8 @@ import {formatLogRunScript, formatRunScript} from './run-script.js';
 export const MARKER_FILE = '.keepup';
 export const REMOVED_DIR = '.removed';
 export const LOG_RUN_FILE = 'log/run';
+/** The stop timeout in milliseconds, daemontools-side (read by the supervisor at every `svc -d`). */
+export const TIMEOUT_KILL_FILE = 'timeout-kill';
 /** flock'd by the one `keepup supervise` that owns the tree (a dot-name: never scanned). */
 export const TREE_LOCK_FILE = '.lock';
 
@@ -30,6 +32,8 @@ export interface GeneratedService {
   readonly run: string;
   /** undefined: no logger. */
   readonly logRun: string | undefined;
+  /** The `timeout-kill` file's text. */
+  readonly timeoutKill: string;
 }
 
 /** The tree the config asks for. `multilog` is the command that starts multilog (argv prefix). */
@@ -42,6 +46,7 @@ export function generateServices(config: WatchdogConfig, multilog: readonly stri
         name: daemon.name,
         run: formatRunScript(spec.run, {logged: spec.log !== undefined}),
         logRun: spec.log && formatLogRunScript(multilog, spec.log),
+        timeoutKill: `${spec.stopTimeoutMs}\n`,
       },
     ];
   });
@@ -51,7 +56,7 @@ export function generateServices(config: WatchdogConfig, multilog: readonly stri
 export interface TreePlan {
   /** New services (written before the scanner sees them). */
   readonly create: GeneratedService[];
-  /** Existing services whose run or log/run text changes; the running child restarts. */
+  /** Existing services whose run, log/run or timeout-kill text changes; a changed run or log/run restarts that child. */
   readonly update: Array<{service: GeneratedService; run: boolean; log: boolean}>;
   /** A logger added or dropped: the old service is retired, then created afresh. */
   readonly replace: GeneratedService[];
@@ -73,7 +78,9 @@ export function planTree(serviceDir: string, desired: readonly GeneratedService[
     const run = readText(join(dir, RUN_FILE));
     const logRun = readText(join(dir, LOG_RUN_FILE));
     if ((logRun === undefined) !== (service.logRun === undefined)) plan.replace.push(service);
-    else if (run !== service.run || logRun !== service.logRun) plan.update.push({service, run: run !== service.run, log: logRun !== service.logRun});
+    else if (run !== service.run || logRun !== service.logRun || readText(join(dir, TIMEOUT_KILL_FILE)) !== service.timeoutKill) {
+      plan.update.push({service, run: run !== service.run, log: logRun !== service.logRun});
+    }
     else plan.unchanged.push(service.name);
   }
   for (const name of listGenerated(serviceDir)) if (!wanted.has(name)) plan.remove.push(name);
@@ -121,6 +128,7 @@ export function writeService(serviceDir: string, service: GeneratedService): voi
     makeDir(join(dir, 'log'));
     writeIfChanged(join(dir, LOG_RUN_FILE), service.logRun, 0o755);
   }
+  writeIfChanged(join(dir, TIMEOUT_KILL_FILE), service.timeoutKill, 0o644);
   writeIfChanged(join(dir, RUN_FILE), service.run, 0o755);
   writeIfChanged(join(dir, MARKER_FILE), MARKER, 0o644);
 }

@@ -39,6 +39,24 @@ export interface SupervisorOptions {
   readonly spawn?: SpawnSettings | (() => SpawnSettings);
   /** How often an adopted child's liveness is checked. Default 500 ms. */
   readonly adoptPollMs?: number;
+  /**
+   * Runs the child in this process instead of spawning `./run` (an in-process logger); `spawn`
+   * is then unused. Default: a process of its own.
+   */
+  readonly runner?: ChildRunner;
+}
+
+/**
+ * A child that is not a process of its own but runs in the supervisor's process (an in-process
+ * logger): its pid is this process's, so signals are delivered to it, never to the pid.
+ */
+export interface InProcessChild extends ChildHandle {
+  signal(signal: NodeJS.Signals): void;
+}
+
+/** Starts an in-process child; `onExit` once when it ends. The `runner` of a Supervisor. */
+export interface ChildRunner {
+  start(onExit: (ending: ChildEnding) => void): InProcessChild;
 }
 
 export interface StartOptions {
@@ -88,6 +106,7 @@ export class Supervisor {
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly spawnSettings: SpawnSettings | (() => SpawnSettings);
+  private readonly runner: ChildRunner | undefined;
   private stats: stats.SupervisorStats;
   private readonly adoptPollMs: number;
   /** The kernel's boot id, read once (it cannot change while this process lives). */
@@ -115,6 +134,7 @@ export class Supervisor {
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? systemTimers;
     this.spawnSettings = options.spawn ?? {};
+    this.runner = options.runner;
     if (typeof this.spawnSettings !== 'function') checkSettings(this.spawnSettings);
     this.stats = {since: Math.round(this.clock.now()), starts: 0, lastExit: null};
     this.adoptPollMs = options.adoptPollMs ?? 500;
@@ -183,6 +203,17 @@ export class Supervisor {
     return {phase: this.state.phase, want: this.state.want, paused: this.state.paused, pid: this.child?.pid ?? 0};
   }
 
+  /**
+   * Takes the service down for good (`dx`) and resolves once it is gone. When the child is still
+   * there `ms` later and no `timeout-kill` timer is armed (the file, when present, wins), its
+   * process group gets KILL with a warning: a shutdown or removal that always finishes.
+   */
+  stop(ms: number): Promise<ExitReason> {
+    this.send('dx');
+    if (this.child && this.killTimer === undefined && !this.closed) this.armKillTimer(ms);
+    return this.exited;
+  }
+
   /** Releases the lock, FIFOs and timers without signalling the child, which keeps running. */
   close(): void {
     this.finish('closed');
@@ -245,14 +276,7 @@ export class Supervisor {
       case 'arm-kill-timer': {
         const setting = this.files.timeoutKill();
         if (setting && 'warning' in setting) this.reporter.warn(setting.warning);
-        if (!setting || !('ms' in setting)) return;
-        const ms = setting.ms;
-        this.cancelTimer('killTimer');
-        this.killTimer = this.timers.setTimeout(() => {
-          this.killTimer = undefined;
-          if (this.child) this.reporter.warn(`${this.dir} still running ${ms} ms after TERM: sending KILL to its process group`);
-          this.dispatch({type: 'kill-timer'});
-        }, ms);
+        if (setting && 'ms' in setting) this.armKillTimer(setting.ms);
         return;
       }
       case 'cancel-kill-timer':
@@ -276,6 +300,11 @@ export class Supervisor {
       });
       return;
     }
+    if (this.runner) {
+      const child: InProcessChild = this.runner.start((ending) => this.childExited(child, ending));
+      this.started(child);
+      return;
+    }
     let settings: SpawnSettings;
     try {
       settings = typeof this.spawnSettings === 'function' ? checkSettings(this.spawnSettings()) : this.spawnSettings;
@@ -285,7 +314,10 @@ export class Supervisor {
       return;
     }
     const child = spawnRun(this.dir, settings, (ending) => this.childExited(child, ending), (error) => fail(errorText(error)));
-    if (!child) return;
+    if (child) this.started(child);
+  }
+
+  private started(child: ChildHandle): void {
     this.child = child;
     this.pidStamp = tai64n.fromUnixMs(this.clock.now());
     this.stats = {...this.stats, starts: this.stats.starts + 1};
@@ -329,13 +361,24 @@ export class Supervisor {
   }
 
   private signal(signal: NodeJS.Signals, group: boolean): void {
-    const pid = this.child?.pid;
-    if (pid === undefined) return;
+    const child = this.child;
+    if (child === undefined) return;
+    if ('signal' in child) return (child as InProcessChild).signal(signal);
+    const pid = child.pid;
     try {
       process.kill(group ? -pid : pid, signal);
     } catch {
       // Gone already (ESRCH): its exit is on its way. daemontools ignores kill's result too.
     }
+  }
+
+  private armKillTimer(ms: number): void {
+    this.cancelTimer('killTimer');
+    this.killTimer = this.timers.setTimeout(() => {
+      this.killTimer = undefined;
+      if (this.child) this.reporter.warn(`${this.dir} still running ${ms} ms after TERM: sending KILL to its process group`);
+      this.dispatch({type: 'kill-timer'});
+    }, ms);
   }
 
   private cancelTimer(which: 'startTimer' | 'killTimer'): void {

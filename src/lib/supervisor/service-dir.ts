@@ -1,4 +1,4 @@
-import {closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, statSync} from 'node:fs';
+import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, statSync} from 'node:fs';
 import {Socket} from 'node:net';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
@@ -12,6 +12,7 @@ import {flockExclusive} from '../sys/flock.js';
 import {AtomicWriteError, writeFileAtomicSync} from '../sys/fs-atomic.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
 import {trustProblem} from '../security/ownership.js';
+import {checkTrustedPath} from '../security/trusted-path.js';
 
 /**
  * The outcome of a start-up step. `busy`: another supervisor (ours or daemontools') holds the
@@ -56,6 +57,12 @@ export class ServiceDir {
       if (kind === 'file' && !stats.isFile()) return undefined;
       const problem = trustProblem(stats, kind, uids);
       if (problem !== undefined) return `refusing to start ${this.dir}/run: ${kind === 'directory' ? `${this.dir}: ` : ''}${problem}`;
+    }
+    // Through a symlink (the directory or run), whoever can write any directory on the way to
+    // the target chooses what runs: check that whole path, every component (trusted-path).
+    if (isSymlink(this.dir) || isSymlink(join(this.dir, 'run'))) {
+      const whole = checkTrustedPath(join(this.dir, 'run'), 'file', uids);
+      if (!whole.ok && whole.cause === undefined) return `refusing to start ${this.dir}/run: ${whole.problem}`;
     }
     return undefined;
   }
@@ -203,4 +210,12 @@ function openFifo(path: string, flags: number): number {
   if (fstatSync(fd).isFIFO()) return fd;
   closeSync(fd);
   throw Object.assign(new Error(`${path} is not a FIFO`), {code: 'EINVAL'});
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

@@ -71,6 +71,14 @@ export interface Transition {
 /** Minimum time between two starts of `./run` (daemontools' deepsleep(1)). */
 export const RESTART_DELAY_MS = 1000;
 
+/**
+ * How long a service that ignores TERM may take to stop at a shutdown or removal before its
+ * process group gets KILL, when nothing else is configured: longer than runit's 7 s, since a
+ * daemon may flush state on TERM; far shorter than systemd's 90 s, since a shutdown waits for
+ * the slowest service.
+ */
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+
 export function initialState(want: Want): SupervisorState {
   return {phase: 'idle', want, paused: false, exiting: false, lastStart: undefined, startAt: undefined, killTimerArmed: false};
 }

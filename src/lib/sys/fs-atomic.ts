@@ -7,6 +7,11 @@ export interface AtomicWriteOptions {
   fsync?: boolean;
   /** Name of the temporary file. Default `PATH.new`. */
   tmpPath?: string;
+  /**
+   * Remove a leftover temporary file, then create it with O_EXCL|O_NOFOLLOW, so a name planted
+   * there (a symlink to another file) is never written through. Default false.
+   */
+  exclusive?: boolean;
 }
 
 /** Which step of an atomic write failed, so callers can word their warning as daemontools does. */
@@ -33,8 +38,10 @@ Object.defineProperty(AtomicWriteError.prototype, 'name', {value: 'AtomicWriteEr
 export function writeFileAtomicSync(path: string, data: Uint8Array, options: AtomicWriteOptions = {}): void {
   const tmpPath = options.tmpPath ?? `${path}.new`;
   let fd: number;
+  if (options.exclusive) removeQuietly(tmpPath);
+  const flags = options.exclusive ? constants.O_EXCL | constants.O_NOFOLLOW : constants.O_TRUNC;
   try {
-    fd = openSync(tmpPath, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_TRUNC | constants.O_CREAT, options.mode ?? 0o644);
+    fd = openSync(tmpPath, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_CREAT | flags, options.mode ?? 0o644);
   } catch (error) {
     throw new AtomicWriteError('open', tmpPath, error);
   }

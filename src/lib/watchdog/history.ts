@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {closeSync, constants, openSync, readFileSync} from 'node:fs';
 import {writeFileAtomicSync} from '../sys/fs-atomic.js';
 
 /**
@@ -50,20 +50,25 @@ export function parse(text: string): {restarts: Restart[]; badLines: number} {
 
 /** The history file's records; none when it does not exist yet. */
 export function readHistory(path: string): {restarts: Restart[]; badLines: number} {
-  let text: string;
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    // Never through a symlink, and a FIFO planted there cannot block the pass.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {restarts: [], badLines: 0};
     throw error;
   }
-  return parse(text);
+  try {
+    return parse(readFileSync(fd, 'utf8'));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Appends `added` and drops what is older than KEEP_MS before `now`, atomically. */
 export function recordRestarts(path: string, previous: readonly Restart[], added: readonly Restart[], now: number): Restart[] {
   const kept = [...previous, ...added].filter((restart) => restart.time > now - KEEP_MS);
-  writeFileAtomicSync(path, Buffer.from(format(kept)), {mode: 0o600, fsync: true});
+  writeFileAtomicSync(path, Buffer.from(format(kept)), {mode: 0o600, fsync: true, exclusive: true});
   return kept;
 }
 

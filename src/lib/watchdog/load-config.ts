@@ -1,36 +1,58 @@
-import {readFileSync} from 'node:fs';
+import {closeSync, readSync} from 'node:fs';
 import {FatalError, SysError} from '../cli/errors.js';
 import {EXIT_USAGE} from '../cli/exit-codes.js';
+import {CONFIG_SIZE_LIMIT, tooLargeMessage} from '../config/input.js';
 import {ConfigError} from '../config/schema.js';
-import {parseWatchdogConfig, type LoadedConfig, type WatchdogConfig} from '../config/watchdog-config.js';
-import {checkTrusted, trustedUids} from '../security/ownership.js';
+import {parseWatchdogConfigBytes, type LoadedConfig, type WatchdogConfig} from '../config/watchdog-config.js';
+import {trustedUids} from '../security/ownership.js';
+import {openTrusted} from '../security/trusted-path.js';
 import type {Reporter} from '../cli/messages.js';
 
 /**
- * Loads the watchdog config for a run as root: the file must be a regular file owned by root
- * (or the invoking user) and writable by its owner only, then it is parsed and validated.
- * Unsafe or invalid: FatalError exit 100. Unreadable: SysError exit 111.
+ * Loads the watchdog config for a run as root. The file is opened once (security/trusted-path):
+ * it and every directory above it, and every symlink on the way and its target's whole path,
+ * must be owned by root (or the invoking user) and writable by nobody else; the open
+ * descriptor is checked again with fstat, and what is parsed is what that descriptor reads.
+ * Over CONFIG_SIZE_LIMIT, not UTF-8, unsafe or invalid: FatalError exit 100. Unreadable:
+ * SysError exit 111.
  */
 export function loadCheckedConfig(file: string, options: {uid: number; uids: readonly number[]; env: NodeJS.ProcessEnv}): LoadedConfig {
-  const trusted = checkTrusted(file, 'file', options.uids);
-  if (!trusted.ok) {
-    if (trusted.cause) throw new SysError(`read ${file}`, trusted.cause);
-    throw new FatalError(`refusing config ${file}: ${trusted.problem}`, EXIT_USAGE);
+  const opened = openTrusted(file, 'file', options.uids);
+  if (!opened.ok) {
+    if (opened.cause) throw new SysError(`read ${file}`, opened.cause);
+    throw new FatalError(`refusing config ${file}: ${opened.problem}`, EXIT_USAGE);
   }
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new SysError(`read ${file}`, error);
+    if (opened.stats.size > CONFIG_SIZE_LIMIT) throw new FatalError(tooLargeMessage(file, opened.stats.size), EXIT_USAGE);
+    bytes = readBounded(opened.fd, file);
+  } finally {
+    closeSync(opened.fd);
   }
-  let loaded: LoadedConfig;
   try {
-    loaded = parseWatchdogConfig(text, file, options);
+    return parseWatchdogConfigBytes(bytes, file, options);
   } catch (error) {
     if (error instanceof ConfigError) throw new FatalError(error.message, EXIT_USAGE, {cause: error});
     throw error;
   }
-  return loaded;
+}
+
+/** Reads the whole file from FD, refusing it if it grows past the limit while being read. */
+function readBounded(fd: number, file: string): Buffer {
+  const buffer = Buffer.alloc(CONFIG_SIZE_LIMIT + 1);
+  let length = 0;
+  try {
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > CONFIG_SIZE_LIMIT) throw new FatalError(tooLargeMessage(file, length), EXIT_USAGE);
+    }
+  } catch (error) {
+    if (error instanceof FatalError) throw error;
+    throw new SysError(`read ${file}`, error);
+  }
+  return buffer.subarray(0, length);
 }
 
 /**

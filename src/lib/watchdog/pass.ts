@@ -6,16 +6,18 @@ import {EXIT_USAGE} from '../cli/exit-codes.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import {createMailer, deliveryError, type Mailer, type MailMessage, type TransportSpec} from '../mailer/mailer.js';
-import {flushSpool, spoolMessage} from '../mailer/spool.js';
+import {DEAD_AFTER_MS, deadLetter, flushSpool, isPermanentFailure, spoolMessage} from '../mailer/spool.js';
+import {readPidNamespace} from '../proctable/namespace.js';
 import {readProcessTable} from '../proctable/table.js';
-import {checkTrusted} from '../security/ownership.js';
+import {checkTrustedPath} from '../security/trusted-path.js';
 import type {Clock} from '../tai64n/clock.js';
 import {runCaptured} from './captured-run.js';
 import {decide, type Verdict} from './decide.js';
 import {countSince, HISTORY_FILE, readHistory, recordRestarts, type Restart} from './history.js';
 import {formatReport, formatSubject, formatTime, type RestartRecord} from './report.js';
 import {resolveStartScript} from './start-script.js';
-import {lockStateDir, prepareStateDir, SPOOL_DIR, type LockOutcome} from './state-dir.js';
+import {checkPidNamespace, PIDNS_FILE} from './pid-namespace.js';
+import {isUnwritable, lockStateDir, prepareStateDir, SPOOL_DIR, type LockOutcome} from './state-dir.js';
 
 /**
  * One watchdog pass: lock the state directory, retry spooled mail, read the process table,
@@ -45,44 +47,77 @@ export type PassOutcome =
 const HOUR = 3600 * 1000;
 
 export async function runPass(config: WatchdogConfig, context: PassContext, options: {dryRun: boolean}): Promise<PassOutcome> {
-  const startDir = checkTrusted(config.startDir, 'directory', context.uids);
-  if (!startDir.ok) {
-    throw new FatalError(`refusing startDir ${config.startDir}: ${startDir.cause ? errorText(startDir.cause) : startDir.problem}`, EXIT_USAGE);
-  }
+  const startDir = checkTrustedPath(config.startDir, 'directory', context.uids);
+  if (!startDir.ok) throw new FatalError(`refusing startDir ${config.startDir}: ${startDir.problem}`, EXIT_USAGE);
   if (options.dryRun) return dryRun(config, context);
 
   const state = prepareStateDir(config.stateDir, context.uids);
+  // A read-only (or full) file system must not stop restarts: the pass goes on without the
+  // lock, the history and the spool, and says so.
+  let unwritable = false;
   if (!state.ok) {
-    if (state.cause) throw new SysError(`create stateDir ${config.stateDir}`, state.cause);
-    throw new FatalError(`refusing stateDir ${config.stateDir}: ${state.problem}`, EXIT_USAGE);
+    if (state.cause && isUnwritable(state.cause)) {
+      unwritable = true;
+      context.reporter.warn(`unable to create stateDir ${config.stateDir}: ${errorText(state.cause)}; this pass runs without its lock, restart history and mail spool`);
+    } else if (state.cause) {
+      throw new SysError(`create stateDir ${config.stateDir}`, state.cause);
+    } else {
+      throw new FatalError(`refusing stateDir ${config.stateDir}: ${state.problem}`, EXIT_USAGE);
+    }
   }
-  let locked: LockOutcome;
-  try {
-    locked = await lockStateDir(config.stateDir, {waitMs: config.lockWaitMs});
-  } catch (error) {
-    throw new SysError(`lock ${join(config.stateDir, 'lock')}`, error);
+  let locked: LockOutcome = {kind: 'unavailable', cause: Object.assign(new Error('no stateDir'), {code: 'ENOENT'})};
+  if (!unwritable) {
+    try {
+      locked = await lockStateDir(config.stateDir, {waitMs: config.lockWaitMs});
+    } catch (error) {
+      throw new SysError(`lock ${join(config.stateDir, 'lock')}`, error);
+    }
+    if (locked.kind === 'busy') return {kind: 'busy', waitedMs: config.lockWaitMs};
+    if (locked.kind === 'unavailable') {
+      unwritable = true;
+      context.reporter.warn(`unable to create ${join(config.stateDir, 'lock')}: ${errorText(locked.cause)}; this pass runs without its lock`);
+    }
   }
-  if (locked.kind === 'busy') return {kind: 'busy', waitedMs: config.lockWaitMs};
   try {
+    const namespace = namespaceRefusal(config, context, !unwritable);
+    if (namespace !== undefined) return {kind: 'uninspectable', reason: namespace};
     const mailer = config.mail ? (context.createMailer ?? createMailer)(config.mail.transport) : undefined;
-    if (mailer) await retrySpool(config, mailer, context.reporter);
+    if (mailer) await retrySpool(config, mailer, context);
     return await restartMissing(config, context, mailer);
   } finally {
-    locked.lock.release();
+    if (locked.kind === 'locked') locked.lock.release();
   }
 }
 
-async function retrySpool(config: WatchdogConfig, mailer: Mailer, reporter: Reporter): Promise<void> {
+/** Why the process table may not be the daemons' (another pid namespace than recorded), or undefined. */
+function namespaceRefusal(config: WatchdogConfig, context: PassContext, record: boolean): string | undefined {
+  let check;
+  try {
+    check = checkPidNamespace(config.stateDir, readPidNamespace(context.procRoot), {record});
+  } catch (error) {
+    context.reporter.warn(`unable to record the pid namespace in ${join(config.stateDir, PIDNS_FILE)}: ${errorText(error)}`);
+    return undefined;
+  }
+  if (check.kind !== 'changed') return undefined;
+  return `this process table is pid namespace ${check.current}, but the daemons were checked in ${check.recorded} (recorded in ${check.file}); another namespace cannot see them; if the move is deliberate, delete ${check.file}`;
+}
+
+async function retrySpool(config: WatchdogConfig, mailer: Mailer, context: PassContext): Promise<void> {
+  const reporter = context.reporter;
   const spool = join(config.stateDir, SPOOL_DIR);
   let result;
   try {
-    result = await flushSpool(spool, mailer);
+    result = await flushSpool(spool, mailer, {now: context.clock.now()});
   } catch (error) {
     // The spool must never keep daemons from being restarted.
     reporter.warn(`unable to read the mail spool ${spool}: ${errorText(error)}`);
     return;
   }
-  for (const path of result.unreadable) reporter.warn(`spool file ${path} does not hold a message; left alone`);
+  for (const {path, problem} of result.unreadable) reporter.warn(`spool file ${path} is not a message keepup spooled (${problem}); left alone`);
+  for (const dead of result.dead) {
+    const why = dead.why === 'refused' ? 'refused for good' : `still undeliverable after ${DEAD_AFTER_MS / (24 * 3600 * 1000)} days`;
+    reporter.warn(`spooled mail ${why} via ${mailer.description}: ${deliveryError(dead.error)}; moved to ${dead.path}`);
+  }
   if (result.failed) {
     reporter.warn(
       `unable to send spooled mail ${result.failed.path} via ${mailer.description}: ${deliveryError(result.failed.error)}; ${result.remaining} file(s) stay in ${spool}`,
@@ -187,7 +222,9 @@ async function deliver(config: WatchdogConfig, mailer: Mailer, message: MailMess
     const spool = join(config.stateDir, SPOOL_DIR);
     let where: string;
     try {
-      where = `kept in ${spoolMessage(spool, message, now)} for the next run`;
+      where = isPermanentFailure(error)
+        ? `refused for good; kept in ${deadLetter(spool, message, now)}`
+        : `kept in ${spoolMessage(spool, message, now)} for the next run`;
     } catch (spoolError) {
       where = `and unable to spool it in ${spool}: ${errorText((spoolError as {cause?: unknown}).cause ?? spoolError)}; the report follows\n${message.text}`;
     }
@@ -242,6 +279,8 @@ export function historyOrEmpty(stateDir: string): Restart[] {
 
 /** What a pass would do, without locking, writing, mailing or running anything. */
 async function dryRun(config: WatchdogConfig, context: PassContext): Promise<PassOutcome> {
+  const namespace = namespaceRefusal(config, context, false);
+  if (namespace !== undefined) return {kind: 'uninspectable', reason: namespace};
   const restarts = historyOrEmpty(config.stateDir);
   const found = await verdicts(config, context, restarts);
   if (!Array.isArray(found)) return {kind: 'uninspectable', reason: found.reason};

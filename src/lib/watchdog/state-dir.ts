@@ -1,12 +1,14 @@
 import {closeSync, constants, mkdirSync, openSync} from 'node:fs';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {flockExclusiveSync} from '../sys/flock.js';
-import {checkTrusted} from '../security/ownership.js';
+import {checkTrustedPath} from '../security/trusted-path.js';
 
 /**
  * The watchdog's state directory: `lock` (flock held for a whole pass), `history` (restart
- * record) and `spool/` (undelivered mail). Created 0700; refused when another user could
- * write into it, since what it holds decides what gets restarted and mailed.
+ * record), `pidns` (the pid namespace the daemons live in) and `spool/` (undelivered mail).
+ * Created 0700; refused when another user could write into it or into any directory above it
+ * (security/trusted-path), since what it holds decides what gets restarted and mailed. Files
+ * in it are opened without following symlinks and temporary files are created exclusively.
  */
 export const LOCK_FILE = 'lock';
 export const SPOOL_DIR = 'spool';
@@ -15,19 +17,42 @@ export type StateDirOutcome = {ok: true} | {ok: false; problem: string; cause?: 
 
 export function prepareStateDir(dir: string, uids: readonly number[]): StateDirOutcome {
   try {
-    mkdirSync(dir, {recursive: true, mode: 0o700});
+    makeDirectories(dir);
   } catch (error) {
     return {ok: false, problem: 'unable to create it', cause: error};
   }
-  const trusted = checkTrusted(dir, 'directory', uids);
+  const trusted = checkTrustedPath(dir, 'directory', uids);
   return trusted.ok ? {ok: true} : {ok: false, problem: trusted.problem, ...(trusted.cause ? {cause: trusted.cause} : {})};
+}
+
+/**
+ * mkdir -p with mode 0700, one level at a time: Node's recursive mkdir reports ENOENT, not
+ * EROFS, on a read-only file system.
+ */
+function makeDirectories(dir: string): void {
+  try {
+    mkdirSync(dir, 0o700);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
+    makeDirectories(dirname(dir));
+    mkdirSync(dir, 0o700);
+  }
 }
 
 export interface HeldLock {
   release(): void;
 }
 
-export type LockOutcome = {kind: 'locked'; lock: HeldLock} | {kind: 'busy'};
+/** `unavailable`: the lock file cannot be created (read-only or full file system): the errno error. */
+export type LockOutcome = {kind: 'locked'; lock: HeldLock} | {kind: 'busy'} | {kind: 'unavailable'; cause: NodeJS.ErrnoException};
+
+/** Errors that mean the state directory cannot be written now, not that it is wrong. */
+const UNWRITABLE = new Set(['EROFS', 'ENOSPC', 'EDQUOT']);
+export function isUnwritable(error: unknown): boolean {
+  return UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '');
+}
 
 /**
  * Takes the state directory's lock, retrying every `pollMs` for up to `waitMs` while another
@@ -37,7 +62,19 @@ export async function lockStateDir(
   dir: string,
   options: {waitMs: number; pollMs?: number; sleep?: (ms: number) => Promise<void>},
 ): Promise<LockOutcome> {
-  const fd = openSync(join(dir, LOCK_FILE), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, 0o600);
+  const path = join(dir, LOCK_FILE);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
+  } catch (error) {
+    if (!isUnwritable(error)) throw error;
+    // flock needs no write access: an existing lock file still excludes on a read-only file system.
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch {
+      return {kind: 'unavailable', cause: error as NodeJS.ErrnoException};
+    }
+  }
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + options.waitMs;
   try {

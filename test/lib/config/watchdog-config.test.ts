@@ -119,8 +119,10 @@ test('supervise keys: run as argv or shell line, user, env, envdir, limits, log,
     envdir: '/etc/keepup/env/web',
     limits: {openFiles: 4096, memory: 'unlimited'},
     log: ['t', 's1000000', 'n10', './main'],
+    stopTimeoutMs: 10_000,
   });
-  t.deepEqual(config.daemons[2]!.service, {run: {kind: 'shell', line: "nginx -g 'daemon off;'"}, env: {}, limits: {}});
+  t.deepEqual(config.daemons[2]!.service, {run: {kind: 'shell', line: "nginx -g 'daemon off;'"}, env: {}, limits: {}, stopTimeoutMs: 10_000});
+  t.is(config.stopTimeoutMs, 10_000, 'the documented default');
   const relative = parseWatchdogConfig('serviceDir: svc\ndaemons: [a]\n', '/etc/keepup/c.yaml', root).config;
   t.is(relative.serviceDir, '/etc/keepup/svc');
   t.is(relative.checkIntervalMs, 5000);
@@ -138,4 +140,14 @@ test('supervise keys are validated with the line and column', (t) => {
   bad('daemons:\n  - name: a\n    run: x\n    env: {"A=B": c}\n', /^\/c\.yaml:4:11: daemons\[0\]\.env key "A=B" must be a variable name/);
   bad('daemons:\n  - name: a\n    run: x\n    user: "../root"\n', /daemons\[0\]\.user must be an account name/);
   bad('checkInterval: 0\ndaemons: [a]\n', /^\/c\.yaml:1:16: checkInterval must be between 0\.1 and 86400/);
+  bad('stopTimeout: -1\ndaemons: [a]\n', /^\/c\.yaml:1:14: stopTimeout must be between 0 and 86400/);
+  bad('daemons:\n  - name: a\n    run: x\n    stopTimeout: soon\n', /^\/c\.yaml:4:18: daemons\[0\]\.stopTimeout must be a number, not a string/);
+  bad('daemons:\n  - name: a\n    stopTimeout: 3\n', /^\/c\.yaml:2:5: daemons\[0\]: stopTimeout needs run:/);
+});
+
+test('stopTimeout: seconds at the top, overridden per daemon, kept in whole milliseconds', (t) => {
+  const {config} = parseWatchdogConfig('stopTimeout: 30\ndaemons:\n  - {name: a, run: x}\n  - {name: b, run: x, stopTimeout: 0.25}\n', '/c.yaml', root);
+  t.is(config.stopTimeoutMs, 30_000);
+  t.is(config.daemons[0]!.service!.stopTimeoutMs, 30_000);
+  t.is(config.daemons[1]!.service!.stopTimeoutMs, 250);
 });

@@ -1,7 +1,8 @@
 import test, {type ExecutionContext} from 'ava';
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {Scanner} from '../../../src/lib/scanner/scanner.js';
+import {DEFAULT_STOP_TIMEOUT_MS, DRAIN_MS, Scanner} from '../../../src/lib/scanner/scanner.js';
+import {FakeTime} from '../../helpers/fake-time.js';
 import {readStatus} from '../../../src/lib/control/client.js';
 import {addService} from '../../helpers/service-dir.js';
 import {isAlive, run} from '../../helpers/processes.js';
@@ -101,4 +102,55 @@ test('stop("down") takes services down and loggers last; stop("leave") leaves th
   t.is(result.code, 100, 'nobody supervises b any more');
   process.kill(-kept, 'SIGKILL');
   await waitFor(() => !isAlive(kept), 'b to die');
+});
+
+test('shutdown always finishes: a TERM-proof service without timeout-kill gets KILL (its group too) after the default stop timeout', async (t) => {
+  const time = new FakeTime();
+  const dir = tmpDir(t, 'keepup-scan-');
+  const warnings: string[] = [];
+  const reporter = {warn: (message: string) => warnings.push(message)};
+  const scanner = new Scanner({dir, reporter, supervisorReporter: {...reporter, childFatal: (message) => warnings.push(message)}, timers: time, watch: false});
+  const service = addService(dir, 'stubborn', {run: "trap '' TERM\nsleep 1000 &\necho $! > grandchild\nwait"});
+  await scanner.start();
+  const pid = await waitFor(() => pidOf(service), 'the service to run');
+  const grandchild = await waitFor(() => Number(readFileSync(join(service, 'grandchild'), 'latin1')), 'the grandchild');
+  t.teardown(() => [pid, grandchild].forEach((p) => isAlive(p) && process.kill(p, 'SIGKILL')));
+  let stopped = false;
+  const stopping = scanner.stop('down').then(() => (stopped = true));
+  await waitFor(() => time.delays().includes(DEFAULT_STOP_TIMEOUT_MS), 'the stop timer');
+  time.advance(DEFAULT_STOP_TIMEOUT_MS - 1);
+  t.true(isAlive(pid) && isAlive(grandchild) && !stopped);
+  time.advance(1);
+  await stopping;
+  await waitFor(() => !isAlive(pid) && !isAlive(grandchild), 'the group to be killed');
+  t.deepEqual(warnings, [`${service} still running ${DEFAULT_STOP_TIMEOUT_MS} ms after TERM: sending KILL to its process group`]);
+});
+
+test('retire always finishes: a TERM-proof service and a logger that never reads to the end', async (t) => {
+  const time = new FakeTime();
+  const dir = tmpDir(t, 'keepup-scan-');
+  const warnings: string[] = [];
+  const reporter = {warn: (message: string) => warnings.push(message)};
+  const scanner = new Scanner({dir, reporter, supervisorReporter: {...reporter, childFatal: (message) => warnings.push(message)}, timers: time, watch: false, stopTimeoutMs: 3000});
+  t.teardown(() => scanner.stop('down'));
+  const service = addService(dir, 'stubborn', {run: "trap '' TERM\necho ready > ready\nexec sleep 1000 > /dev/null"});
+  // A logger that ignores TERM and whose stdin stays open through its own writer: it never ends by itself.
+  const logDir = addService(service, 'log', {run: "trap '' TERM\nexec 3>/proc/self/fd/0\necho ready > ready\nexec sleep 1000"});
+  await scanner.start();
+  const pids = await waitFor(() => (existsSync(join(service, 'ready')) && existsSync(join(logDir, 'ready')) ? [pidOf(service), pidOf(logDir)] : undefined), 'both to run');
+  t.teardown(() => pids.forEach((p) => isAlive(p) && process.kill(p, 'SIGKILL')));
+  const retired = scanner.retire('stubborn');
+  await waitFor(() => time.delays().includes(3000), 'the service stop timer');
+  time.advance(3000);
+  await waitFor(() => !isAlive(pids[0]!) && time.delays().includes(DRAIN_MS), 'the service killed, the logger given time to drain');
+  time.advance(DRAIN_MS);
+  await waitFor(() => time.delays().includes(3000), 'the logger stop timer');
+  t.true(isAlive(pids[1]!));
+  time.advance(3000);
+  await retired;
+  t.false(isAlive(pids[1]!));
+  t.deepEqual(warnings, [
+    `${service} still running 3000 ms after TERM: sending KILL to its process group`,
+    `${logDir} still running 3000 ms after TERM: sending KILL to its process group`,
+  ]);
 });

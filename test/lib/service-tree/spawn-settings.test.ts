@@ -20,7 +20,7 @@ test('limits become one prlimit, soft and hard alike; open files default to the 
   ]);
 });
 
-const spec = (extra: Partial<ServiceSpec>): ServiceSpec => ({run: {kind: 'argv', argv: ['x']}, env: {}, limits: {}, ...extra});
+const spec = (extra: Partial<ServiceSpec>): ServiceSpec => ({run: {kind: 'argv', argv: ['x']}, env: {}, limits: {}, stopTimeoutMs: 10_000, ...extra});
 
 test('user, env and env dir become spawn settings, worked out at each call', (t) => {
   let greeting = 'hello';

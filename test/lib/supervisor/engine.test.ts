@@ -320,3 +320,43 @@ test('adoption refuses a pid whose start time does not match the record (pid reu
   t.not(fresh, pid);
   process.kill(-pid, 'SIGKILL');
 });
+
+test('stop(ms): dx, and a TERM-proof service and its group get KILL ms later, with a warning', async (t) => {
+  const time = new FakeTime();
+  const {dir} = makeService(t, {run: "trap '' TERM\nsleep 1000 &\necho $! > grandchild\nwait"});
+  const {supervisor, lines} = engine(t, dir, {timers: time});
+  await supervisor.start();
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child', PATIENT);
+  const grandchild = await waitFor(() => Number(readFileSync(join(dir, 'grandchild'), 'latin1')), 'grandchild pid', PATIENT);
+  let exited = false;
+  void supervisor.stop(10_000).then(() => (exited = true));
+  t.deepEqual(time.delays(), [10_000]);
+  time.advance(9_999);
+  t.true(isAlive(pid) && isAlive(grandchild));
+  t.deepEqual(lines.warnings, []);
+  time.advance(1);
+  await waitFor(() => !isAlive(pid) && !isAlive(grandchild) && exited, 'the whole group to be killed and the supervisor to exit', PATIENT);
+  t.like(readStatus(dir), {pid: 0, want: 'down'});
+  t.deepEqual(lines.warnings, [`${dir} still running 10000 ms after TERM: sending KILL to its process group`]);
+});
+
+test('stop(ms): a timeout-kill file wins; a service that obeys TERM leaves no timer and no warning', async (t) => {
+  const time = new FakeTime();
+  const {dir} = makeService(t, {run: "trap '' TERM\necho ready > ready\nwhile :; do sleep 1; done", files: {'timeout-kill': '200\n'}});
+  const {supervisor, lines} = engine(t, dir, {timers: time});
+  await supervisor.start();
+  await waitFor(() => supervisor.snapshot().pid && readFileSync(join(dir, 'ready'), 'latin1'), 'trap installed', PATIENT);
+  void supervisor.stop(10_000);
+  t.deepEqual(time.delays(), [200]);
+  time.advance(200);
+  t.is(await supervisor.exited, 'exit');
+
+  const obedient = makeService(t).dir;
+  const second = engine(t, obedient, {timers: time});
+  await second.supervisor.start();
+  await waitFor(() => second.supervisor.snapshot().pid, 'child', PATIENT);
+  t.is(await second.supervisor.stop(10_000), 'exit');
+  t.deepEqual(time.delays(), []);
+  t.deepEqual(second.lines.warnings, []);
+  t.deepEqual(lines.warnings, [`${dir} still running 200 ms after TERM: sending KILL to its process group`]);
+});
