@@ -1,9 +1,12 @@
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import {readBootId, readStartTime} from '../proc/start-time.js';
 import * as childRecord from '../status/child-record.js';
 import type * as status from '../status/codec.js';
-import type {SupervisorStats} from '../status/stats.js';
+import {STATS_FILE} from '../control/paths.js';
+import * as stats from '../status/stats.js';
 import * as tai64n from '../tai64n/codec.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
 import {spawnRun, watchPid, type ChildEnding, type ChildHandle, type SpawnSettings} from './child.js';
@@ -104,7 +107,7 @@ export class Supervisor {
   private readonly timers: Timers;
   private readonly spawnSettings: SpawnSettings | (() => SpawnSettings);
   private readonly runner: ChildRunner | undefined;
-  private stats: SupervisorStats;
+  private stats: stats.SupervisorStats;
   private readonly adoptPollMs: number;
   /** The kernel's boot id, read once (it cannot change while this process lives). */
   private bootId: string | undefined;
@@ -226,6 +229,8 @@ export class Supervisor {
     this.child = handle;
     this.pidStamp = record.stamp;
     this.state = {...initialState(record.want), phase: 'running', paused: record.paused, lastStart: this.clock.now()};
+    // The counters go on from the supervisor that started the child (`keepup status` restarts).
+    this.stats = previousStats(this.dir) ?? this.stats;
   }
 
   private controlByte(byte: number): void {
@@ -398,4 +403,13 @@ function checkSettings(settings: SpawnSettings): SpawnSettings {
     throw new TypeError('spawn.groups needs spawn.uid and spawn.gid');
   }
   return settings;
+}
+
+/** `supervise/stats` as the previous supervisor left it; undefined when missing or garbage. */
+function previousStats(dir: string): stats.SupervisorStats | undefined {
+  try {
+    return stats.parse(readFileSync(join(dir, STATS_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
