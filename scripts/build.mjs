@@ -1,7 +1,8 @@
-// Builds the installed commands (one bundle per src/bin/*.ts into dist/bin/) and a
-// file-for-file transpile of src/, test/ and bench/ into compiled/ for the test runner.
+// Builds the installed commands (one bundle per src/bin/*.ts into dist/bin/, and
+// dist/commands/NAME, each command by its own name, for svscanboot's PATH) and a file-for-file
+// transpile of src/, test/ and bench/ into compiled/ for the test runner.
 import {build} from 'esbuild';
-import {chmodSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {join, relative} from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -35,7 +36,7 @@ const inspectorGuard = 'process.on("SIGUSR1", () => {});';
 // scripts that export that limit and exec node on the same file (the second line is a
 // no-op statement plus a comment in JavaScript). /bin/sh always exports PWD, so env(1) first
 // saves the caller's PWD (empty when unset). src/lib/sys/launcher.ts reads both.
-const LAUNCHED = new Set(['envdir', 'envuidgid', 'pgrphack', 'setlock', 'setuidgid', 'softlimit', 'supervise', 'svscan']);
+const LAUNCHED = new Set(['envdir', 'envuidgid', 'fghack', 'pgrphack', 'setlock', 'setuidgid', 'softlimit', 'supervise', 'svscan']);
 const isLaunched = (bin) => LAUNCHED.has(relative('src/bin', bin).replace(/\.ts$/, ''));
 const banners = [
   ['#!/usr/bin/env node', bins.filter((bin) => !isLaunched(bin))],
@@ -60,6 +61,18 @@ for (const [launcher, entryPoints] of banners) {
 for (const bin of bins) {
   const out = join(root, 'dist/bin', relative('src/bin', bin).replace(/\.ts$/, '.js'));
   chmodSync(out, statSync(out).mode | 0o111);
+}
+// dist/commands/NAME: what run scripts under svscanboot find on PATH. Files, not symlinks (npm
+// packs no symlinks): two lines of /bin/sh that run node on dist/bin/NAME.js, recording the
+// caller's open-files limit and PWD first for the commands that need them, as their own banner.
+mkdirSync(join(root, 'dist/commands'));
+for (const bin of bins) {
+  const name = relative('src/bin', bin).replace(/\.ts$/, '');
+  const target = `"\${0%/*}/../bin/${name}.js" "$@"`;
+  const text = isLaunched(bin)
+    ? `#!/usr/bin/env -S KEEPUP_PWD=\${PWD} /bin/sh\nexport KEEPUP_NOFILE="$(ulimit -Sn)"; exec node ${target}\n`
+    : `#!/bin/sh\nexec node ${target}\n`;
+  writeFileSync(join(root, 'dist/commands', name), text, {mode: 0o755});
 }
 
 rmSync(join(root, 'compiled'), {recursive: true, force: true});

@@ -11,8 +11,9 @@ import {stopLeftovers} from '../lib/boot/leftovers.js';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-// keepup's commands first, then node's own directory (svscan's launcher runs `node`), then the usual.
-const PATH = `${here}:${dirname(process.execPath)}:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin`;
+// keepup's commands by their names first (dist/commands, made by the build: run scripts find
+// keepup's svc, setuidgid, … there), then node's own directory (the launchers run `node`), then the usual.
+const PATH = `${join(dirname(here), 'commands')}:${dirname(process.execPath)}:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin`;
 
 guardInspectorSignal();
 await runMain('svscanboot', async (args) => {

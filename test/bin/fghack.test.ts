@@ -3,8 +3,9 @@
 import test from 'ava';
 import {closeSync, openSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {runBoth, transcript} from '../helpers/differential.js';
-import {isAlive} from '../helpers/processes.js';
+import {daemontools, runBoth, transcript} from '../helpers/differential.js';
+import {bin} from '../helpers/paths.js';
+import {isAlive, run} from '../helpers/processes.js';
 import {tmpDir} from '../helpers/tmp.js';
 
 for (const args of [[], ['/nonexistent/prog'], ['no-such-program-kp6'], ['/etc/passwd'], ['/tmp']]) {
@@ -57,4 +58,13 @@ test('the program gets 31 write ends of the pipe around the descriptors it inher
   } finally {
     closeSync(fd);
   }
+});
+
+test('the program gets the caller\'s open-files soft limit, as under daemontools\' fghack', async (t) => {
+  const script = 'ulimit -Sn 321; exec "$@"';
+  const report = ['sh', '-c', 'ulimit -Sn; ulimit -Hn'];
+  const ours = await run('/bin/sh', ['-c', script, 'sh', bin('fghack'), ...report]);
+  const theirs = await run('/bin/sh', ['-c', script, 'sh', daemontools('fghack'), ...report]);
+  t.regex(theirs.stdout, /^321\n/);
+  t.deepEqual(transcript(ours), transcript(theirs));
 });

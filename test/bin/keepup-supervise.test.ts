@@ -1,7 +1,7 @@
 // keepup supervise / keepup status, end to end: the built command generating a real service tree,
 // supervising it in one process (real children, FIFOs, flock, log pipe, setpriv, prlimit), the
 // real svstat and svc against the generated services, SIGHUP regeneration and SIGTERM.
-// Not tested: a run: string holding shell syntax beyond one command (it is the admin's own line);
+// Not tested here: a run: string holding shell syntax (test/lib/service-tree/run-script.test.ts runs it);
 // supplementary groups of a user that has several (setuidgid keeps the primary group only).
 import test from 'ava';
 import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync} from 'node:fs';

@@ -32,3 +32,15 @@ test('every installed command is built and executable', (t) => {
   }
   t.deepEqual(problems, []);
 });
+
+test('dist/commands holds every command by its own name (svscanboot puts it first on PATH)', async (t) => {
+  const problems: string[] = [];
+  for (const name of Object.keys(manifest.bin)) {
+    try {
+      accessSync(join(ROOT, 'dist', 'commands', name), constants.X_OK);
+    } catch (error) {
+      problems.push(`${name}: ${(error as NodeJS.ErrnoException).code}`);
+    }
+  }
+  t.deepEqual(problems, []);
+});

@@ -9,7 +9,9 @@ import {serviceSpawnSettings, type SpawnContext} from '../service-tree/spawn-set
 import {generateServices, lockTree, markDown, moveOut, planTree, prepareServiceDir, writeService, type TreePlan} from '../service-tree/tree.js';
 import type {Timers} from '../supervisor/timers.js';
 import type {PassContext} from '../watchdog/pass.js';
+import type {Census} from './announcement.js';
 import {Checker} from './checker.js';
+import {checkedDaemons} from './service-report.js';
 
 /**
  * The command `log/run` names: `multilog` on the PATH. keepup's scanner runs the same script in
@@ -78,6 +80,16 @@ export class Supervision {
     const plan = await this.#sync(config);
     this.#checker.update(config);
     return plan;
+  }
+
+  /** Reads serviceDir again at once (SIGALRM, as svscan). */
+  rescan(): Promise<void> {
+    return this.#scanner.scan();
+  }
+
+  /** How many services the scanner supervises and how many daemons are checked by name. */
+  census(): Census {
+    return {dir: this.#config.serviceDir, services: this.#scanner.services().length, checked: checkedDaemons(this.#config).daemons.length};
   }
 
   /** Stops checking and takes every service down (loggers last). */

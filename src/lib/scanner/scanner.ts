@@ -328,6 +328,8 @@ export class Scanner {
       queueMicrotask(() => closeSync(end));
       return {...extra, stdio: role === 'main' ? ['inherit', end, 'inherit'] : [end, 'inherit', 'inherit']};
     };
+    // svscan (dir '.'): daemontools runs `supervise log` inside the service, so its messages say `log/run`.
+    const reporter = role === 'log' && this.#options.dir === '.' ? renamed(this.#options.supervisorReporter, dir, 'log') : this.#options.supervisorReporter;
     const script = role === 'log' ? this.#options.logScript : undefined;
     if (script?.(listed)) {
       entry.inlog = new InProcessLog({
@@ -341,7 +343,7 @@ export class Scanner {
     const supervisor = new Supervisor({
       dir,
       directory: role === 'main' ? entry.dir : entry.logDir,
-      reporter: this.#options.supervisorReporter,
+      reporter,
       timers: this.#timers,
       ...(runner ? {runner} : {spawn}),
     });
@@ -351,7 +353,8 @@ export class Scanner {
     if (outcome.kind !== 'started') {
       entry[role] = undefined;
       if (runner) entry.inlog = undefined;
-      this.#options.supervisorReporter.warn(outcome.message);
+      // daemontools' supervise dies on these (`supervise: fatal: unable to acquire …/lock`); svscan tries again later.
+      reporter.childFatal(outcome.message);
       return;
     }
     void supervisor.exited.then(() => {
@@ -486,4 +489,10 @@ export class Scanner {
     if (which === 'rescan') this.#rescanTimer = undefined;
     else this.#settleTimer = undefined;
   }
+}
+
+/** `reporter` with every mention of `dir` in its messages said as `name`. */
+function renamed(reporter: SupervisorReporter, dir: string, name: string): SupervisorReporter {
+  const say = (message: string) => message.split(dir).join(name);
+  return {warn: (message) => reporter.warn(say(message)), childFatal: (message) => reporter.childFatal(say(message))};
 }

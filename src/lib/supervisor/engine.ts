@@ -3,7 +3,7 @@ import type {Reporter} from '../cli/messages.js';
 import {readBootId, readStartTime} from '../proc/start-time.js';
 import * as childRecord from '../status/child-record.js';
 import type * as status from '../status/codec.js';
-import type {SupervisorStats} from '../status/stats.js';
+import * as stats from '../status/stats.js';
 import * as tai64n from '../tai64n/codec.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
 import {spawnRun, watchPid, type ChildEnding, type ChildHandle, type SpawnSettings} from './child.js';
@@ -113,7 +113,7 @@ export class Supervisor {
   private readonly timers: Timers;
   private readonly spawnSettings: SpawnSettings | (() => SpawnSettings);
   private readonly runner: ChildRunner | undefined;
-  private stats: SupervisorStats;
+  private stats: stats.SupervisorStats;
   private readonly adoptPollMs: number;
   /** The kernel's boot id, read once (it cannot change while this process lives). */
   private bootId: string | undefined;
@@ -243,6 +243,8 @@ export class Supervisor {
     this.child = handle;
     this.pidStamp = record.stamp;
     this.state = {...initialState(record.want), phase: 'running', paused: record.paused, lastStart: this.clock.now()};
+    // The counters go on from the supervisor that started the child (`keepup status` restarts).
+    this.stats = this.files.previousStats() ?? this.stats;
   }
 
   private controlByte(byte: number): void {

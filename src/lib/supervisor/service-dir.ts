@@ -299,6 +299,15 @@ export class ServiceDir {
     }
   }
 
+  /** `supervise/stats` as the previous supervisor left it; undefined when missing or garbage. After lock(). */
+  previousStats(): stats.SupervisorStats | undefined {
+    try {
+      return stats.parse(readStart(this.inSupervise(STATS_FILE), 4096).toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The optional `timeout-kill` file: whole milliseconds; absent gives undefined, bad a warning. */
   timeoutKill(): {ms: number} | {warning: string} | undefined {
     let text: string;

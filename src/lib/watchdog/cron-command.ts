@@ -3,7 +3,7 @@ import {isKeepupError} from '../cli/errors.js';
 import {EXIT_OK} from '../cli/exit-codes.js';
 import {parseLongOptions} from '../cli/long-options.js';
 import type {Subcommand} from '../cli/subcommands.js';
-import {guardInspectorSignal} from '../sys/signals.js';
+import {guardInspectorSignal, ignoreStraySignals} from '../sys/signals.js';
 import {configPath, outcomeCode} from './check-command.js';
 import type {KeepupContext} from './context.js';
 import {configLoader} from './load-config.js';
@@ -15,7 +15,9 @@ const SYNOPSIS = '[--config FILE]';
  * `keepup cron`: one resident process that runs a pass at start and then on the config's
  * `schedule` (node-cron). Passes never overlap (a tick that comes during a pass is skipped
  * with a warning). SIGHUP re-reads the config (a bad one is reported and the old one kept);
- * SIGTERM and SIGINT stop the schedule, let the current pass finish and exit 0.
+ * SIGALRM runs a pass now (as svscan rescans); SIGTERM and SIGINT stop the schedule, let the
+ * current pass finish and exit 0; the other signals that would end it (STRAY_SIGNALS) are
+ * reported and ignored.
  */
 export const cronCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
@@ -25,6 +27,7 @@ export const cronCommand: Subcommand<KeepupContext> = {
     const {uids, load} = configLoader(configPath(values, context.cwd), context);
     let config = load();
     guardInspectorSignal();
+    ignoreStraySignals(context.signals, (signal) => context.reporter.warn(`ignoring ${signal}: SIGTERM stops keepup cron, SIGHUP reloads the config`));
 
     let current: Promise<void> | undefined;
     const pass = async (): Promise<void> => {
@@ -61,8 +64,12 @@ export const cronCommand: Subcommand<KeepupContext> = {
     let task = schedule();
     tick();
 
+    // The handlers stay installed until keepup exits: a signal while the last pass finishes
+    // must not kill it half-way (Node's default action for HUP, ALRM, TERM and INT).
+    let stopping = false;
     await new Promise<void>((resolve) => {
       const onHup = () => {
+        if (stopping) return;
         try {
           const previous = config.schedule;
           config = load();
@@ -74,14 +81,17 @@ export const cronCommand: Subcommand<KeepupContext> = {
           context.reporter.warn(`keeping the previous config: ${isKeepupError(error) ? error.message : String(error)}`);
         }
       };
+      const onAlarm = () => {
+        if (!stopping) tick();
+      };
       const onStop = () => {
-        context.signals.off('SIGHUP', onHup);
-        context.signals.off('SIGTERM', onStop);
-        context.signals.off('SIGINT', onStop);
+        if (stopping) return;
+        stopping = true;
         void task.destroy();
         resolve();
       };
       context.signals.on('SIGHUP', onHup);
+      context.signals.on('SIGALRM', onAlarm);
       context.signals.on('SIGTERM', onStop);
       context.signals.on('SIGINT', onStop);
     });
