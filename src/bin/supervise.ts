@@ -39,7 +39,9 @@ await runMain('supervise', async (args) => {
       if (outcome.kind !== 'refused') throw new FatalError(outcome.message);
       if (outcome.message !== refusal) reporter.warn(outcome.message);
       refusal = outcome.message;
-      await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, RETRY_MS)));
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => ((wake = resolve), (timer = setTimeout(resolve, RETRY_MS))));
+      clearTimeout(timer);
       if (stopping) return 0;
     }
     await engine.exited;
