@@ -3,6 +3,7 @@
 // starts whatever ./run it finds and writes wherever supervise/ leads.)
 // The attacker is `nobody`, who owns the service directory and plants the symlinks itself.
 import test, {type ExecutionContext} from 'ava';
+import {once} from 'node:events';
 import {chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, unlinkSync, writeFileSync} from 'node:fs';
 import {asNobody, attackerDir, NOBODY, startExchanger} from '../helpers/attacker.js';
 import {join} from 'node:path';
@@ -152,4 +153,16 @@ test('svscan: a directory nobody owns gets no supervise/, no FIFO, no status; it
   t.false(existsSync(join(victim, 'supervise')));
   t.false(existsSync(join(logged, 'supervise')));
   t.is(scanner.stderr().match(/refusing to supervise evil3/g)?.length, 1, 'one line per refused directory');
+});
+
+test('SIGTERM while a directory is refused: supervise exits 0, having touched nothing', async (t) => {
+  needRoot(t);
+  const {parent, dir} = makeService(t);
+  chmodSync(dir, 0o757);
+  const supervise = startSupervise(t, 'ours', parent, 's1');
+  await waitFor(() => stderrOf(supervise).includes('refusing to supervise s1'), 'the refusal', PATIENT);
+  const exited = once(supervise, 'exit');
+  supervise.kill('SIGTERM');
+  t.deepEqual(await exited, [0, null]);
+  t.deepEqual(readdirSync(dir), ['run']);
 });
