@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHECK(call) do { if ((call) != napi_ok) return NULL; } while (0)
@@ -263,6 +264,30 @@ static napi_value do_flock(napi_env env, napi_callback_info info) {
   return int_value(env, result < 0 ? errno : 0);
 }
 
+/*
+ * mkfifo(path, mode) -> 0 or errno. path is a string or a Buffer of raw bytes; it may go
+ * through /proc/self/fd/N, which a mkfifo(1) process could not see.
+ */
+static napi_value do_mkfifo(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  uint32_t mode;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 2 || napi_get_value_uint32(env, args[1], &mode) != napi_ok) {
+    napi_throw_type_error(env, NULL, "mkfifo(path, mode)");
+    return NULL;
+  }
+  char *path = string_copy(env, args[0]);
+  if (!path) {
+    napi_throw_type_error(env, NULL, "mkfifo: path must be a string or a Buffer");
+    return NULL;
+  }
+  int result = mkfifo(path, (mode_t)mode);
+  int error = result < 0 ? errno : 0;
+  free(path);
+  return int_value(env, error);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   static const struct { const char *name; int value; } resources[] = {
     {"RLIMIT_AS", RLIMIT_AS}, {"RLIMIT_CORE", RLIMIT_CORE}, {"RLIMIT_CPU", RLIMIT_CPU},
@@ -279,6 +304,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"setrlimit", NULL, do_setrlimit, NULL, NULL, NULL, napi_default, NULL},
     {"setCloexec", NULL, do_set_cloexec, NULL, NULL, NULL, napi_default, NULL},
     {"flockExclusiveNonblocking", NULL, do_flock, NULL, NULL, NULL, napi_default, NULL},
+    {"mkfifo", NULL, do_mkfifo, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));
   for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++) {

@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {once} from 'node:events';
 import {chmodSync, chownSync, mkdirSync} from 'node:fs';
 import {join} from 'node:path';
@@ -42,4 +42,10 @@ export function attackerDir(parent: string, name = 'home'): string {
   mkdirSync(dir, {mode: 0o755});
   chownSync(dir, NOBODY, NOBODY);
   return dir;
+}
+
+/** Runs COMMAND ARGS as nobody, to completion, as the attacker would (plants symlinks, makes directories). */
+export function asNobody(command: string, ...args: string[]): void {
+  const result = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', command, ...args], {encoding: 'utf8'});
+  if (result.status !== 0) throw new Error(`as nobody: ${command} ${args.join(' ')}: ${result.stderr}`);
 }

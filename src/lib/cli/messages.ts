@@ -1,3 +1,5 @@
+import {bytesOfName, hasEscapedBytes} from '../sys/byte-names.js';
+
 /**
  * The message grammar of every keepup command (daemontools/s6):
  * `PROG: fatal: …`, `PROG: warning: …`, `PROG: usage: PROG SYNOPSIS`.
@@ -25,10 +27,13 @@ export function stderrReporter(prog: string, write: (text: string) => void = wri
   return {warn: (message) => write(warningLine(prog, message))};
 }
 
-/** One synchronous write to fd 2, as djb's buffered flush does: lines never interleave. */
+/**
+ * One synchronous write to fd 2, as djb's buffered flush does: lines never interleave. A file
+ * name's bytes that are not UTF-8 (escaped in the string, see sys/byte-names) go out as they are.
+ */
 export function writeStderr(text: string): void {
   try {
-    process.stderr.write(text);
+    process.stderr.write(hasEscapedBytes(text) ? bytesOfName(text) : text);
   } catch {
     // stderr gone: nothing left to tell.
   }

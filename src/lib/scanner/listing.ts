@@ -2,9 +2,11 @@ import {readdirSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
+import {fsPath, nameFromBytes} from '../sys/byte-names.js';
 
 /** One service directory found by a scan. Services are identified by device and inode, as svscan does. */
 export interface ServiceEntry {
+  /** The directory's name; bytes that are not UTF-8 are escaped (sys/byte-names): use fsPath for node:fs. */
   readonly name: string;
   /** `dev:ino` of the directory (a symlink is followed). */
   readonly key: string;
@@ -20,7 +22,8 @@ export interface ServiceEntry {
 export function listServices(dir: string, reporter: Reporter): ServiceEntry[] | undefined {
   let names: string[];
   try {
-    names = readdirSync(dir);
+    // Names are bytes: read as Buffers, carried with their non-UTF-8 bytes escaped (byte-names).
+    names = readdirSync(fsPath(dir), {encoding: 'buffer'}).map(nameFromBytes);
   } catch (error) {
     reporter.warn(`unable to read directory: ${errorText(error)}`);
     return undefined;
@@ -30,7 +33,7 @@ export function listServices(dir: string, reporter: Reporter): ServiceEntry[] | 
     if (name.startsWith('.')) continue;
     let stats;
     try {
-      stats = statSync(join(dir, name), {bigint: true});
+      stats = statSync(fsPath(join(dir, name)), {bigint: true});
     } catch (error) {
       reporter.warn(`unable to stat ${name}: ${errorText(error)}`);
       continue;
@@ -46,7 +49,7 @@ export function listServices(dir: string, reporter: Reporter): ServiceEntry[] | 
 /** true/false, or undefined after a warning when NAME/log cannot be examined (entry skipped this scan). */
 function logDirectory(dir: string, name: string, reporter: Reporter): boolean | undefined {
   try {
-    const stats = statSync(join(dir, name, 'log'));
+    const stats = statSync(fsPath(join(dir, name, 'log')));
     if (stats.isDirectory()) return true;
     reporter.warn(`${name}/log is not a directory: running ${name} without a logger`);
     return false;

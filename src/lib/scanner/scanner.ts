@@ -1,5 +1,5 @@
-import {closeSync, constants, fstatSync, mkdirSync, openSync, watch, type FSWatcher} from 'node:fs';
-import {join} from 'node:path';
+import {closeSync, constants, fstatSync, openSync, watch, type FSWatcher} from 'node:fs';
+import {basename, join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import {Supervisor, type SupervisorReporter} from '../supervisor/engine.js';
@@ -8,6 +8,9 @@ import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
 import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
 import {CONTROL_FIFO, OK_FIFO} from '../control/paths.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
+import type {HeldDirectory} from '../sys/held-directory.js';
+import {trustedUids} from '../security/ownership.js';
+import {openServiceDirectory, openSuperviseDirectory} from '../supervisor/service-dir.js';
 import {InProcessLog} from './in-process-log.js';
 import {listServices, planScan, type ServiceEntry} from './listing.js';
 
@@ -76,6 +79,9 @@ interface Entry {
   readonly key: string;
   name: string;
   readonly hasLog: boolean;
+  /** The service directory and its `log/`, held open: the entry is bound to them, not to the name. */
+  readonly dir: HeldDirectory;
+  readonly logDir: HeldDirectory | undefined;
   pipe: LogPipe | undefined;
   main: Supervisor | undefined;
   log: Supervisor | undefined;
@@ -107,6 +113,10 @@ export class Scanner {
   #scanning: Promise<void> | undefined;
   #again = false;
   #stopped = false;
+  /** Directories refused by the trust rule (key → message): said once, looked at again every scan. */
+  #refused = new Map<string, string>();
+  /** Whose service directories this scanner may touch: root, and itself. */
+  readonly #uids = trustedUids(process.getuid?.() ?? 0);
 
   constructor(options: ScannerOptions) {
     this.#options = options;
@@ -237,7 +247,10 @@ export class Scanner {
       }
       await Promise.all(entries.map((entry) => entry.inlog?.close()));
     }
-    for (const entry of entries) this.#closePipe(entry);
+    for (const entry of entries) {
+      this.#closePipe(entry);
+      this.#letGo(entry);
+    }
     this.#entries.clear();
   }
 
@@ -246,13 +259,25 @@ export class Scanner {
     const listing = listServices(dir, reporter);
     if (!listing) return;
     const plan = planScan(this.#entries.keys(), listing);
-    for (const added of plan.added) {
-      this.#entries.set(added.key, {key: added.key, name: added.name, hasLog: added.hasLog, pipe: undefined, main: undefined, log: undefined, inlog: undefined, retiring: false});
+    const refused = new Map<string, string>();
+    const added: Entry[] = [];
+    for (const listed of plan.added) {
+      const held = this.#hold(listed);
+      if ('message' in held) {
+        if (this.#refused.get(listed.key) !== held.message) reporter.warn(held.message);
+        refused.set(listed.key, held.message);
+        continue;
+      }
+      const entry: Entry = {key: listed.key, name: listed.name, hasLog: listed.hasLog, ...held, pipe: undefined, main: undefined, log: undefined, inlog: undefined, retiring: false};
+      this.#entries.set(listed.key, entry);
+      added.push(entry);
     }
-    this.#prepare(plan.added);
+    this.#refused = refused;
+    this.#prepare(added);
     const starts: Array<Promise<void>> = [];
     for (const listed of listing) {
-      const entry = this.#entries.get(listed.key)!;
+      const entry = this.#entries.get(listed.key);
+      if (!entry) continue;
       entry.name = listed.name;
       if (entry.retiring) continue;
       if (entry.hasLog && entry.pipe === undefined && !this.#openPipe(entry)) continue;
@@ -266,8 +291,29 @@ export class Scanner {
       void entry.inlog?.close();
       entry.inlog = undefined;
       this.#closePipe(entry);
+      this.#letGo(entry);
       this.#entries.delete(key);
     }
+  }
+
+  /**
+   * Opens a new service directory and its `log/` and applies the trust rule to both, before
+   * anything is made in them: a directory someone else could write (or whose `log` leads to
+   * one) gets no `supervise/`, no FIFO, no status and no logger.
+   */
+  #hold(listed: ServiceEntry): {dir: HeldDirectory; logDir: HeldDirectory | undefined} | {message: string} {
+    const main = openServiceDirectory(join(this.#options.dir, listed.name), listed.name, this.#uids, listed.key);
+    if (main.kind !== 'opened') return {message: main.message};
+    if (!listed.hasLog) return {dir: main.dir, logDir: undefined};
+    const log = openServiceDirectory(main.dir.path('log'), `${listed.name}/log`, this.#uids);
+    if (log.kind === 'opened') return {dir: main.dir, logDir: log.dir};
+    main.dir.close();
+    return {message: log.message};
+  }
+
+  #letGo(entry: Entry): void {
+    entry.dir.close();
+    entry.logDir?.close();
   }
 
   async #supervise(entry: Entry, listed: ServiceEntry, role: 'main' | 'log'): Promise<void> {
@@ -296,6 +342,7 @@ export class Scanner {
     const runner = role === 'log' ? entry.inlog : undefined;
     const supervisor = new Supervisor({
       dir,
+      directory: role === 'main' ? entry.dir : entry.logDir,
       reporter,
       timers: this.#timers,
       ...(runner ? {runner} : {spawn}),
@@ -336,25 +383,25 @@ export class Scanner {
    * supervisor: at start-up with many services the spawns dominate. Failures are left for each
    * supervisor to report in its own words.
    */
-  #prepare(added: readonly ServiceEntry[]): void {
+  #prepare(added: readonly Entry[]): void {
     const fifos: string[] = [];
+    const held: HeldDirectory[] = [];
     for (const entry of added) {
-      const serviceDir = join(this.#options.dir, entry.name);
-      for (const dir of entry.hasLog ? [serviceDir, join(serviceDir, 'log')] : [serviceDir]) {
-        try {
-          mkdirSync(join(dir, 'supervise'), {mode: 0o700});
-        } catch {
-          // exists already, or the supervisor will say why not
-        }
-        fifos.push(join(dir, CONTROL_FIFO), join(dir, OK_FIFO));
+      for (const dir of entry.logDir ? [entry.dir, entry.logDir] : [entry.dir]) {
+        // A real, trusted supervise/ only; otherwise the supervisor will say why not.
+        const supervise = openSuperviseDirectory(dir, entry.name, this.#uids);
+        if (supervise.kind !== 'opened') continue;
+        held.push(supervise.dir);
+        fifos.push(supervise.dir.path(basename(CONTROL_FIFO)), supervise.dir.path(basename(OK_FIFO)));
+        if (dir === entry.dir && entry.logDir) fifos.push(supervise.dir.path(basename(LOG_PIPE)));
       }
-      if (entry.hasLog) fifos.push(join(serviceDir, LOG_PIPE));
     }
     try {
       mkfifoSync(fifos, 0o600);
     } catch {
       // some could not be made: each supervisor reports its own
     }
+    for (const dir of held) dir.close();
   }
 
   /**
@@ -364,13 +411,16 @@ export class Scanner {
    * open, so what a killed scanner's children wrote is still there.
    */
   #openPipe(entry: Entry): boolean {
-    const serviceDir = join(this.#options.dir, entry.name);
-    const path = join(serviceDir, LOG_PIPE);
+    const supervise = openSuperviseDirectory(entry.dir, entry.name, this.#uids);
+    if (supervise.kind !== 'opened') {
+      this.#options.reporter.warn(supervise.message);
+      return false;
+    }
+    const path = supervise.dir.path(basename(LOG_PIPE));
     let reader: number | undefined;
     try {
-      mkdirSync(join(serviceDir, 'supervise'), {mode: 0o700, recursive: true});
       mkfifoSync([path], 0o600);
-      reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
       if (!fstatSync(reader).isFIFO()) throw Object.assign(new Error(`${path} is not a FIFO`), {code: 'EINVAL'});
       const writer = openSync(`/proc/self/fd/${reader}`, constants.O_WRONLY | constants.O_NONBLOCK);
       entry.pipe = {reader, writer};
@@ -379,6 +429,8 @@ export class Scanner {
       if (reader !== undefined) closeSync(reader);
       this.#options.reporter.warn(`unable to create pipe for ${entry.name}: ${errorText(error)}`);
       return false;
+    } finally {
+      supervise.dir.close();
     }
   }
 

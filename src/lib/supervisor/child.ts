@@ -30,6 +30,16 @@ export interface SpawnSettings {
 
 export type StdioFd = number | 'inherit' | 'ignore';
 
+/**
+ * Where `./run` runs: the service directory the supervisor holds open. A spawn that takes a
+ * directory descriptor fchdirs to `fd`; one that takes a path uses `path`, which names the same
+ * directory (`/proc/self/fd/N`) whatever happened to the directory's name since.
+ */
+export interface RunDirectory {
+  readonly fd: number;
+  readonly path: string;
+}
+
 /** How a child ended: its exit code or signal; both null when only its disappearance was seen. */
 export interface ChildEnding {
   readonly code: number | null;
@@ -49,13 +59,13 @@ export interface ChildHandle {
 
 
 /**
- * Starts `./run` in `dir` in its own session and process group (`detached`), the way the
+ * Starts `./run` in `dir` (held open by the supervisor) in its own session and process group (`detached`), the way the
  * supervisor runs every service. `onExit` is called once when it exits; a failure to start at
  * all (missing or non-executable run) is reported through `onFailure` with the errno error,
  * possibly on the next tick, as Node reports exec failures to the parent.
  */
 export function spawnRun(
-  dir: string,
+  dir: RunDirectory,
   settings: SpawnSettings,
   onExit: (ending: ChildEnding) => void,
   onFailure: (error: unknown) => void,
@@ -63,7 +73,7 @@ export function spawnRun(
   const {file, args, credentials} = command(settings);
   if (settings.prefix?.length || settings.groups) {
     // A chain-loader would report a missing run in its own words: check first, in ours.
-    const failure = runProblem(dir);
+    const failure = runProblem(dir.path);
     if (failure) {
       onFailure(failure);
       return undefined;
@@ -72,7 +82,7 @@ export function spawnRun(
   let child: ChildProcess;
   try {
     child = spawn(file, args, {
-      cwd: dir,
+      cwd: dir.path,
       env: settings.extraEnv ? {...(settings.env ?? process.env), ...settings.extraEnv} : settings.env,
       stdio: (settings.stdio ?? ['inherit', 'inherit', 'inherit']) as StdioOptions,
       detached: true,

@@ -1,16 +1,14 @@
-import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import {readBootId, readStartTime} from '../proc/start-time.js';
 import * as childRecord from '../status/child-record.js';
 import type * as status from '../status/codec.js';
-import {STATS_FILE} from '../control/paths.js';
 import * as stats from '../status/stats.js';
 import * as tai64n from '../tai64n/codec.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
 import {spawnRun, watchPid, type ChildEnding, type ChildHandle, type SpawnSettings} from './child.js';
 import {trustedUids} from '../security/ownership.js';
+import type {HeldDirectory} from '../sys/held-directory.js';
 import {failed, ServiceDir, type StartOutcome} from './service-dir.js';
 import {systemTimers, type TimerHandle, type Timers} from './timers.js';
 import {initialState, parseControlByte, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
@@ -26,6 +24,12 @@ export interface SupervisorReporter extends Reporter {
 export interface SupervisorOptions {
   /** The service directory, as the user wrote it: messages say `DIR/supervise/lock`. */
   readonly dir: string;
+  /**
+   * DIR already held open by the caller (svscan), for at least the supervisor's life. Without
+   * it DIR is opened by name once, at start(). Either way the supervisor is bound to that
+   * directory from then on, as daemontools' supervise is by its chdir.
+   */
+  readonly directory?: HeldDirectory;
   readonly reporter: SupervisorReporter;
   /** Stamps and the restart throttle. Default: the system clock. */
   readonly clock?: Clock;
@@ -86,7 +90,9 @@ export interface SupervisorSnapshot {
  *
  * Life cycle:
  * 1. `new Supervisor({dir, reporter, clock?, timers?, spawn?})`.
- * 2. `await start()`: checks DIR and `down`, makes `supervise/`, takes the flock on
+ * 2. `await start()`: opens DIR and holds it (every file below and the child's cwd go through
+ *    that descriptor: renaming or re-pointing DIR's name changes nothing), refuses it without
+ *    touching anything when someone else could write it, checks `down`, makes `supervise/`, takes the flock on
  *    `supervise/lock` (held while the object lives: the real supervise refuses to run beside it),
  *    creates and opens the `control` and `ok` FIFOs, writes `status`, and starts `./run` unless
  *    `down` exists. Returns a StartOutcome; on anything but `started` nothing is left open.
@@ -129,7 +135,7 @@ export class Supervisor {
 
   constructor(options: SupervisorOptions) {
     this.dir = options.dir;
-    this.files = new ServiceDir(options.dir);
+    this.files = new ServiceDir(options.dir, options.directory);
     this.reporter = options.reporter;
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? systemTimers;
@@ -155,11 +161,19 @@ export class Supervisor {
   }
 
   private async startOnce(options: StartOptions): Promise<StartOutcome> {
+    const held = this.files.open(this.trustedUids);
+    if (held.kind !== 'started') return held;
     const want = this.files.initialWant();
-    if (typeof want !== 'string') return want;
+    if (typeof want !== 'string') {
+      this.files.release();
+      return want;
+    }
     this.state = initialState(want);
-    const lock = await this.files.lock();
-    if (lock.kind !== 'started') return lock;
+    const lock = await this.files.lock(this.trustedUids);
+    if (lock.kind !== 'started') {
+      this.files.release();
+      return lock;
+    }
     if (this.closed) {
       this.files.release();
       return failed('closed while starting');
@@ -230,7 +244,7 @@ export class Supervisor {
     this.pidStamp = record.stamp;
     this.state = {...initialState(record.want), phase: 'running', paused: record.paused, lastStart: this.clock.now()};
     // The counters go on from the supervisor that started the child (`keepup status` restarts).
-    this.stats = previousStats(this.dir) ?? this.stats;
+    this.stats = this.files.previousStats() ?? this.stats;
   }
 
   private controlByte(byte: number): void {
@@ -313,7 +327,7 @@ export class Supervisor {
       queueMicrotask(() => fail(error instanceof Error ? error.message : String(error)));
       return;
     }
-    const child = spawnRun(this.dir, settings, (ending) => this.childExited(child, ending), (error) => fail(errorText(error)));
+    const child = spawnRun(this.files.runDirectory(), settings, (ending) => this.childExited(child, ending), (error) => fail(errorText(error)));
     if (child) this.started(child);
   }
 
@@ -403,13 +417,4 @@ function checkSettings(settings: SpawnSettings): SpawnSettings {
     throw new TypeError('spawn.groups needs spawn.uid and spawn.gid');
   }
   return settings;
-}
-
-/** `supervise/stats` as the previous supervisor left it; undefined when missing or garbage. */
-function previousStats(dir: string): stats.SupervisorStats | undefined {
-  try {
-    return stats.parse(readFileSync(join(dir, STATS_FILE), 'utf8'));
-  } catch {
-    return undefined;
-  }
 }

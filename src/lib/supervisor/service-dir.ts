@@ -1,43 +1,177 @@
-import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, statSync} from 'node:fs';
+import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readlinkSync, statSync} from 'node:fs';
 import {Socket} from 'node:net';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
-import {readStatus} from '../control/client.js';
-import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, LOCK_FILE, OK_FIFO, STATS_FILE, STATUS_FILE, SUPERVISE_DIR} from '../control/paths.js';
+import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, LOCK_FILE, OK_FIFO, RUN_FILE, STATS_FILE, STATUS_FILE, SUPERVISE_DIR} from '../control/paths.js';
 import * as childRecord from '../status/child-record.js';
 import * as status from '../status/codec.js';
 import * as stats from '../status/stats.js';
-import {assertDirectory} from '../sys/directory.js';
 import {flockExclusive} from '../sys/flock.js';
 import {AtomicWriteError, writeFileAtomicSync} from '../sys/fs-atomic.js';
+import {HeldDirectory} from '../sys/held-directory.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
 import {trustProblem} from '../security/ownership.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
+import type {RunDirectory} from './child.js';
 
 /**
  * The outcome of a start-up step. `busy`: another supervisor (ours or daemontools') holds the
  * lock. `failed`: a system error; `message` is daemontools' text after `fatal: `, e.g.
- * `unable to acquire s1/supervise/lock: temporary failure`.
+ * `unable to acquire s1/supervise/lock: temporary failure`. `refused`: the directory (or its
+ * `supervise/`) could be changed by someone else, and nothing in it was touched.
  */
-export type StartOutcome = {kind: 'started'} | {kind: 'busy'; message: string} | {kind: 'failed'; message: string};
+export type StartOutcome =
+  | {kind: 'started'}
+  | {kind: 'busy'; message: string}
+  | {kind: 'failed'; message: string}
+  | {kind: 'refused'; message: string};
 
 export function failed(message: string): StartOutcome {
   return {kind: 'failed', message};
 }
 
+/** Opened and checked, or why not: `failed` (a system error) or `refused` (the trust rule). */
+export type Opened = {kind: 'opened'; dir: HeldDirectory} | {kind: 'failed' | 'refused'; message: string};
+
 /**
- * A service directory's files as one supervisor holds them: the flock on `supervise/lock`, the
- * `control` FIFO (read through a net.Socket on an O_RDWR fd, so it never reads EOF), the `ok`
- * FIFO held open for reading, and the writes of `status` and `child`. Messages are daemontools'
- * words, returned for the caller to report; nothing here prints. `DIR` in messages is the
- * directory as given.
+ * The trust rule for a directory a supervisor writes in: owned by one of `uids` (root, or the
+ * supervisor's own uid) and writable by its owner alone. Anyone else could otherwise plant
+ * symlinks for root to write through, or a `run` for root to execute.
+ */
+function directoryProblem(dir: HeldDirectory, uids: readonly number[]): string | undefined {
+  return trustProblem(dir.stat(), 'directory', uids);
+}
+
+/**
+ * Opens service directory `path` for a supervisor (a symlink is followed, as chdir does) and
+ * checks it before anything is made in it: `key` (`dev:ino`, when the caller listed it) must
+ * still be what the name leads to, and it and any `supervise/` already there must pass the
+ * trust rule. `shown` is the name for messages.
+ */
+export function openServiceDirectory(path: string, shown: string, uids: readonly number[], key?: string): Opened {
+  let dir: HeldDirectory;
+  try {
+    dir = HeldDirectory.open(path);
+  } catch (error) {
+    return {kind: 'failed', message: `unable to chdir to ${shown}: ${errorText(error)}`};
+  }
+  const checked = checkDirectory(dir, shown, uids, key);
+  if (checked.kind !== 'opened') dir.close();
+  return checked;
+}
+
+function checkDirectory(dir: HeldDirectory, shown: string, uids: readonly number[], key?: string): Opened {
+  if (key !== undefined) {
+    const {dev, ino} = fstatSync(dir.fd, {bigint: true});
+    if (`${dev}:${ino}` !== key) return {kind: 'failed', message: `${shown} changed while it was being opened`};
+  }
+  const problem = directoryProblem(dir, uids);
+  if (problem !== undefined) return {kind: 'refused', message: `refusing to supervise ${shown}: ${problem}`};
+  const superviseMessage = superviseProblem(dir, shown, uids);
+  return superviseMessage === undefined ? {kind: 'opened', dir} : {kind: 'refused', message: superviseMessage};
+}
+
+/**
+ * Makes `supervise/` in `dir` (mkdir errors are left for the open to report, as daemontools
+ * does) and opens it: it must be a real directory, not a symlink, and pass the trust rule.
+ * A failure's message is `unable to acquire SHOWN/supervise/lock: ERR`, daemontools' words for
+ * a `supervise/` it cannot use.
+ */
+export function openSuperviseDirectory(dir: HeldDirectory, shown: string, uids: readonly number[]): Opened {
+  try {
+    mkdirSync(dir.path(SUPERVISE_DIR), 0o700);
+  } catch {
+    // exists already, or the open below says what is wrong
+  }
+  let supervise: HeldDirectory;
+  try {
+    supervise = HeldDirectory.open(dir.path(SUPERVISE_DIR), {follow: false});
+  } catch (error) {
+    if (isSymlink(dir.path(SUPERVISE_DIR))) return {kind: 'refused', message: `refusing to supervise ${shown}: ${shown}/supervise: it is a symbolic link, not a directory`};
+    return {kind: 'failed', message: `unable to acquire ${shown}/supervise/lock: ${errorText(error)}`};
+  }
+  const problem = directoryProblem(supervise, uids);
+  if (problem === undefined) return {kind: 'opened', dir: supervise};
+  supervise.close();
+  return {kind: 'refused', message: `refusing to supervise ${shown}: ${shown}/supervise: ${problem}`};
+}
+
+/**
+ * What is wrong with the `supervise/` already in `dir`, looked at without making or following
+ * anything; undefined when there is none yet, or it is a real, trusted directory, or no
+ * directory at all.
+ */
+function superviseProblem(dir: HeldDirectory, shown: string, uids: readonly number[]): string | undefined {
+  let stats;
+  try {
+    stats = lstatSync(dir.path(SUPERVISE_DIR));
+  } catch {
+    return undefined;
+  }
+  // Anything else that is not a directory fails the lock's open in daemontools' words.
+  const problem = stats.isSymbolicLink() ? 'it is a symbolic link, not a directory' : stats.isDirectory() ? trustProblem(stats, 'directory', uids) : undefined;
+  return problem === undefined ? undefined : `refusing to supervise ${shown}: ${shown}/supervise: ${problem}`;
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** A `supervise/…` constant as a name inside `supervise/`. */
+function inSupervise(file: string): string {
+  return file.slice(SUPERVISE_DIR.length + 1);
+}
+
+/** Open flags for every file a supervisor opens inside `supervise/`: never through a symlink. */
+const NOFOLLOW = constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * A service directory's files as one supervisor holds them: the directory itself (held open
+ * from start() on, so a rename, a re-pointed symlink or a removal of its name changes nothing:
+ * every file below and the child's cwd go through it, as daemontools' chdir), `supervise/`
+ * (held too, a real directory), the flock on `supervise/lock`, the `control` FIFO (read
+ * through a net.Socket on an O_RDWR fd, so it never reads EOF), the `ok` FIFO held open for
+ * reading, and the writes of `status` and `child`. Nothing in a directory that fails the trust
+ * rule is touched. Messages are daemontools' words, returned for the caller to report; nothing
+ * here prints. `DIR` in messages is the directory as given.
  */
 export class ServiceDir {
+  private held: HeldDirectory | undefined;
+  private supervise: HeldDirectory | undefined;
   private lockFd: number | undefined;
   private okFd: number | undefined;
   private control: Socket | undefined;
+  /** DIR's name was a symlink when it was opened: its target's whole path is checked before each start. */
+  private viaSymlink = false;
 
-  constructor(readonly dir: string) {}
+  /**
+   * `directory`: DIR already open, held by the caller (svscan) for at least this object's life;
+   * it is used as it is and not closed here. Without it, DIR is opened by name once, at open().
+   */
+  constructor(
+    readonly dir: string,
+    private readonly directory?: HeldDirectory,
+  ) {}
+
+  /** Takes hold of DIR (daemontools' chdir) and applies the trust rule to it. */
+  open(uids: readonly number[]): StartOutcome {
+    if (this.held) return {kind: 'started'};
+    const opened = this.directory ? checkDirectory(this.directory, this.dir, uids) : openServiceDirectory(this.dir, this.dir, uids);
+    if (opened.kind !== 'opened') return opened;
+    this.held = opened.dir;
+    this.viaSymlink = isSymlink(this.dir);
+    return {kind: 'started'};
+  }
+
+  /** DIR as the child's cwd: its fd, and a path naming it. Only after open(). */
+  runDirectory(): RunDirectory {
+    const held = this.mustHold();
+    return {fd: held.fd, path: held.path()};
+  }
 
   /**
    * Why `./run` must not be started as it is now: the service directory or `run` (symlinks
@@ -47,35 +181,32 @@ export class ServiceDir {
    * daemontools' words.
    */
   runRefusal(uids: readonly number[]): string | undefined {
-    for (const [path, kind] of [[this.dir, 'directory'], [join(this.dir, 'run'), 'file']] as const) {
-      let stats;
-      try {
-        stats = statSync(path);
-      } catch {
-        return undefined;
-      }
-      if (kind === 'file' && !stats.isFile()) return undefined;
-      const problem = trustProblem(stats, kind, uids);
-      if (problem !== undefined) return `refusing to start ${this.dir}/run: ${kind === 'directory' ? `${this.dir}: ` : ''}${problem}`;
+    const held = this.mustHold();
+    const dirProblem = directoryProblem(held, uids);
+    if (dirProblem !== undefined) return `refusing to start ${this.dir}/run: ${this.dir}: ${dirProblem}`;
+    let stats;
+    try {
+      stats = statSync(held.path(RUN_FILE));
+    } catch {
+      return undefined;
     }
-    // Through a symlink (the directory or run), whoever can write any directory on the way to
-    // the target chooses what runs: check that whole path, every component (trusted-path).
-    if (isSymlink(this.dir) || isSymlink(join(this.dir, 'run'))) {
-      const whole = checkTrustedPath(join(this.dir, 'run'), 'file', uids);
+    if (!stats.isFile()) return undefined;
+    const problem = trustProblem(stats, 'file', uids);
+    if (problem !== undefined) return `refusing to start ${this.dir}/run: ${problem}`;
+    // Through a symlink (the directory's name or run), whoever can write any directory on the
+    // way to the target chooses what runs: check that whole path, every component
+    // (trusted-path), from where the held directory is now.
+    if (this.viaSymlink || isSymlink(held.path(RUN_FILE))) {
+      const whole = checkTrustedPath(join(readlinkSync(held.path()), RUN_FILE), 'file', uids);
       if (!whole.ok && whole.cause === undefined) return `refusing to start ${this.dir}/run: ${whole.problem}`;
     }
     return undefined;
   }
 
-  /** Is DIR a directory, and is `down` there? A failure message, or the initial want. */
+  /** Is `down` there? A failure message, or the initial want. Only after open(). */
   initialWant(): StartOutcome | status.Want {
     try {
-      assertDirectory(this.dir);
-    } catch (error) {
-      return failed(`unable to chdir to ${this.dir}: ${errorText(error)}`);
-    }
-    try {
-      statSync(join(this.dir, DOWN_FILE));
+      statSync(this.mustHold().path(DOWN_FILE));
       return 'down';
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'up';
@@ -83,40 +214,42 @@ export class ServiceDir {
     }
   }
 
-  /** mkdir `supervise/` (errors ignored, as daemontools) and take the flock on its `lock`. */
-  async lock(): Promise<StartOutcome> {
-    try {
-      mkdirSync(join(this.dir, SUPERVISE_DIR), 0o700);
-    } catch {
-      // daemontools ignores this; opening the lock says what is wrong.
-    }
+  /** Makes and holds `supervise/` (refused unless a real, trusted directory) and takes the flock on its `lock`. */
+  async lock(uids: readonly number[]): Promise<StartOutcome> {
+    const opened = openSuperviseDirectory(this.mustHold(), this.dir, uids);
+    if (opened.kind !== 'opened') return opened;
+    const supervise = opened.dir;
     const what = `unable to acquire ${this.dir}/supervise/lock`;
     let fd: number;
     try {
-      fd = openSync(join(this.dir, LOCK_FILE), constants.O_WRONLY | constants.O_NONBLOCK | constants.O_APPEND | constants.O_CREAT, 0o600);
+      fd = openSync(supervise.path(inSupervise(LOCK_FILE)), constants.O_WRONLY | NOFOLLOW | constants.O_APPEND | constants.O_CREAT, 0o600);
     } catch (error) {
+      supervise.close();
       return failed(`${what}: ${errorText(error)}`);
     }
     try {
       if ((await flockExclusive(fd, {nonblocking: true})) === 'busy') {
         closeSync(fd);
+        supervise.close();
         return {kind: 'busy', message: `${what}: ${errorText({code: 'EAGAIN'})}`};
       }
     } catch (error) {
       closeSync(fd);
+      supervise.close();
       return failed(`${what}: ${errorText(error)}`);
     }
+    this.supervise = supervise;
     this.lockFd = fd;
     return {kind: 'started'};
   }
 
   /** Creates and opens `control`; every byte read goes to `onByte`, read errors to `onError`. */
   openControl(onByte: (byte: number) => void, onError: (message: string) => void): StartOutcome {
-    const path = join(this.dir, CONTROL_FIFO);
     let fd: number;
     try {
+      const path = this.inSupervise(CONTROL_FIFO);
       mkfifoSync([path]);
-      fd = openFifo(path, constants.O_RDWR | constants.O_NONBLOCK);
+      fd = openFifo(path, constants.O_RDWR | NOFOLLOW);
     } catch (error) {
       return failed(`unable to read ${this.dir}/supervise/control: ${errorText(error)}`);
     }
@@ -130,10 +263,10 @@ export class ServiceDir {
 
   /** Creates `ok` and holds it open for reading: from now on svok and svc see a supervisor. */
   openOk(): StartOutcome {
-    const path = join(this.dir, OK_FIFO);
     try {
+      const path = this.inSupervise(OK_FIFO);
       mkfifoSync([path]);
-      this.okFd = openFifo(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      this.okFd = openFifo(path, constants.O_RDONLY | NOFOLLOW);
     } catch (error) {
       return failed(`unable to read ${this.dir}/supervise/ok: ${errorText(error)}`);
     }
@@ -155,12 +288,21 @@ export class ServiceDir {
     return this.writeAtomic(STATS_FILE, Buffer.from(stats.format(record)));
   }
 
-  /** The status and child record a previous supervisor left, when both are readable. */
+  /** The status and child record a previous supervisor left, when both are readable. After lock(). */
   previous(): {status: status.StatusRecord; child: childRecord.ChildRecord} | undefined {
     try {
-      const record = readStatus(this.dir);
-      const child = childRecord.parse(readFileSync(join(this.dir, CHILD_FILE), 'latin1'));
-      return record !== 'bad-format' && child ? {status: record, child} : undefined;
+      const record = status.unpack(readStart(this.inSupervise(STATUS_FILE), status.STATUS_SIZE));
+      const child = childRecord.parse(readStart(this.inSupervise(CHILD_FILE), 4096).toString('latin1'));
+      return record && child ? {status: record, child} : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `supervise/stats` as the previous supervisor left it; undefined when missing or garbage. After lock(). */
+  previousStats(): stats.SupervisorStats | undefined {
+    try {
+      return stats.parse(readStart(this.inSupervise(STATS_FILE), 4096).toString('utf8'));
     } catch {
       return undefined;
     }
@@ -170,7 +312,7 @@ export class ServiceDir {
   timeoutKill(): {ms: number} | {warning: string} | undefined {
     let text: string;
     try {
-      text = readFileSync(join(this.dir, 'timeout-kill'), 'latin1');
+      text = readFileSync(this.mustHold().path('timeout-kill'), 'latin1');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       return {warning: `unable to read ${this.dir}/timeout-kill: ${errorText(error)}`};
@@ -179,7 +321,7 @@ export class ServiceDir {
     return match ? {ms: Number(match[1])} : {warning: `ignoring ${this.dir}/timeout-kill: not a whole number of milliseconds`};
   }
 
-  /** Closes the FIFOs and releases the lock. */
+  /** Closes the FIFOs, releases the lock and lets go of the directory. */
   release(): void {
     this.control?.destroy();
     this.control = undefined;
@@ -188,19 +330,45 @@ export class ServiceDir {
     }
     this.okFd = undefined;
     this.lockFd = undefined;
+    this.supervise?.close();
+    this.supervise = undefined;
+    if (this.held !== this.directory) this.held?.close();
+    this.held = undefined;
+  }
+
+  private mustHold(): HeldDirectory {
+    if (!this.held) throw new Error(`${this.dir} is not open`);
+    return this.held;
+  }
+
+  /** `supervise/…` through the held `supervise/` (after lock()). */
+  private inSupervise(file: string): string {
+    if (!this.supervise) throw Object.assign(new Error(`${this.dir}/supervise is not open`), {code: 'EBADF'});
+    return this.supervise.path(inSupervise(file));
   }
 
   private writeAtomic(file: string, data: Buffer): string | undefined {
+    const tmp = `${this.dir}/${file}.new`;
     try {
-      writeFileAtomicSync(join(this.dir, file), data);
+      writeFileAtomicSync(this.inSupervise(file), data, {exclusive: true});
       return undefined;
     } catch (error) {
-      const tmp = `${this.dir}/${file}.new`;
       if (!(error instanceof AtomicWriteError)) return `unable to write ${tmp}: ${errorText(error)}`;
       const reason = error.partial ? 'partial write' : errorText(error.cause);
-      if (error.step === 'rename') return `unable to rename ${tmp} to ${file.slice(SUPERVISE_DIR.length + 1)}: ${reason}`;
+      if (error.step === 'rename') return `unable to rename ${tmp} to ${inSupervise(file)}: ${reason}`;
       return `unable to ${error.step} ${tmp}: ${reason}`;
     }
+  }
+}
+
+/** The first `size` bytes of a regular file (never through a symlink, never blocking on a FIFO). */
+function readStart(path: string, size: number): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | NOFOLLOW);
+  try {
+    const buffer = Buffer.alloc(size);
+    return buffer.subarray(0, readSync(fd, buffer, 0, size, null));
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -210,12 +378,4 @@ function openFifo(path: string, flags: number): number {
   if (fstatSync(fd).isFIFO()) return fd;
   closeSync(fd);
   throw Object.assign(new Error(`${path} is not a FIFO`), {code: 'EINVAL'});
-}
-
-function isSymlink(path: string): boolean {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
-  }
 }

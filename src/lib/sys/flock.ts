@@ -1,6 +1,6 @@
 import {spawn, spawnSync} from 'node:child_process';
 import {constants} from 'node:os';
-import {loadProcessCalls, type ProcessCalls} from './native.js';
+import {errnoException, optionalProcessCall, type ProcessCalls} from './native.js';
 
 /**
  * BSD flock(2) on an fd this process holds, the only lock the real supervise, multilog and
@@ -12,30 +12,15 @@ import {loadProcessCalls, type ProcessCalls} from './native.js';
  */
 export type FlockResult = 'locked' | 'busy';
 
-let addon: Pick<ProcessCalls, 'flockExclusiveNonblocking'> | null | undefined;
-
-/** The addon's flock, loaded once; null when the addon is not there (util-linux then). */
+/** The addon's flock; null when the addon is not there or predates it (util-linux then). */
 function nativeFlock(): Pick<ProcessCalls, 'flockExclusiveNonblocking'> | null {
-  if (addon === undefined) {
-    try {
-      const calls = loadProcessCalls();
-      // An addon built by an older keepup lacks the call: util-linux then.
-      addon = typeof calls.flockExclusiveNonblocking === 'function' ? calls : null;
-    } catch {
-      addon = null;
-    }
-  }
-  return addon;
+  return optionalProcessCall('flockExclusiveNonblocking');
 }
 
 function nativeOutcome(errno: number): FlockResult {
   if (errno === 0) return 'locked';
   if (errno === constants.errno.EWOULDBLOCK || errno === constants.errno.EAGAIN) return 'busy';
-  const code = Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] ?? 'EIO';
-  const error: NodeJS.ErrnoException = new Error(`flock failed: ${code}`);
-  error.code = code;
-  error.errno = errno;
-  throw error;
+  throw errnoException(errno, 'flock failed');
 }
 
 const CONFLICT = 75;

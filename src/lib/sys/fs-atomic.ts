@@ -1,4 +1,4 @@
-import {closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, constants} from 'node:fs';
+import {closeSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, constants} from 'node:fs';
 
 export interface AtomicWriteOptions {
   /** Creation mode of the temporary file (the umask applies). Default 0o644. */
@@ -43,7 +43,9 @@ export function writeFileAtomicSync(path: string, data: Uint8Array, options: Ato
   try {
     fd = openSync(tmpPath, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_CREAT | flags, options.mode ?? 0o644);
   } catch (error) {
-    throw new AtomicWriteError('open', tmpPath, error);
+    // A directory there (unlink cannot remove it): say so, as a plain open would.
+    const isDirectory = options.exclusive && (error as NodeJS.ErrnoException).code === 'EEXIST' && lstatSync(tmpPath, {throwIfNoEntry: false})?.isDirectory();
+    throw new AtomicWriteError('open', tmpPath, isDirectory ? Object.assign(new Error(`${tmpPath} is a directory`), {code: 'EISDIR'}) : error);
   }
   try {
     let written: number;

@@ -1,5 +1,6 @@
 import {existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
+import {constants} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {FatalError} from '../cli/errors.js';
@@ -7,7 +8,7 @@ import {FatalError} from '../cli/errors.js';
 /**
  * The process calls Node 20 lacks, from the package's small C addon (src/native/process.c,
  * built by node-gyp when the package is installed): execve, pipe, setsid, get/setrlimit,
- * the close-on-exec flag and a non-blocking flock(2). Failures come back as errno numbers.
+ * the close-on-exec flag, a non-blocking flock(2) and mkfifo(2). Failures come back as errno numbers.
  */
 export interface ProcessCalls {
   /**
@@ -31,6 +32,8 @@ export interface ProcessCalls {
   setCloexec(fd: number, on: boolean): number;
   /** flock(fd, LOCK_EX|LOCK_NB): 0, or the errno (EWOULDBLOCK/EAGAIN when held elsewhere). */
   flockExclusiveNonblocking(fd: number): number;
+  /** mkfifo(2) with `mode` (the umask applies): 0 or the errno (EEXIST when the path exists, even as a dangling symlink). */
+  mkfifo(path: string | Buffer, mode: number): number;
   readonly RLIMIT_AS: number;
   readonly RLIMIT_CORE: number;
   readonly RLIMIT_CPU: number;
@@ -64,4 +67,27 @@ export function loadProcessCalls(from: string = fileURLToPath(import.meta.url)):
     const reason = (error as Error).message.split('\n')[0];
     throw new FatalError(`unable to load ${path} (build it with \`npm rebuild\`): ${reason}`);
   }
+}
+
+let optional: ProcessCalls | null | undefined;
+
+/**
+ * The addon's call `name`, for a caller that has another way: null when the addon is not built
+ * or was built by an older keepup that lacks the call. The addon is loaded once.
+ */
+export function optionalProcessCall<K extends keyof ProcessCalls>(name: K): Pick<ProcessCalls, K> | null {
+  if (optional === undefined) {
+    try {
+      optional = loadProcessCalls();
+    } catch {
+      optional = null;
+    }
+  }
+  return optional && typeof optional[name] === 'function' ? optional : null;
+}
+
+/** The Node-style error for an errno number the addon returned: `code` is its name (EIO when unknown). */
+export function errnoException(errno: number, message: string): NodeJS.ErrnoException {
+  const code = Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] ?? 'EIO';
+  return Object.assign(new Error(`${message}: ${code}`), {code, errno});
 }

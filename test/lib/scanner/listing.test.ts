@@ -2,6 +2,7 @@ import test from 'ava';
 import {mkdirSync, renameSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {listServices, planScan} from '../../../src/lib/scanner/listing.js';
+import {bytesOfName} from '../../../src/lib/sys/byte-names.js';
 import {tmpDir} from '../../helpers/tmp.js';
 
 function collect(): {warn(message: string): void; lines: string[]} {
@@ -56,4 +57,15 @@ test('plan: vanished keys are the known ones not listed', (t) => {
   const plan = planScan(['1:1', '1:2'], [{name: 'x', key: '1:2', hasLog: false}, {name: 'y', key: '1:3', hasLog: true}]);
   t.deepEqual(plan.added.map((e) => e.name), ['y']);
   t.deepEqual(plan.vanished, ['1:1']);
+});
+
+test('a name that is not UTF-8 is listed with its bytes escaped, and its log is found', (t) => {
+  const dir = tmpDir(t);
+  const bytes = Buffer.from([0x73, 0xff, 0xfe]);
+  mkdirSync(Buffer.concat([Buffer.from(`${dir}/`), bytes, Buffer.from('/log')]), {recursive: true});
+  const reporter = collect();
+  const entries = listServices(dir, reporter)!;
+  t.deepEqual(entries.map((e) => [e.name, e.hasLog]), [['s\udcff\udcfe', true]]);
+  t.deepEqual(bytesOfName(entries[0]!.name), bytes);
+  t.deepEqual(reporter.lines, []);
 });

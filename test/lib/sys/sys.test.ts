@@ -1,5 +1,5 @@
 import test from 'ava';
-import {closeSync, constants, existsSync, openSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {closeSync, constants, existsSync, linkSync, openSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {flockExclusive, flockExclusiveSync} from '../../../src/lib/sys/flock.js';
 import {mkfifoSync} from '../../../src/lib/sys/mkfifo.js';
@@ -53,6 +53,22 @@ test('atomic write replaces the file and leaves no .new behind; failures name th
   t.false(existsSync(`${path}.new`));
   const error = t.throws(() => writeFileAtomicSync(join(dir, 'missing', 'status'), Buffer.from('x')), {instanceOf: AtomicWriteError});
   t.is(error?.step, 'open');
+});
+
+test('exclusive atomic write never writes through a planted .new: symlink, hard link or FIFO there is replaced', (t) => {
+  const dir = tmpDir(t);
+  const victim = join(dir, 'victim');
+  writeFileSync(victim, 'secret', {mode: 0o600});
+  const path = join(dir, 'status');
+  symlinkSync(victim, `${path}.new`);
+  writeFileAtomicSync(path, Buffer.from('one'), {exclusive: true});
+  linkSync(victim, `${path}.new`);
+  writeFileAtomicSync(path, Buffer.from('two'), {exclusive: true});
+  mkfifoSync([`${path}.new`]);
+  writeFileAtomicSync(path, Buffer.from('three'), {exclusive: true});
+  t.is(readFileSync(victim, 'utf8'), 'secret');
+  t.is(readFileSync(path, 'utf8'), 'three');
+  t.false(existsSync(`${path}.new`));
 });
 
 test('mkfifo makes thousands of FIFOs in batches', (t) => {
