@@ -80,10 +80,11 @@ test.serial('SIGKILL of svscan at random instants of an svc -t storm: the next s
   const settled = (round: number) =>
     waitFor(() => {
       const daemons = daemonsByDir(marker);
-      return dirs.every((dir) => {
+      const up = dirs.every((dir) => {
         const pid = pidOf(dir);
         return pid !== 0 && daemons.get(dir)?.includes(pid);
-      }) && daemons;
+      });
+      return up ? daemons : undefined;
     }, `round ${round}: every service up under the scanner`, LONG);
   await settled(0);
   for (let round = 1; round <= ROUNDS; round++) {
@@ -148,7 +149,7 @@ test.serial('a crash storm of 300 services: svc -d is applied, zombies stay few,
   }, 'another crash round', LONG);
   t.is(JSON.parse(readFileSync(join(target, 'supervise/stats'), 'latin1')).starts, startsAfterDown, 'down stays down');
   // A zombie lives only until its exit is read: far fewer than the services crashing together.
-  t.true(zombies < COUNT / 3, `at most ${zombies} zombies at once`);
+  t.true(zombies < COUNT / 10, `at most ${zombies} zombies at once`);
   scanner.kill('SIGTERM');
   const [code] = await Promise.race([exited, new Promise<[null]>((resolve) => setTimeout(() => resolve([null]), PATIENT.timeoutMs))]);
   t.is(code, 0, 'SIGTERM ends the scanner');
