@@ -1,5 +1,5 @@
 // keepup supervise / keepup status, end to end: the built command generating a real service tree,
-// supervising it in one process (real children, FIFOs, flock, log pipe, setpriv, prlimit), the
+// supervising it in one process (real children, FIFOs, flock, log pipe, user and limits), the
 // real svstat and svc against the generated services, SIGHUP regeneration and SIGTERM.
 // Not tested: a run: string holding shell syntax beyond one command (it is the admin's own line);
 // supplementary groups of a user that has several (setuidgid keeps the primary group only).
