@@ -278,9 +278,9 @@ static napi_value do_flock(napi_env env, napi_callback_info info) {
 
 /*
  * The supervisor's spawn. fork(), then in the child only async-signal-safe calls: its own
- * session, stdio, working directory, resource limits, groups/gid/uid (in that order: limits
- * while still root, so a raised hard limit works), every other descriptor closed, signal
- * dispositions and mask reset. The child then waits on its end of a socketpair: one byte from
+ * session, stdio, working directory, every other descriptor closed, resource limits,
+ * groups/gid/uid (in that order: limits while still root, so a raised hard limit works),
+ * signal dispositions and mask reset. The child then waits on its end of a socketpair: one byte from
  * the parent (release) lets it execve; end of file (the parent died before it recorded the
  * child, or gave it up) makes it _exit without running anything, so no process exists that the
  * parent's successor could not recognise. A failure in the child is sent back as (stage,
@@ -352,6 +352,16 @@ static void child_run(const struct spawn_args *a, int sock) {
     }
   }
   if ((cwdfd >= 0 ? fchdir(cwdfd) : chdir(a->cwd)) < 0) child_fail(sock, STAGE_CWD, errno);
+  /* Early: until now this child holds copies of every descriptor of the supervisor. */
+  if (sock != 3) {
+    if (dup3(sock, 3, O_CLOEXEC) < 0) child_fail(sock, STAGE_FDS, errno);
+    sock = 3;
+  }
+  if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0) {
+    struct rlimit files;
+    rlim_t top = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY && files.rlim_cur < 1048576 ? files.rlim_cur : 1048576;
+    for (rlim_t fd = 4; fd < top; fd++) close((int)fd);
+  }
   for (uint32_t i = 0; i < a->nlimits; i++) {
     if (setrlimit(a->limits[i].resource, &a->limits[i].value) < 0) child_fail(sock, STAGE_RLIMIT, errno);
   }
@@ -363,15 +373,6 @@ static void child_run(const struct spawn_args *a, int sock) {
   }
   if (a->gid >= 0 && setgid((gid_t)a->gid) < 0) child_fail(sock, STAGE_SETGID, errno);
   if (a->uid >= 0 && setuid((uid_t)a->uid) < 0) child_fail(sock, STAGE_SETUID, errno);
-  if (sock != 3) {
-    if (dup3(sock, 3, O_CLOEXEC) < 0) child_fail(sock, STAGE_FDS, errno);
-    sock = 3;
-  }
-  if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0) {
-    struct rlimit files;
-    rlim_t top = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY && files.rlim_cur < 1048576 ? files.rlim_cur : 1048576;
-    for (rlim_t fd = 4; fd < top; fd++) close((int)fd);
-  }
   struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_handler = SIG_DFL;
