@@ -167,7 +167,7 @@ test('a second keepup supervise on the tree is refused; SIGHUP regenerates: only
 
   writeConfig(s, entry(kept, 600) + entry(changed, 601) + entry(added, 600));
   resident.child.kill('SIGHUP');
-  const newPid = await upPid(join(s.serviceDir, changed), changedPid);
+  const newPid = await running(await upPid(join(s.serviceDir, changed), changedPid), 'sleep');
   t.true(readFileSync(`/proc/${newPid}/cmdline`, 'latin1').includes('601'));
   await upPid(join(s.serviceDir, added));
   await waitFor(() => existsSync(join(s.serviceDir, '.removed', removed, 'run')), 'the removed service moved out', PATIENT);
