@@ -10,7 +10,7 @@ import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {pidOf} from '../test/helpers/service-pid.js';
-import {pause, waitUntil} from './service-probes.js';
+import {cpuTicks, pause, supervisingPids, waitUntil} from './service-probes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -39,23 +39,6 @@ function startScanner(side: Side, base: string): ChildProcess {
   return spawn(command, args, {stdio: ['ignore', 'ignore', 'ignore'], detached: true});
 }
 
-/** The scanner and, for daemontools, its supervise children: the supervising processes. */
-function supervisingPids(side: Side, scanner: ChildProcess): number[] {
-  if (side === 'keepup') return [scanner.pid!];
-  const pids = [scanner.pid!];
-  for (const name of readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === scanner.pid) pids.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
-}
-
 function memoryKiB(pids: number[]): {pss: number; rss: number} {
   let pss = 0;
   let rss = 0;
@@ -65,16 +48,6 @@ function memoryKiB(pids: number[]): {pss: number; rss: number} {
     rss += Number(/^Rss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
   }
   return {pss, rss};
-}
-
-function cpuTicks(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks;
 }
 
 function stopTree(scanner: ChildProcess, base: string): void {

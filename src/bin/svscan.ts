@@ -6,7 +6,7 @@ import {SysError, UsageError} from '../lib/cli/errors.js';
 import {fatalLine, stderrReporter, writeStderr} from '../lib/cli/messages.js';
 import {runMain} from '../lib/cli/run-main.js';
 import {serviceCapacity} from '../lib/scanner/capacity.js';
-import {servicePrefixFromStartup} from '../lib/supervisor/open-files.js';
+import {serviceLimitsFromStartup} from '../lib/supervisor/open-files.js';
 import {readOpenFileLimit} from '../lib/sys/open-file-limit.js';
 import {Scanner} from '../lib/scanner/scanner.js';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
@@ -25,13 +25,13 @@ await runMain('svscan', async (args) => {
   }
   const reporter = stderrReporter('svscan');
   const own = readOpenFileLimit();
-  const prefix = servicePrefixFromStartup();
+  const limits = serviceLimitsFromStartup();
   if (own && serviceCapacity(own) < 100) reporter.warn(`open-file limit ${own.soft} allows only about ${serviceCapacity(own)} services`);
   const scanner = new Scanner({
     dir: '.',
     reporter,
     supervisorReporter: {...stderrReporter('supervise'), childFatal: (message) => writeStderr(fatalLine('supervise', message))},
-    spawnSettings: () => ({prefix}),
+    spawnSettings: () => ({limits}),
   });
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;

@@ -1,5 +1,5 @@
 // keepup supervise / keepup status, end to end: the built command generating a real service tree,
-// supervising it in one process (real children, FIFOs, flock, log pipe, setpriv, prlimit), the
+// supervising it in one process (real children, FIFOs, flock, log pipe, user and limits), the
 // real svstat and svc against the generated services, SIGHUP regeneration and SIGTERM.
 // Not tested here: a run: string holding shell syntax (test/lib/service-tree/run-script.test.ts runs it);
 // supplementary groups of a user that has several (setuidgid keeps the primary group only).
@@ -53,6 +53,15 @@ const upPid = (dir: string, not = 0) => waitFor(() => {
   return pid !== 0 && pid !== not ? pid : undefined;
 }, `${dir} up${not ? ` with a pid other than ${not}` : ''}`, PATIENT);
 
+/** `pid` once it runs `program` (status names the pid a moment before the child execs, as with daemontools). */
+const running = (pid: number, program: string) => waitFor(() => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] === program ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}, `${pid} to run ${program}`, PATIENT);
+
 test('a bad config exits 100 naming FILE:LINE:COL and writes nothing', async (t) => {
   const s = setup(t);
   writeConfig(s, '  - name: a\n    run: [sleep, "1"]\n    limits: {openFiles: lots}\n');
@@ -85,7 +94,7 @@ test('generated services run with their user, limits, env and env dir, log throu
   );
   const resident = startResident(t, s.config, s.serviceDir);
   const plainDir = join(s.serviceDir, plain);
-  const pid = await upPid(plainDir);
+  const pid = await running(await upPid(plainDir), 'sleep');
   t.is(readFileSync(join(plainDir, 'run'), 'utf8').split('\n').at(-2), "exec 'sleep' '600'");
   for (const path of [join(plainDir, 'run'), join(s.serviceDir, logged, 'log', 'run')]) t.is(statSync(path).mode & 0o777, 0o755, path);
   t.is(statSync(s.serviceDir).mode & 0o022, 0);
@@ -104,7 +113,7 @@ test('generated services run with their user, limits, env and env dir, log throu
   // The env dir is read at every start: change it, restart through the real svc.
   writeFileSync(join(envdir, 'GREETING'), 'again\n');
   t.is((await run('svc', ['-t', plainDir])).code, 0);
-  const second = await upPid(plainDir, pid);
+  const second = await running(await upPid(plainDir, pid), 'sleep');
   t.like(environ(second), {GREETING: 'again', FOO: 'bar'});
 
   // The logger gets both of the service's streams.
@@ -158,7 +167,7 @@ test('a second keepup supervise on the tree is refused; SIGHUP regenerates: only
 
   writeConfig(s, entry(kept, 600) + entry(changed, 601) + entry(added, 600));
   resident.child.kill('SIGHUP');
-  const newPid = await upPid(join(s.serviceDir, changed), changedPid);
+  const newPid = await running(await upPid(join(s.serviceDir, changed), changedPid), 'sleep');
   t.true(readFileSync(`/proc/${newPid}/cmdline`, 'latin1').includes('601'));
   await upPid(join(s.serviceDir, added));
   await waitFor(() => existsSync(join(s.serviceDir, '.removed', removed, 'run')), 'the removed service moved out', PATIENT);

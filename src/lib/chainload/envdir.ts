@@ -1,5 +1,6 @@
-import {readFileSync, readdirSync} from 'node:fs';
-import {SysError} from '../cli/errors.js';
+import {closeSync, constants, fstatSync, openSync, readFileSync, readSync, readdirSync, statSync} from 'node:fs';
+import {FatalError, SysError} from '../cli/errors.js';
+import {trustProblem} from '../security/ownership.js';
 import {withVariable, type Environment} from './pathexec.js';
 
 /** One variable an env dir sets (a Buffer value, byte for byte) or removes (undefined). */
@@ -7,6 +8,21 @@ export interface EnvChange {
   name: string;
   value: Buffer | undefined;
 }
+
+/**
+ * How a supervisor reads an env dir named by its config. `trusted`: the uids whose directory
+ * and files are accepted (each must be owned by one of them and writable by its owner alone,
+ * as for scripts); every entry is opened without following symlinks and without blocking
+ * (O_NONBLOCK: a FIFO or device opens at once and is refused for not being a regular file), and
+ * at most MAX_ENV_FILE bytes are read. Without options, daemontools' envdir: symlinks followed,
+ * anything readable read.
+ */
+export interface EnvDirOptions {
+  readonly trusted?: readonly number[];
+}
+
+/** The most of one env file a supervisor reads: one execve argument's limit (MAX_ARG_STRLEN). */
+export const MAX_ENV_FILE = 128 * 1024;
 
 const NEWLINE = 0x0a;
 const NUL = 0;
@@ -19,7 +35,17 @@ const NUL = 0;
  * listing) removes NAME too: daemontools reuses the previous file's value there, a bug not
  * kept. Errors are SysErrors worded as envdir's.
  */
-export function readEnvDir(dir: string): EnvChange[] {
+export function readEnvDir(dir: string, options: EnvDirOptions = {}): EnvChange[] {
+  const trusted = options.trusted;
+  if (trusted) {
+    let problem: string | undefined;
+    try {
+      problem = trustProblem(statSync(dir), 'directory', trusted);
+    } catch {
+      // readdir below says why
+    }
+    if (problem !== undefined) throw new FatalError(`refusing env dir ${dir}: ${problem}`);
+  }
   let names: Buffer[];
   try {
     names = readdirSync(dir, {encoding: 'buffer'});
@@ -34,8 +60,10 @@ export function readEnvDir(dir: string): EnvChange[] {
     const name = raw.toString();
     let content: Buffer;
     try {
-      content = readFileSync(Buffer.concat([Buffer.from(`${dir}/`), raw]));
+      const path = Buffer.concat([Buffer.from(`${dir}/`), raw]);
+      content = trusted ? readTrustedFile(path, `${dir}/${name}`, trusted) : readFileSync(path);
     } catch (error) {
+      if (error instanceof FatalError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         changes.push({name, value: undefined});
         continue;
@@ -45,6 +73,39 @@ export function readEnvDir(dir: string): EnvChange[] {
     changes.push({name, value: content.length === 0 ? undefined : firstLine(content)});
   }
   return changes;
+}
+
+/**
+ * An env file as a supervisor reads it: opened with O_NOFOLLOW|O_NONBLOCK, refused unless a
+ * regular file owned by a trusted uid and writable by its owner alone, at most MAX_ENV_FILE
+ * bytes (refused when the first line does not end within them).
+ */
+function readTrustedFile(path: Buffer, shown: string, uids: readonly number[]): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new FatalError(`refusing env file ${shown}: it is a symbolic link`);
+    throw error;
+  }
+  try {
+    const problem = trustProblem(fstatSync(fd), 'file', uids);
+    if (problem !== undefined) throw new FatalError(`refusing env file ${shown}: ${problem}`);
+    const buffer = Buffer.alloc(MAX_ENV_FILE + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    const content = buffer.subarray(0, length);
+    if (length > MAX_ENV_FILE && content.indexOf(NEWLINE) < 0) {
+      throw new FatalError(`refusing env file ${shown}: its first line is longer than ${MAX_ENV_FILE} bytes`);
+    }
+    return content;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The value rule: up to the first newline, trailing blanks cut, NULs become newlines. */

@@ -4,10 +4,10 @@ import type {OpenFileLimit} from '../sys/open-file-limit.js';
  * How many services one scanner can hold is bounded by its open-file limit, not by a table
  * size (daemontools and runit stop at 1000). Each service costs the scanner about this many
  * descriptors: control and ok FIFOs, the lock, the service directory and its `supervise/` held
- * open (measured: 5.0 per service with 100 services), and a spare for status writes; a service
- * with a logger costs twice that plus its log pipe.
+ * open, the running child's pidfd and the socket it reports a failed start on, and a spare for
+ * status writes; a service with a logger costs twice that plus its log pipe.
  */
-export const FDS_PER_SERVICE = 6;
+export const FDS_PER_SERVICE = 8;
 /** Descriptors Node itself keeps (epoll, signal pipes, stdio, libuv's threadpool). */
 export const FDS_RESERVED = 64;
 

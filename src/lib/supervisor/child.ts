@@ -1,8 +1,19 @@
-import {spawn, type ChildProcess, type StdioOptions} from 'node:child_process';
-import {accessSync, constants, statSync} from 'node:fs';
-import {join} from 'node:path';
+import {constants} from 'node:os';
+import {getSystemErrorName} from 'node:util';
 import {readStartTime} from '../proc/start-time.js';
+import {loadProcessCalls, SPAWN_STAGES, STDIO_IGNORE, STDIO_INHERIT, type ProcessCalls} from '../sys/native.js';
 import type {TimerHandle, Timers} from './timers.js';
+
+/** A resource limit `./run` starts with (setrlimit in the child; 2n ** 64n - 1n is unlimited). */
+export interface ResourceLimit {
+  readonly resource: ResourceName;
+  readonly soft: bigint;
+  readonly hard: bigint;
+}
+
+export type ResourceName = 'RLIMIT_AS' | 'RLIMIT_CORE' | 'RLIMIT_CPU' | 'RLIMIT_DATA' | 'RLIMIT_FSIZE' | 'RLIMIT_MEMLOCK' | 'RLIMIT_NOFILE' | 'RLIMIT_NPROC' | 'RLIMIT_RSS' | 'RLIMIT_STACK';
+
+export const RLIM_INFINITY = 2n ** 64n - 1n;
 
 /** What a service's child gets from the supervisor beyond cwd = service dir and argv `./run`. */
 export interface SpawnSettings {
@@ -18,14 +29,10 @@ export interface SpawnSettings {
   /** Run as this uid/gid. Without `groups` the supplementary groups are cleared (as setuidgid). */
   readonly uid?: number;
   readonly gid?: number;
-  /** Supplementary groups; needs uid and gid; applied through util-linux setpriv (which execs). */
+  /** Supplementary groups; needs uid and gid. */
   readonly groups?: readonly number[];
-  /**
-   * Chain-loaders put in front of `./run`, each of which must exec the rest of its argv so the
-   * supervised pid stays the daemon's (e.g. `['prlimit', '--nofile=1024:1024', '--']`). This
-   * is the hook for resource limits.
-   */
-  readonly prefix?: readonly string[];
+  /** Resource limits, set in the child while it is still root (before the credentials). */
+  readonly limits?: readonly ResourceLimit[];
 }
 
 export type StdioFd = number | 'inherit' | 'ignore';
@@ -47,9 +54,9 @@ export interface ChildEnding {
 }
 
 /**
- * A child under supervision: spawned here (a ChildProcess, exit seen by its 'exit' event), or
- * adopted after a supervisor crash (a pid watched by a poller, since Node cannot wait for a
- * process it did not start). The engine only needs the pid and one exit callback.
+ * A child under supervision: spawned here (its exit seen through a pidfd), or adopted after a
+ * supervisor crash (a pid watched by a poller, since only a parent can reap). The engine only
+ * needs the pid and one exit callback.
  */
 export interface ChildHandle {
   readonly pid: number;
@@ -57,86 +64,74 @@ export interface ChildHandle {
   release(): void;
 }
 
+/** A child spawned by spawnRun: it waits before execve until `go()`. */
+export interface SpawnedChild extends ChildHandle {
+  /** Lets the child exec `./run`; call it once the records that make the child known are written. */
+  go(): void;
+}
+
+/** A failure inside the child before `./run` ran: `stage` is the step (execve for the exec itself). */
+export class ChildStartError extends Error {
+  override readonly name = 'ChildStartError';
+  constructor(readonly stage: string, readonly code: string) {
+    super(`${stage}: ${code}`);
+  }
+}
+
+let calls: ProcessCalls | undefined;
+
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
 
 /**
- * Starts `./run` in `dir` (held open by the supervisor) in its own session and process group (`detached`), the way the
- * supervisor runs every service. `onExit` is called once when it exits; a failure to start at
- * all (missing or non-executable run) is reported through `onFailure` with the errno error,
- * possibly on the next tick, as Node reports exec failures to the parent.
+ * Forks the child that will run `./run` in `cwd` (the service directory, as a path or an fd
+ * held open on it) in its own session and process group, with the settings' stdio,
+ * environment, limits and credentials applied in the child itself (no helper process ever
+ * holds the service's environment with root's rights), every other descriptor closed. The
+ * child waits until `go()`; a supervisor that dies before that leaves no process behind.
+ * `onExit` is called once when it exits after running; `onFailure` once, instead, when it
+ * could not run `./run` (the errno of execve or of an earlier step). A failed fork returns the
+ * errno error, and nothing is called.
  */
 export function spawnRun(
-  dir: RunDirectory,
+  cwd: string | number,
   settings: SpawnSettings,
   onExit: (ending: ChildEnding) => void,
-  onFailure: (error: unknown) => void,
-): ChildHandle | undefined {
-  const {file, args, credentials} = command(settings);
-  if (settings.prefix?.length || settings.groups) {
-    // A chain-loader would report a missing run in its own words: check first, in ours.
-    const failure = runProblem(dir.path);
-    if (failure) {
-      onFailure(failure);
-      return undefined;
-    }
-  }
-  let child: ChildProcess;
-  try {
-    child = spawn(file, args, {
-      cwd: dir.path,
-      env: settings.extraEnv ? {...(settings.env ?? process.env), ...settings.extraEnv} : settings.env,
-      stdio: (settings.stdio ?? ['inherit', 'inherit', 'inherit']) as StdioOptions,
-      detached: true,
-      ...credentials,
-    });
-  } catch (error) {
-    onFailure(error);
-    return undefined;
-  }
-  if (child.pid === undefined) {
-    child.once('error', onFailure);
-    return undefined;
-  }
-  const pid = child.pid;
+  onFailure: (error: ChildStartError) => void,
+): SpawnedChild | NodeJS.ErrnoException {
+  calls ??= loadProcessCalls();
+  if (settings.groups && (settings.uid === undefined || settings.gid === undefined)) throw new TypeError('groups needs uid and gid');
+  const env = settings.extraEnv ? {...(settings.env ?? process.env), ...settings.extraEnv} : (settings.env ?? process.env);
+  const envp: string[] = [];
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) envp.push(`${name}=${value}`);
+  const limits: bigint[] = [];
+  for (const limit of settings.limits ?? []) limits.push(BigInt(calls[limit.resource]), limit.soft, limit.hard);
+  const stdio = (settings.stdio ?? ['inherit', 'inherit', 'inherit']).map((fd) => (fd === 'inherit' ? STDIO_INHERIT : fd === 'ignore' ? STDIO_IGNORE : fd));
   let released = false;
-  child.on('error', () => {});
-  child.once('exit', (code, signal) => {
-    if (!released) onExit({code, signal});
+  const result = calls.spawn('./run', ['./run'], envp, cwd, stdio as [number, number, number], limits, settings.uid ?? -1, settings.gid ?? -1, settings.groups ?? null, (code, signal, stage, errno) => {
+    if (released) return;
+    if (stage >= 0) onFailure(new ChildStartError(SPAWN_STAGES[stage] ?? 'start', errnoCode(errno)));
+    else onExit({code: code >= 0 ? code : null, signal: code >= 0 ? null : (SIGNAL_NAMES.get(signal) ?? null)});
   });
+  if (typeof result === 'number') return Object.assign(new Error(`fork: ${errnoCode(result)}`), {code: errnoCode(result), errno: result});
+  const [pid, handle] = result;
+  const native = calls;
   return {
     pid,
+    go() {
+      native.release(handle);
+    },
     release() {
       released = true;
-      child.unref();
+      native.detach(handle);
     },
   };
 }
 
-function command(settings: SpawnSettings): {file: string; args: string[]; credentials: {uid?: number; gid?: number}} {
-  const prefix = [...(settings.prefix ?? [])];
-  if (settings.groups) {
-    if (settings.uid === undefined || settings.gid === undefined) throw new TypeError('groups needs uid and gid');
-    const groups = settings.groups.length > 0 ? `--groups=${settings.groups.join(',')}` : '--clear-groups';
-    // After the prefix: limits are set while still root (a raised hard limit needs it), then privileges go.
-    prefix.push('setpriv', `--reuid=${settings.uid}`, `--regid=${settings.gid}`, groups, '--');
-    return {file: prefix[0]!, args: [...prefix.slice(1), './run'], credentials: {}};
-  }
-  const credentials = {
-    ...(settings.uid !== undefined ? {uid: settings.uid} : {}),
-    ...(settings.gid !== undefined ? {gid: settings.gid} : {}),
-  };
-  if (prefix.length === 0) return {file: './run', args: [], credentials};
-  return {file: prefix[0]!, args: [...prefix.slice(1), './run'], credentials};
-}
-
-/** The error execve("./run") would give, or undefined when it looks runnable. */
-function runProblem(dir: string): NodeJS.ErrnoException | undefined {
-  const path = join(dir, 'run');
+function errnoCode(errno: number): string {
   try {
-    if (!statSync(path).isFile()) return Object.assign(new Error(`${path} is not a file`), {code: 'EACCES'});
-    accessSync(path, constants.X_OK);
-    return undefined;
-  } catch (error) {
-    return error as NodeJS.ErrnoException;
+    return getSystemErrorName(-errno);
+  } catch {
+    return 'EUNKNOWN';
   }
 }
 

@@ -6,7 +6,8 @@ import type * as status from '../status/codec.js';
 import * as stats from '../status/stats.js';
 import * as tai64n from '../tai64n/codec.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
-import {spawnRun, watchPid, type ChildEnding, type ChildHandle, type SpawnSettings} from './child.js';
+import {spawnRun, watchPid, type ChildEnding, type ChildHandle, type ChildStartError, type SpawnedChild, type SpawnSettings} from './child.js';
+import {processSpawnQueue, type SpawnQueue} from './spawn-queue.js';
 import {trustedUids} from '../security/ownership.js';
 import type {HeldDirectory} from '../sys/held-directory.js';
 import {failed, ServiceDir, type StartOutcome} from './service-dir.js';
@@ -48,6 +49,8 @@ export interface SupervisorOptions {
    * is then unused. Default: a process of its own.
    */
   readonly runner?: ChildRunner;
+  /** Where starts wait their turn. Default: the process's queue, shared by every supervisor. */
+  readonly spawnQueue?: SpawnQueue;
 }
 
 /**
@@ -103,7 +106,13 @@ export interface SupervisorSnapshot {
  *
  * Each start writes `supervise/child` (pid, /proc start time, boot id) so a successor can
  * recognise the process: `start({adopt: true})` takes over such a child (watched by polling
- * /proc, since Node cannot wait for a process it did not start) instead of starting a second copy.
+ * /proc, since only a parent can wait for a process) instead of starting a second copy. The
+ * forked child waits before execve until that record and `status` are written, so a
+ * supervisor killed at any instant leaves no running `./run` its successor would not know.
+ *
+ * Starts do not run inside the event that asks for them: they wait their turn in a SpawnQueue
+ * (bounded slices, I/O served between them), so under a crash storm control bytes, signals and
+ * exits are still handled at once. A `d` while the start waits cancels it.
  */
 export class Supervisor {
   readonly dir: string;
@@ -123,6 +132,11 @@ export class Supervisor {
   private readonly files: ServiceDir;
   /** Whose service directories and run scripts this supervisor trusts: root, and itself. */
   private readonly trustedUids = trustedUids(process.getuid?.() ?? 0);
+  private readonly spawnQueue: SpawnQueue;
+  /** Takes the queued start out of the queue; set while a start waits its turn. */
+  private cancelSpawn: (() => void) | undefined;
+  /** The announce effect that follows `spawn` is done by the start itself, once the pid is known. */
+  private announceWithSpawn = false;
   private startTimer: TimerHandle | undefined;
   private killTimer: TimerHandle | undefined;
   private readonly queue: SupervisorEvent[] = [];
@@ -144,6 +158,7 @@ export class Supervisor {
     if (typeof this.spawnSettings !== 'function') checkSettings(this.spawnSettings);
     this.stats = {since: Math.round(this.clock.now()), starts: 0, lastExit: null};
     this.adoptPollMs = options.adoptPollMs ?? 500;
+    this.spawnQueue = options.spawnQueue ?? processSpawnQueue;
     this.pidStamp = tai64n.fromUnixMs(this.clock.now());
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
   }
@@ -249,7 +264,14 @@ export class Supervisor {
 
   private controlByte(byte: number): void {
     const command = parseControlByte(byte);
-    if (command) this.dispatch({type: 'control', command});
+    if (!command) return;
+    this.dispatch({type: 'control', command});
+    if (this.cancelSpawn && this.state.want === 'down') {
+      // Wanted down before its turn came: the start never happens.
+      this.cancelSpawn();
+      this.cancelSpawn = undefined;
+      this.dispatch({type: 'spawn-failed'});
+    }
   }
 
   /** Events are handled one at a time, in order; effects may queue more (a self-pipe, in effect). */
@@ -263,6 +285,7 @@ export class Supervisor {
         const {state, effects} = transition(this.state, next, this.clock.now());
         this.state = state;
         for (const effect of effects) this.apply(effect);
+        this.announceWithSpawn = false;
       }
     } finally {
       this.draining = false;
@@ -273,8 +296,12 @@ export class Supervisor {
   private apply(effect: Effect): void {
     switch (effect.type) {
       case 'spawn':
-        return this.spawn();
+        return this.queueSpawn();
       case 'announce':
+        if (this.announceWithSpawn) {
+          this.announceWithSpawn = false;
+          return;
+        }
         return this.announce();
       case 'signal':
         return this.signal(effect.signal, effect.target === 'group');
@@ -300,18 +327,28 @@ export class Supervisor {
     }
   }
 
+  private queueSpawn(): void {
+    this.announceWithSpawn = true;
+    this.cancelSpawn?.();
+    this.cancelSpawn = this.spawnQueue.add(() => {
+      this.cancelSpawn = undefined;
+      this.spawn();
+    });
+  }
+
+  /** The start itself, at its turn: fork, record the child, announce it, then let it exec. */
   private spawn(): void {
+    if (this.closed) return;
     const fail = (text: string) => {
+      this.announce();
       this.reporter.childFatal(`unable to start ${this.dir}/run: ${text}`);
       this.dispatch({type: 'spawn-failed'});
     };
     const refusal = this.files.runRefusal(this.trustedUids);
     if (refusal !== undefined) {
-      // After the current effects, as a failed exec is reported.
-      queueMicrotask(() => {
-        this.reporter.warn(refusal);
-        this.dispatch({type: 'spawn-failed'});
-      });
+      this.announce();
+      this.reporter.warn(refusal);
+      this.dispatch({type: 'spawn-failed'});
       return;
     }
     if (this.runner) {
@@ -323,12 +360,22 @@ export class Supervisor {
     try {
       settings = typeof this.spawnSettings === 'function' ? checkSettings(this.spawnSettings()) : this.spawnSettings;
     } catch (error) {
-      // After the current effects, as a failed exec is reported.
-      queueMicrotask(() => fail(error instanceof Error ? error.message : String(error)));
-      return;
+      return fail(error instanceof Error ? error.message : String(error));
     }
-    const child = spawnRun(this.files.runDirectory(), settings, (ending) => this.childExited(child, ending), (error) => fail(errorText(error)));
-    if (child) this.started(child);
+    let handle: SpawnedChild | undefined;
+    const child = spawnRun(
+      this.files.runDirectory().fd,
+      settings,
+      (ending) => this.childExited(handle, ending),
+      (error) => this.childFailed(handle, error),
+    );
+    if (child instanceof Error) return fail(errorText(child));
+    handle = child;
+    this.started(child);
+    // The child waits before execve until it is on disk: once `status` names a pid, the record
+    // that lets a successor adopt it is there too, and a supervisor killed before `go` leaves a
+    // child that exits without running anything.
+    child.go();
   }
 
   private started(child: ChildHandle): void {
@@ -336,10 +383,22 @@ export class Supervisor {
     this.pidStamp = tai64n.fromUnixMs(this.clock.now());
     this.stats = {...this.stats, starts: this.stats.starts + 1};
     this.writeStats();
-    // Before the status announce that follows this effect: once `status` names a pid, the
-    // record that lets a successor adopt it is on disk, so a supervisor killed at any moment
-    // never leaves a running service that its successor would start a second time.
+    // The child waits before execve until it is on disk: once `status` names a pid, the record
+    // that lets a successor adopt it is there too, and a supervisor killed before `go` leaves a
+    // child that exits without running anything.
     this.recordChild(child.pid);
+    this.announce();
+  }
+
+  /** The child could not run `./run`: reported as daemontools' forked child reports it. */
+  private childFailed(child: ChildHandle | undefined, error: ChildStartError): void {
+    if (child === undefined || this.child !== child) return;
+    this.child = undefined;
+    this.pidStamp = tai64n.fromUnixMs(this.clock.now());
+    this.announce();
+    const text = error.stage === 'execve' ? errorText(error) : `unable to ${error.stage}: ${errorText(error)}`;
+    this.reporter.childFatal(`unable to start ${this.dir}/run: ${text}`);
+    this.dispatch({type: 'spawn-failed'});
   }
 
   private childExited(child: ChildHandle | undefined, ending: ChildEnding): void {
@@ -404,6 +463,8 @@ export class Supervisor {
   private finish(reason: ExitReason): void {
     if (this.closed) return;
     this.closed = true;
+    this.cancelSpawn?.();
+    this.cancelSpawn = undefined;
     this.cancelTimer('startTimer');
     this.cancelTimer('killTimer');
     this.child?.release();

@@ -1,4 +1,5 @@
 import {takeLauncherEnvironment} from '../sys/launcher.js';
+import {RLIM_INFINITY, type ResourceLimit} from './child.js';
 import {readOpenFileLimit, type OpenFileLimit} from '../sys/open-file-limit.js';
 
 /**
@@ -15,18 +16,22 @@ export function serviceOpenFileLimit(own: OpenFileLimit, started: bigint | 'unli
   return {soft: Math.min(wanted, own.hard), hard: own.hard};
 }
 
-/** The chain-loader prefix that gives `./run` that limit (prlimit execs, so the pid stays the service's). */
-export function openFilesPrefix(limit: OpenFileLimit): string[] {
-  const text = (value: number) => (Number.isFinite(value) ? String(value) : 'unlimited');
-  return ['prlimit', `--nofile=${text(limit.soft)}:${text(limit.hard)}`, '--'];
+/** The setrlimit that gives `./run` that limit (set in the forked child, before execve). */
+export function openFilesLimit(limit: OpenFileLimit): ResourceLimit {
+  return {resource: 'RLIMIT_NOFILE', soft: rlimitValue(limit.soft), hard: rlimitValue(limit.hard)};
+}
+
+/** A limit as setrlimit takes it: Infinity is RLIM_INFINITY. */
+export function rlimitValue(value: number): bigint {
+  return Number.isFinite(value) ? BigInt(value) : RLIM_INFINITY;
 }
 
 /**
  * For a supervisor's `main`: takes the launcher's variables out of the environment (services
- * never see them) and returns the prefix for every `./run`; none where /proc is missing.
+ * never see them) and returns the limits for every `./run`; none where /proc is missing.
  */
-export function servicePrefixFromStartup(env: NodeJS.ProcessEnv = process.env): string[] {
+export function serviceLimitsFromStartup(env: NodeJS.ProcessEnv = process.env): ResourceLimit[] {
   const started = takeLauncherEnvironment(env);
   const own = readOpenFileLimit();
-  return own ? openFilesPrefix(serviceOpenFileLimit(own, started)) : [];
+  return own ? [openFilesLimit(serviceOpenFileLimit(own, started))] : [];
 }

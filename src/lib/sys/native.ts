@@ -8,7 +8,9 @@ import {FatalError} from '../cli/errors.js';
 /**
  * The process calls Node 20 lacks, from the package's small C addon (src/native/process.c,
  * built by node-gyp when the package is installed): execve, pipe, setsid, get/setrlimit,
- * the close-on-exec flag, a non-blocking flock(2) and mkfifo(2). Failures come back as errno numbers.
+ * the close-on-exec flag, a non-blocking flock(2), mkfifo(2), and the supervisor's spawn (fork
+ * with the child held before execve until released, exit seen through a pidfd). Failures come
+ * back as errno numbers.
  */
 export interface ProcessCalls {
   /**
@@ -34,6 +36,34 @@ export interface ProcessCalls {
   flockExclusiveNonblocking(fd: number): number;
   /** mkfifo(2) with `mode` (the umask applies): 0 or the errno (EEXIST when the path exists, even as a dangling symlink). */
   mkfifo(path: string | Buffer, mode: number): number;
+  /**
+   * Forks a child that takes its own session, `stdio` (an fd, STDIO_INHERIT or STDIO_IGNORE),
+   * `cwd` (a path or a directory fd), `limits` (flat triples resource, soft, hard), then the
+   * groups (null: cleared when uid or gid is given, else kept), gid and uid (-1: kept), closes
+   * every other fd, resets signals, and waits for `release` before it execs `file`. `onExit`
+   * is called once from the event loop: `code` -1 when killed by `signal` (a number); `stage`
+   * -1 when the child ran, else the SpawnStage that failed in the child, with its errno.
+   * Returns [pid, handle], or the errno of a failed fork.
+   */
+  spawn(
+    file: string,
+    argv: ReadonlyArray<string | Buffer>,
+    envp: ReadonlyArray<string | Buffer>,
+    cwd: string | number,
+    stdio: readonly [number, number, number],
+    limits: readonly bigint[],
+    uid: number,
+    gid: number,
+    groups: readonly number[] | null,
+    onExit: (code: number, signal: number, stage: number, errno: number) => void,
+  ): [number, ChildWatch] | number;
+  /** Lets a spawned child exec: 0, or the errno (EPIPE when it is gone). */
+  release(handle: ChildWatch): number;
+  /**
+   * Stops reporting a child's exit and stops it keeping the event loop alive; it is still reaped
+   * if it exits while this process runs.
+   */
+  detach(handle: ChildWatch): void;
   readonly RLIMIT_AS: number;
   readonly RLIMIT_CORE: number;
   readonly RLIMIT_CPU: number;
@@ -45,6 +75,15 @@ export interface ProcessCalls {
   readonly RLIMIT_RSS: number;
   readonly RLIMIT_STACK: number;
 }
+
+/** An opaque handle to a child spawned by ProcessCalls.spawn. */
+export type ChildWatch = {readonly __childWatch: unique symbol};
+
+export const STDIO_INHERIT = -1;
+export const STDIO_IGNORE = -2;
+
+/** The step that failed in a spawned child, as ProcessCalls.spawn reports it. */
+export const SPAWN_STAGES = ['execve', 'setsid', 'set up stdio', 'chdir', 'setrlimit', 'setgroups', 'setgid', 'setuid', 'close descriptors'] as const;
 
 const ADDON = join('build', 'Release', 'keepup_process.node');
 

@@ -16,7 +16,7 @@ test('parses the open-files row, including unlimited', (t) => {
 });
 
 test('capacity follows the soft limit', (t) => {
-  t.is(serviceCapacity({soft: 1024, hard: 4096}), 160);
+  t.is(serviceCapacity({soft: 1024, hard: 4096}), 120);
   t.is(serviceCapacity({soft: 10, hard: 10}), 0);
   t.is(serviceCapacity({soft: Infinity, hard: Infinity}), Infinity);
 });

@@ -1,23 +1,23 @@
 import test from 'ava';
 import type {ServiceSpec} from '../../../src/lib/config/watchdog-config.js';
-import {limitsPrefix, serviceSpawnSettings, type SpawnContext} from '../../../src/lib/service-tree/spawn-settings.js';
+import {serviceLimits, serviceSpawnSettings, type SpawnContext} from '../../../src/lib/service-tree/spawn-settings.js';
 
 const NOFILE = {soft: 1024, hard: 524288};
 
-test('limits become one prlimit, soft and hard alike; open files default to the scanner reset', (t) => {
-  t.deepEqual(limitsPrefix({}, NOFILE), ['prlimit', '--nofile=1024:524288', '--']);
-  t.deepEqual(limitsPrefix({}, undefined), []);
-  t.deepEqual(limitsPrefix({openFiles: 4096, memory: 'unlimited', cpu: 60}, NOFILE), ['prlimit', '--nofile=4096:4096', '--as=unlimited:unlimited', '--cpu=60:60', '--']);
-  t.deepEqual(limitsPrefix({processes: 10, data: 1, stack: 2, core: 0, fileSize: 3}, {soft: 1024, hard: Infinity}), [
-    'prlimit',
-    '--nofile=1024:unlimited',
-    '--nproc=10:10',
-    '--data=1:1',
-    '--stack=2:2',
-    '--core=0:0',
-    '--fsize=3:3',
-    '--',
+const INF = 2n ** 64n - 1n;
+
+test('limits are set soft and hard alike; open files default to the scanner reset', (t) => {
+  t.deepEqual(serviceLimits({}, NOFILE), [{resource: 'RLIMIT_NOFILE', soft: 1024n, hard: 524288n}]);
+  t.deepEqual(serviceLimits({}, undefined), []);
+  t.deepEqual(serviceLimits({openFiles: 4096, memory: 'unlimited', cpu: 60}, NOFILE), [
+    {resource: 'RLIMIT_NOFILE', soft: 4096n, hard: 4096n},
+    {resource: 'RLIMIT_AS', soft: INF, hard: INF},
+    {resource: 'RLIMIT_CPU', soft: 60n, hard: 60n},
   ]);
+  t.deepEqual(
+    serviceLimits({processes: 10, data: 1, stack: 2, core: 0, fileSize: 3}, {soft: 1024, hard: Infinity}).map(({resource, soft, hard}) => `${resource}=${soft}:${hard}`),
+    ['RLIMIT_NOFILE=1024:' + INF, 'RLIMIT_NPROC=10:10', 'RLIMIT_DATA=1:1', 'RLIMIT_STACK=2:2', 'RLIMIT_CORE=0:0', 'RLIMIT_FSIZE=3:3'],
+  );
 });
 
 const spec = (extra: Partial<ServiceSpec>): ServiceSpec => ({run: {kind: 'argv', argv: ['x']}, env: {}, limits: {}, stopTimeoutMs: 10_000, ...extra});
@@ -40,8 +40,8 @@ test('user, env and env dir become spawn settings, worked out at each call', (t)
   t.throws(() => serviceSpawnSettings(spec({user: 'ghost'}), context), {message: 'unknown account ghost'});
 });
 
-test('a service without user, env or env dir gets only the limits prefix', (t) => {
+test('a service without user, env or env dir gets only the limits', (t) => {
   const context: SpawnContext = {nofile: NOFILE, lookupAccount: () => 'unknown', readEnvDir: () => [], env: {}};
-  t.deepEqual(serviceSpawnSettings(spec({}), context), {prefix: ['prlimit', '--nofile=1024:524288', '--']});
+  t.deepEqual(serviceSpawnSettings(spec({}), context), {limits: [{resource: 'RLIMIT_NOFILE', soft: 1024n, hard: 524288n}]});
   t.deepEqual(serviceSpawnSettings(undefined, {...context, nofile: undefined}), {});
 });

@@ -252,7 +252,7 @@ test('spawn as a function is asked at every start; a throw is a failed start; su
   t.not(supervisor.snapshot().pid, second);
 });
 
-test('uid, gid and supplementary groups are applied (through setpriv)', async (t) => {
+test('uid, gid and supplementary groups are applied (in the forked child)', async (t) => {
   // The service writes where nobody may: not its own directory, which must stay root's.
   const out = tmpDir(t);
   chmodSync(out, 0o777);

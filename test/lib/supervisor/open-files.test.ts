@@ -1,5 +1,5 @@
 import test from 'ava';
-import {openFilesPrefix, serviceOpenFileLimit} from '../../../src/lib/supervisor/open-files.js';
+import {openFilesLimit, serviceOpenFileLimit} from '../../../src/lib/supervisor/open-files.js';
 
 test('services get the limit the supervisor was started with, else 1024, never above the hard limit', (t) => {
   const own = {soft: 524288, hard: 524288};
@@ -10,6 +10,6 @@ test('services get the limit the supervisor was started with, else 1024, never a
   t.deepEqual(serviceOpenFileLimit({soft: Infinity, hard: Infinity}, 'unlimited'), {soft: Infinity, hard: Infinity});
 });
 
-test('the prlimit prefix spells unlimited', (t) => {
-  t.deepEqual(openFilesPrefix({soft: 1024, hard: Infinity}), ['prlimit', '--nofile=1024:unlimited', '--']);
+test('the open-files limit: Infinity is RLIM_INFINITY', (t) => {
+  t.deepEqual(openFilesLimit({soft: 1024, hard: Infinity}), {resource: 'RLIMIT_NOFILE', soft: 1024n, hard: 2n ** 64n - 1n});
 });

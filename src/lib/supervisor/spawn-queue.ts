@@ -1,0 +1,67 @@
+/**
+ * Starts waiting their turn. However many services are due at once (a crash storm: hundreds of
+ * `run`s exiting together), each exit and control byte only queues a start or answers at once;
+ * the forks run in slices of at most `sliceMs` (at least one start per slice), with a turn of
+ * the event loop between slices, so control FIFOs, signals and child exits keep being served
+ * while restarts catch up. One queue per process: the event loop is what it shares out.
+ */
+export interface SpawnQueueOptions {
+  /** How long one slice may run. Default 10 ms. */
+  readonly sliceMs?: number;
+  /** Runs the next slice after the event loop has polled for I/O. Default setImmediate. */
+  readonly schedule?: (callback: () => void) => void;
+  /** A monotonic clock in ms. Default performance.now. */
+  readonly now?: () => number;
+}
+
+export class SpawnQueue {
+  readonly #jobs = new Set<() => void>();
+  readonly #sliceMs: number;
+  readonly #schedule: (callback: () => void) => void;
+  readonly #now: () => number;
+  #scheduled = false;
+
+  constructor(options: SpawnQueueOptions = {}) {
+    this.#sliceMs = options.sliceMs ?? 10;
+    this.#schedule = options.schedule ?? ((callback) => setImmediate(callback));
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** Queues `job` behind the others; the function returned takes it out again if it has not run. */
+  add(job: () => void): () => void {
+    const entry = () => job();
+    this.#jobs.add(entry);
+    this.#arm();
+    return () => {
+      this.#jobs.delete(entry);
+    };
+  }
+
+  /** Starts waiting. */
+  get size(): number {
+    return this.#jobs.size;
+  }
+
+  #arm(): void {
+    if (this.#scheduled || this.#jobs.size === 0) return;
+    this.#scheduled = true;
+    this.#schedule(() => this.#slice());
+  }
+
+  #slice(): void {
+    this.#scheduled = false;
+    const end = this.#now() + this.#sliceMs;
+    try {
+      for (const job of this.#jobs) {
+        this.#jobs.delete(job);
+        job();
+        if (this.#now() >= end) break;
+      }
+    } finally {
+      this.#arm();
+    }
+  }
+}
+
+/** The process's queue, shared by every supervisor that is not given its own. */
+export const processSpawnQueue = new SpawnQueue();

@@ -1,0 +1,153 @@
+import test, {type ExecutionContext} from 'ava';
+import {spawn, spawnSync} from 'node:child_process';
+import {once} from 'node:events';
+import {chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {ChildStartError, spawnRun, type ChildEnding, type SpawnedChild, type SpawnSettings} from '../../../src/lib/supervisor/child.js';
+import {isAlive} from '../../helpers/processes.js';
+import {tmpDir} from '../../helpers/tmp.js';
+import {PATIENT, waitFor} from '../../helpers/wait-for.js';
+
+interface Outcome {
+  child: SpawnedChild;
+  ended: Promise<ChildEnding | ChildStartError>;
+}
+
+/** A service directory whose `run` is `script`; the child is killed at test end. */
+function service(t: ExecutionContext, script: string, mode = 0o755): string {
+  const dir = tmpDir(t);
+  writeFileSync(join(dir, 'run'), `#!/bin/sh\n${script}\n`);
+  chmodSync(join(dir, 'run'), mode);
+  return dir;
+}
+
+function start(t: ExecutionContext, cwd: string | number, settings: SpawnSettings = {}): Outcome {
+  let settle!: (value: ChildEnding | ChildStartError) => void;
+  const ended = new Promise<ChildEnding | ChildStartError>((resolve) => (settle = resolve));
+  const child = spawnRun(cwd, settings, settle, settle);
+  if (child instanceof Error) throw child;
+  t.teardown(async () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    child.release();
+  });
+  return {child, ended};
+}
+
+const stat = (pid: number) => {
+  const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+};
+
+test('the child waits before execve until go(): nothing of run happens before', async (t) => {
+  const dir = service(t, 'echo ran > ran\nexec sleep 1000');
+  const {child} = start(t, dir);
+  // It is our fork, blocked on its socket: still node, and run has not started.
+  await waitFor(() => stat(child.pid)[0] === 'S', 'the child to block', PATIENT);
+  t.is(readFileSync(`/proc/${child.pid}/cmdline`, 'latin1').split('\0')[0], process.argv0);
+  t.false(existsSync(join(dir, 'ran')));
+  child.go();
+  await waitFor(() => existsSync(join(dir, 'ran')), 'run to run', PATIENT);
+  await waitFor(() => readFileSync(`/proc/${child.pid}/cmdline`, 'latin1').startsWith('sleep'), 'run to exec sleep', PATIENT);
+});
+
+test('a supervisor killed before go(): the child exits without running anything', async (t) => {
+  const dir = service(t, 'echo ran > ran\nexec sleep 1000');
+  const childModule = new URL('../../../src/lib/supervisor/child.js', import.meta.url).href;
+  const program = `import {spawnRun} from ${JSON.stringify(childModule)};
+const child = spawnRun(${JSON.stringify(dir)}, {}, () => {}, () => {});
+process.stdout.write(child.pid + '\\n');
+setInterval(() => {}, 1000);`;
+  const parent = spawn(process.execPath, ['--input-type=module', '-e', program], {stdio: ['ignore', 'pipe', 'inherit']});
+  t.teardown(() => parent.kill('SIGKILL'));
+  let out = '';
+  parent.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const pid = await waitFor(() => (out.endsWith('\n') ? Number(out) : 0), 'the child pid', PATIENT);
+  await waitFor(() => stat(pid)[0] === 'S', 'the child to block', PATIENT);
+  parent.kill('SIGKILL');
+  await once(parent, 'exit');
+  await waitFor(() => !isAlive(pid) || stat(pid)[0] === 'Z', 'the orphan to exit', PATIENT);
+  t.false(existsSync(join(dir, 'ran')), 'run never ran');
+});
+
+test('exit code and signal are reported; children of child_process do not steal the wait (libuv waits only for its own)', async (t) => {
+  const dir = service(t, 'read line\nexit 7');
+  const {child, ended} = start(t, dir, {stdio: ['ignore', 'ignore', 'ignore']});
+  child.go();
+  for (let i = 0; i < 20; i++) spawnSync('true');
+  const other = spawn('sh', ['-c', 'exit 3']);
+  await once(other, 'exit');
+  // stdin is /dev/null: read gets end of file, then exit 7
+  t.deepEqual(await ended, {code: 7, signal: null});
+  const killed = start(t, service(t, 'exec sleep 1000'));
+  killed.child.go();
+  await waitFor(() => readFileSync(`/proc/${killed.child.pid}/cmdline`, 'latin1').startsWith('sleep'), 'sleep', PATIENT);
+  process.kill(killed.child.pid, 'SIGTERM');
+  t.deepEqual(await killed.ended, {code: null, signal: 'SIGTERM'});
+  t.false(isAlive(killed.child.pid), 'reaped: no zombie');
+});
+
+test('the child: own session, stdio as given, cwd from a directory fd, limits and credentials, default signals', async (t) => {
+  const out = tmpDir(t);
+  chmodSync(out, 0o777);
+  const dir = service(
+    t,
+    [
+      `exec > ${out}/report 2>&1`,
+      'id -u; id -g; id -G',
+      'grep -E "^(SigIgn|SigBlk)" /proc/$$/status',
+      'grep "Max open files" /proc/$$/limits',
+      'ps -o sid= -p $$; echo $$',
+      'pwd',
+    ].join('\n'),
+  );
+  chmodSync(dir, 0o755);
+  const fd = openSync(dir, 'r');
+  t.teardown(() => closeSync(fd));
+  const {child, ended} = start(t, fd, {
+    uid: 65534,
+    gid: 65534,
+    groups: [65534, 4],
+    limits: [{resource: 'RLIMIT_NOFILE', soft: 100n, hard: 200n}],
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.go();
+  t.deepEqual(await ended, {code: 0, signal: null});
+  const lines = readFileSync(join(out, 'report'), 'latin1').split('\n');
+  t.deepEqual(lines.slice(0, 3), ['65534', '65534', '65534 4']);
+  t.is(lines[3], 'SigBlk:\t0000000000000000');
+  t.is(lines[4], 'SigIgn:\t0000000000000000');
+  t.regex(lines[5]!, /^Max open files\s+100\s+200\s/);
+  t.is(lines[6]!.trim(), lines[7], 'session leader');
+  t.is(lines[8], dir);
+});
+
+test('failures in the child come back as their step and errno: execve (missing, not executable), setrlimit', async (t) => {
+  const missing = start(t, tmpDir(t));
+  missing.child.go();
+  t.like(await missing.ended, {stage: 'execve', code: 'ENOENT'});
+  const plain = start(t, service(t, 'exit 0', 0o644));
+  plain.child.go();
+  t.like(await plain.ended, {stage: 'execve', code: 'EACCES'});
+  const limit = start(t, service(t, 'exit 0'), {limits: [{resource: 'RLIMIT_NOFILE', soft: 20n, hard: 10n}]});
+  limit.child.go();
+  const error = await limit.ended;
+  t.true(error instanceof ChildStartError);
+  t.like(error, {stage: 'setrlimit', code: 'EINVAL'});
+});
+
+test('no descriptor of the supervisor reaches run: the held child has stdio and its socket, run only stdio', async (t) => {
+  const dir = service(t, 'exec sleep 1000');
+  const extra = openSync(dir, 'r');
+  t.teardown(() => closeSync(extra));
+  const {child} = start(t, dir);
+  const fds = () => readdirSync(`/proc/${child.pid}/fd`).map(Number).sort((a, b) => a - b);
+  await waitFor(() => stat(child.pid)[0] === 'S', 'the child to block', PATIENT);
+  t.deepEqual(fds(), [0, 1, 2, 3]);
+  child.go();
+  // The kernel shows the new command line a moment before it closes the close-on-exec socket.
+  await waitFor(() => readFileSync(`/proc/${child.pid}/cmdline`, 'latin1').startsWith('sleep') && fds().join() === '0,1,2', 'sleep with stdio only', PATIENT);
+});
