@@ -56,12 +56,18 @@ test('stopTimeout: a removed service and, at SIGTERM, a remaining one that ignor
   resident.child.kill('SIGHUP');
   await waitFor(() => existsSync(join(s.serviceDir, '.removed', removed, 'run')), 'the removal to finish', PATIENT);
   await waitFor(() => removedGroup.every(dead), 'the removed service and its grandchild to be gone', PATIENT);
-  t.regex(resident.stderr(), new RegExp(`keepup: warning: ${removedDir} still running 200 ms after TERM: sending KILL to its process group\n`));
+  const removedDirWarning = new RegExp(`keepup: warning: ${removedDir} still running 200 ms after TERM: sending KILL to its process group\n`);
+  // The warning is written before the KILL, but reaches this process's pipe reader on its own time.
+  await waitFor(() => removedDirWarning.test(resident.stderr()), 'the KILL warning', PATIENT).catch(() => undefined);
+  t.regex(resident.stderr(), removedDirWarning);
 
   resident.child.kill('SIGTERM');
   t.is(await resident.exited, 0);
   await waitFor(() => keptGroup.every(dead), 'the remaining service and its grandchild to be gone', PATIENT);
-  t.regex(resident.stderr(), new RegExp(`keepup: warning: ${keptDir} still running 400 ms after TERM: sending KILL to its process group\n`));
+  const keptDirWarning = new RegExp(`keepup: warning: ${keptDir} still running 400 ms after TERM: sending KILL to its process group\n`);
+  // The warning is written before the KILL, but reaches this process's pipe reader on its own time.
+  await waitFor(() => keptDirWarning.test(resident.stderr()), 'the KILL warning', PATIENT).catch(() => undefined);
+  t.regex(resident.stderr(), keptDirWarning);
 });
 
 const stamp = (dir: string) => readFileSync(join(dir, 'supervise', 'status')).subarray(0, 12).toString('hex');
