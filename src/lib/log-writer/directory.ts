@@ -16,7 +16,7 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
-import {join, resolve} from 'node:path';
+import {isAbsolute, join} from 'node:path';
 import {SysError} from '../cli/errors.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
@@ -97,6 +97,16 @@ function closeQuietly(fd: number): void {
   }
 }
 
+/**
+ * `path` taken from `cwd`, staying relative when both are: multilog is often started in a
+ * directory whose parents its user cannot search (djbdns' `setuidgid dnslog multilog t ./main`
+ * under a root-only tree), where an absolute path fails with EACCES and a relative one works,
+ * as daemontools' chdir-based multilog does.
+ */
+export function under(cwd: string, path: string): string {
+  return isAbsolute(path) ? path : join(cwd, path);
+}
+
 export class LogDirectory {
   readonly settings: DirectorySettings;
   private readonly root: string;
@@ -116,7 +126,7 @@ export class LogDirectory {
   private constructor(settings: DirectorySettings, context: DirectoryContext) {
     this.settings = settings;
     this.context = context;
-    this.root = resolve(context.cwd, settings.path);
+    this.root = under(context.cwd, settings.path);
   }
 
   /** Bytes in `current`. */
@@ -124,7 +134,7 @@ export class LogDirectory {
     return this.size;
   }
 
-  /** The absolute path of the directory. */
+  /** The path of the directory: absolute, or relative to this process's working directory. */
   get location(): string {
     return this.root;
   }

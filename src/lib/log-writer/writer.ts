@@ -1,11 +1,10 @@
 import {closeSync, constants, openSync, writeSync} from 'node:fs';
-import {resolve} from 'node:path';
 import {SysError} from '../cli/errors.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
 import {formatInto} from '../tai64n/codec.js';
-import {AbandonedError, LogDirectory} from './directory.js';
+import {AbandonedError, LogDirectory, under} from './directory.js';
 import {match} from './match.js';
 import {OutputBuffer, inOrder, type Pending} from './output-buffer.js';
 import type {Script} from './script.js';
@@ -40,7 +39,7 @@ const ELLIPSIS = Buffer.from('...\n');
 const DEFAULT_PAUSE_MS = 5000;
 
 export interface LogWriterOptions {
-  /** Where relative directories and `=` files are (multilog's starting directory). Default: process.cwd(). */
+  /** Where relative directories and `=` files are (multilog's starting directory). Default: this process's working directory, kept relative. */
   cwd?: string;
   clock?: Clock;
   /** Receives `unable to …, pausing: ERR` warnings (without the `multilog: warning: ` prefix). */
@@ -105,7 +104,7 @@ export class LogWriter {
    * opened before the failure is closed again.
    */
   static async open(script: Script, options: LogWriterOptions): Promise<LogWriter> {
-    const cwd = options.cwd ?? process.cwd();
+    const cwd = options.cwd ?? '.';
     const clock = options.clock ?? systemClock;
     const sleep = options.sleep ?? sleepFor;
     const pauseMs = options.pauseMs ?? DEFAULT_PAUSE_MS;
@@ -114,7 +113,7 @@ export class LogWriter {
     const directories: LogDirectory[] = [];
     try {
       // An empty name stays empty (open fails with ENOENT, as in daemontools), not the cwd.
-      for (const path of script.statusFiles) statusFiles.push({path, fd: openStatusFile(path === '' ? '' : resolve(cwd, path), path)});
+      for (const path of script.statusFiles) statusFiles.push({path, fd: openStatusFile(path === '' ? '' : under(cwd, path), path)});
       const context = {cwd, clock, reporter: options.reporter, pause, processorStderr: options.processorStderr ?? 'inherit'};
       for (const settings of script.directories) directories.push(await LogDirectory.open(settings, context));
     } catch (error) {
