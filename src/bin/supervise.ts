@@ -2,6 +2,7 @@ import {FatalError, UsageError} from '../lib/cli/errors.js';
 import {fatalLine, stderrReporter, writeStderr} from '../lib/cli/messages.js';
 import {runMain} from '../lib/cli/run-main.js';
 import {Supervisor} from '../lib/supervisor/engine.js';
+import {DEFAULT_STOP_TIMEOUT_MS} from '../lib/supervisor/state.js';
 import {serviceLimitsFromStartup} from '../lib/supervisor/open-files.js';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
 
@@ -26,7 +27,7 @@ await runMain('supervise', async (args) => {
   const stop = () => {
     stopping = true;
     wake();
-    engine.send('dx');
+    void engine.stop(DEFAULT_STOP_TIMEOUT_MS);
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
