@@ -6,8 +6,8 @@ import type {Subcommand} from '../cli/subcommands.js';
 import {guardInspectorSignal, ignoreStraySignals} from '../sys/signals.js';
 import {configPath, outcomeCode} from './check-command.js';
 import type {KeepupContext} from './context.js';
-import {configLoader} from './load-config.js';
-import {runPass} from './pass.js';
+import {configLoader} from '../watchdog/load-config.js';
+import {runPass} from '../watchdog/pass.js';
 
 const SYNOPSIS = '[--config FILE]';
 

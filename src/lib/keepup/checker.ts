@@ -1,7 +1,7 @@
 import {isKeepupError} from '../cli/errors.js';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
 import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
-import {outcomeCode} from '../watchdog/check-command.js';
+import {outcomeCode} from './check-command.js';
 import {runPass, type PassContext} from '../watchdog/pass.js';
 import {checkedDaemons} from './service-report.js';
 

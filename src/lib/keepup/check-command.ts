@@ -5,8 +5,8 @@ import {parseLongOptions} from '../cli/long-options.js';
 import type {Subcommand} from '../cli/subcommands.js';
 import {trustedUids} from '../security/ownership.js';
 import type {KeepupContext} from './context.js';
-import {loadCheckedConfig} from './load-config.js';
-import {runPass, type PassOutcome} from './pass.js';
+import {loadCheckedConfig} from '../watchdog/load-config.js';
+import {runPass, type PassOutcome} from '../watchdog/pass.js';
 
 export const DEFAULT_CONFIG = 'watchdog.config.yaml';
 
