@@ -3,11 +3,11 @@ import {runMain} from '../lib/cli/run-main.js';
 import {stderrReporter} from '../lib/cli/messages.js';
 import {dispatch, type Subcommand} from '../lib/cli/subcommands.js';
 import {systemClock} from '../lib/tai64n/clock.js';
-import {checkCommand} from '../lib/watchdog/check-command.js';
-import type {KeepupContext} from '../lib/watchdog/context.js';
-import {cronCommand} from '../lib/watchdog/cron-command.js';
-import {superviseCommand} from '../lib/resident/supervise-command.js';
-import {statusCommand} from '../lib/resident/status-command.js';
+import {checkCommand} from '../lib/keepup/check-command.js';
+import type {KeepupContext} from '../lib/keepup/context.js';
+import {cronCommand} from '../lib/keepup/cron-command.js';
+import {superviseCommand} from '../lib/keepup/supervise-command.js';
+import {statusCommand} from '../lib/keepup/status-command.js';
 
 /** keepup's subcommands: one line each. */
 const SUBCOMMANDS: Record<string, Subcommand<KeepupContext>> = {

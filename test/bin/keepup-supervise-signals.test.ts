@@ -1,7 +1,7 @@
 // keepup supervise and keepup cron under the signals daemontools users send, with real
 // processes: ALRM, USR2, QUIT and the other stray signals leave them running (ALRM rescans
 // or runs a pass), the start and reload lines, and counters that survive a SIGKILL.
-// Not tested here: that ALRM rescans keepup supervise's tree (test/lib/resident/supervise-command.test.ts,
+// Not tested here: that ALRM rescans keepup supervise's tree (test/lib/keepup/supervise-command.test.ts,
 // with fake timers, proves it: with real ones the fallback rescan would pick the service up too).
 import test from 'ava';
 import {spawn} from 'node:child_process';

@@ -29,7 +29,11 @@ export interface Source {
 export type Validator<T> = (node: Node | null, source: Source, where: string, parent: Node | null) => T;
 
 export function fail(source: Source, node: Node | null, message: string): never {
-  const offset = node?.range?.[0] ?? 0;
+  failAt(source, node?.range?.[0] ?? 0, message);
+}
+
+/** As `fail`, at a character offset of the document (a YAML syntax error has no node). */
+export function failAt(source: Source, offset: number, message: string): never {
   const {line, col} = source.lines.linePos(offset);
   throw new ConfigError(source.file, line, col, message);
 }
@@ -129,13 +133,29 @@ export const scalarOrMap =
   (node, source, where, parent) =>
     node !== null && isMap(node) ? map(node, source, where, parent) : scalar(node, source, where, parent);
 
+/** A list item together with its node, for checks that span items (a name used twice). */
+export interface Located<T> {
+  value: T;
+  node: Node | null;
+}
+
+export const located =
+  <T>(item: Validator<T>): Validator<Located<T>> =>
+  (node, source, where, parent) => ({value: item(node, source, where, parent), node});
+
 export interface Field<T> {
   validate: Validator<T>;
   required?: boolean;
 }
 
+/** A field the section must have: its key is not optional in the section's type. */
+export const required = <T>(validate: Validator<T>): {validate: Validator<T>; required: true} => ({validate, required: true});
+
 type Fields = Record<string, Field<unknown>>;
-type Section<F extends Fields> = {[K in keyof F]?: F[K] extends Field<infer T> ? T : never};
+type ValueOf<F> = F extends Field<infer T> ? T : never;
+type RequiredKeys<F extends Fields> = {[K in keyof F]: F[K] extends {required: true} ? K : never}[keyof F];
+/** What `section(fields)` returns: required keys always there, the others possibly undefined. */
+export type Section<F extends Fields> = {[K in RequiredKeys<F>]: ValueOf<F[K]>} & {[K in Exclude<keyof F, RequiredKeys<F>>]?: ValueOf<F[K]>};
 
 /** A mapping with exactly the keys in `fields`; absent optional keys are left undefined. */
 export const section =

@@ -4,7 +4,24 @@ import {validate as validateCron} from 'node-cron';
 import {isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
 import {decodeConfig} from './input.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
-import {fail, list, mapping, number, oneOf, oneOrMany, scalarOrMap, scalarText, section, string, type Source, type Validator} from './schema.js';
+import {
+  fail,
+  failAt,
+  list,
+  located,
+  mapping,
+  number,
+  oneOf,
+  oneOrMany,
+  required,
+  scalarOrMap,
+  scalarText,
+  section,
+  string,
+  type Section,
+  type Source,
+  type Validator,
+} from './schema.js';
 
 /** How a daemon is looked for in the process table. */
 export type MatchMode = 'exact' | 'substring' | 'regex';
@@ -189,7 +206,7 @@ const logScript: Validator<string[]> = (node, source, where, parent) => {
 const stopTimeout: Validator<number> = (node, source, where, parent) => Math.round(number({min: 0, max: 86400})(node, source, where, parent) * 1000);
 
 const DAEMON_FIELDS = {
-  name: {validate: string(fileName), required: true},
+  name: required(string(fileName)),
   process: {validate: string(noNul)},
   script: {validate: string(fileName)},
   args: {validate: list(string(noNul))},
@@ -208,13 +225,17 @@ const DAEMON_FIELDS = {
 const SERVICE_KEYS = ['user', 'env', 'envdir', 'limits', 'log', 'stopTimeout'] as const;
 
 const MAIL_FIELDS = {
-  to: {validate: oneOrMany(mailAddress), required: true},
+  to: required(oneOrMany(mailAddress)),
   from: {validate: mailAddress},
   transport: {validate: string(mailTransport)},
 };
 
-const daemonShort: Validator<{name: string}> = (node, source, where, parent) => ({name: string(fileName)(node, source, where, parent)});
-const daemon = scalarOrMap<Record<string, unknown>>(daemonShort, section(DAEMON_FIELDS));
+/** A daemon as validated, before defaults: `- nginx` is `{name: nginx}`. */
+type DaemonSection = Section<typeof DAEMON_FIELDS>;
+type MailSection = Section<typeof MAIL_FIELDS>;
+
+const daemonShort: Validator<DaemonSection> = (node, source, where, parent) => ({name: string(fileName)(node, source, where, parent)});
+const daemon = scalarOrMap(daemonShort, section(DAEMON_FIELDS));
 
 const TOP_FIELDS = {
   startDir: {validate: string(noNul)},
@@ -226,7 +247,7 @@ const TOP_FIELDS = {
   serviceDir: {validate: string(noNul)},
   checkInterval: {validate: number({min: 0.1, max: 86400})},
   stopTimeout: {validate: stopTimeout},
-  daemons: {validate: list(daemon), required: true},
+  daemons: required(list(located(daemon))),
 };
 
 export interface LoadOptions {
@@ -238,76 +259,18 @@ export interface LoadOptions {
 export function parseWatchdogConfig(text: string, file: string, options: LoadOptions): LoadedConfig {
   const lines = new LineCounter();
   const source: Source = {file, lines};
-  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true});
-  const error = doc.errors[0];
-  if (error !== undefined) {
-    const {line, col} = lines.linePos(error.pos[0]);
-    fail(source, {range: [error.pos[0], error.pos[0], error.pos[0]]} as Node, error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') || `bad YAML (line ${line}, column ${col})`);
-  }
-  const root = (doc.contents as Node | null) ?? null;
-  if (root === null) fail(source, null, 'the config is empty: it needs at least a daemons list');
-  const raw = section(TOP_FIELDS)(root, source, 'config', null);
+  const raw = section(TOP_FIELDS)(parseYaml(text, source), source, 'config', null);
   const base = dirname(resolve(file));
-  const warnings: string[] = [];
-  const seen = new Map<string, number>();
-  const rawDaemons = raw.daemons ?? [];
-  const daemonNodes = (root as {get(key: string, keepScalar: true): unknown}).get('daemons', true) as {items: Node[]};
   const stopTimeoutMs = raw.stopTimeout ?? DEFAULT_STOP_TIMEOUT_MS;
-  const daemons = rawDaemons.map((rawDaemon, index): DaemonRule => {
-    const node = daemonNodes.items[index] ?? null;
-    const name = rawDaemon.name as string;
-    if (seen.has(name)) fail(source, node, `daemons[${index}]: the name ${JSON.stringify(name)} is used twice`);
-    seen.set(name, index);
-    const match = (rawDaemon.match as MatchMode | undefined) ?? 'exact';
-    const processName = (rawDaemon.process as string | undefined) ?? name;
-    let pattern: RegExp | undefined;
-    if (match === 'regex') {
-      try {
-        pattern = new RegExp(processName);
-      } catch (regexError) {
-        fail(source, node, `daemons[${index}].process is not a valid regular expression: ${(regexError as Error).message}`);
-      }
-    }
-    if (match === 'exact' && processName.includes('/')) {
-      fail(source, node, `daemons[${index}]: process ${processName} has a slash, which a kernel process name never has; use match: substring or regex for a path`);
-    }
-    if (match === 'exact' && processName.length > COMM_LENGTH) {
-      warnings.push(
-        `daemon ${name}: process name ${processName} is longer than the ${COMM_LENGTH} characters the kernel keeps; it is compared as ${processName.slice(0, COMM_LENGTH)}`,
-      );
-    }
-    const pidfile = rawDaemon.pidfile as string | undefined;
-    const run = rawDaemon.run as RunCommand | undefined;
-    if (run === undefined) {
-      const stray = SERVICE_KEYS.find((key) => rawDaemon[key] !== undefined);
-      if (stray !== undefined) fail(source, node, `daemons[${index}]: ${stray} needs run: (it applies to a supervised daemon)`);
-    }
-    const envdir = rawDaemon.envdir as string | undefined;
-    const log = rawDaemon.log as string[] | undefined;
-    const service: ServiceSpec | undefined = run && {
-      run,
-      ...(rawDaemon.user !== undefined ? {user: rawDaemon.user as string} : {}),
-      env: (rawDaemon.env as Record<string, string> | undefined) ?? {},
-      ...(envdir !== undefined ? {envdir: resolve(base, envdir)} : {}),
-      limits: (rawDaemon.limits as Limits | undefined) ?? {},
-      ...(log !== undefined ? {log} : {}),
-      stopTimeoutMs: (rawDaemon.stopTimeout as number | undefined) ?? stopTimeoutMs,
-    };
-    return {
-      name,
-      process: processName,
-      match,
-      ...(pattern ? {pattern} : {}),
-      script: (rawDaemon.script as string | undefined) ?? name,
-      args: (rawDaemon.args as string[] | undefined) ?? [],
-      ...(pidfile !== undefined ? {pidfile: resolve(base, pidfile)} : {}),
-      diagnostics: (rawDaemon.diagnostics as string[][] | undefined) ?? [],
-      ...(service ? {service} : {}),
-    };
+  const context: DaemonContext = {source, base, stopTimeoutMs, warnings: []};
+  const seen = new Set<string>();
+  const daemons = raw.daemons.map(({value, node}, index): DaemonRule => {
+    if (seen.has(value.name)) fail(source, node, `daemons[${index}]: the name ${JSON.stringify(value.name)} is used twice`);
+    seen.add(value.name);
+    return daemonRule(value, {node, index}, context);
   });
-  const mail = raw.mail;
-  const transport = mail?.transport ?? 'sendmail';
   const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env));
+  const mail = raw.mail && mailSettings(raw.mail);
   const config: WatchdogConfig = {
     file: resolve(file),
     startDir: resolve(base, raw.startDir ?? 'start-scripts'),
@@ -315,25 +278,111 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
     schedule: raw.schedule ?? DEFAULT_SCHEDULE,
     scriptTimeoutMs: Math.round((raw.scriptTimeout ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS) * 1000),
     lockWaitMs: Math.round((raw.lockWait ?? DEFAULT_LOCK_WAIT_SECONDS) * 1000),
-    ...(mail
-      ? {
-          mail: {
-            to: mail.to!,
-            from: mail.from ?? `keepup@${hostname()}`,
-            transport: transport.startsWith('sendmail')
-              ? transport === 'sendmail'
-                ? {kind: 'sendmail' as const}
-                : {kind: 'sendmail' as const, path: transport.slice('sendmail:'.length)}
-              : {kind: 'smtp' as const, url: transport},
-          },
-        }
-      : {}),
+    ...(mail ? {mail} : {}),
     serviceDir: raw.serviceDir !== undefined ? resolve(base, raw.serviceDir) : join(stateDir, DEFAULT_SERVICE_DIR),
     checkIntervalMs: Math.round((raw.checkInterval ?? DEFAULT_CHECK_INTERVAL_SECONDS) * 1000),
     stopTimeoutMs,
     daemons,
   };
-  return {config, warnings};
+  return {config, warnings: context.warnings};
+}
+
+/** The document's root node; a YAML syntax error or an empty document fails. */
+function parseYaml(text: string, source: Source): Node {
+  const doc = parseDocument(text, {lineCounter: source.lines, prettyErrors: false, uniqueKeys: true});
+  const error = doc.errors[0];
+  if (error !== undefined) {
+    const {line, col} = source.lines.linePos(error.pos[0]);
+    failAt(source, error.pos[0], error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') || `bad YAML (line ${line}, column ${col})`);
+  }
+  const root = doc.contents;
+  if (root === null) fail(source, null, 'the config is empty: it needs at least a daemons list');
+  return root;
+}
+
+/** What a daemon's defaults come from, and where its warnings go. */
+interface DaemonContext {
+  readonly source: Source;
+  /** The config file's directory: relative paths are resolved from it. */
+  readonly base: string;
+  /** The config's stopTimeout, for daemons without their own. */
+  readonly stopTimeoutMs: number;
+  readonly warnings: string[];
+}
+
+/** Where a daemon sits in the config, for its messages. */
+interface DaemonPlace {
+  readonly node: Node | null;
+  readonly index: number;
+}
+
+function daemonRule(raw: DaemonSection, place: DaemonPlace, context: DaemonContext): DaemonRule {
+  const {name} = raw;
+  const {match, process, pattern} = processMatch(raw, place, context);
+  const service = serviceSpec(raw, place, context);
+  return {
+    name,
+    process,
+    match,
+    ...(pattern ? {pattern} : {}),
+    script: raw.script ?? name,
+    args: raw.args ?? [],
+    ...(raw.pidfile !== undefined ? {pidfile: resolve(context.base, raw.pidfile)} : {}),
+    diagnostics: raw.diagnostics ?? [],
+    ...(service ? {service} : {}),
+  };
+}
+
+/** How the daemon is looked for: `process` (default its name) under `match` (default exact). */
+function processMatch(raw: DaemonSection, {node, index}: DaemonPlace, {source, warnings}: DaemonContext): {match: MatchMode; process: string; pattern?: RegExp} {
+  const match = raw.match ?? 'exact';
+  const processName = raw.process ?? raw.name;
+  if (match === 'regex') {
+    try {
+      return {match, process: processName, pattern: new RegExp(processName)};
+    } catch (regexError) {
+      fail(source, node, `daemons[${index}].process is not a valid regular expression: ${regexError instanceof Error ? regexError.message : String(regexError)}`);
+    }
+  }
+  if (match === 'exact' && processName.includes('/')) {
+    fail(source, node, `daemons[${index}]: process ${processName} has a slash, which a kernel process name never has; use match: substring or regex for a path`);
+  }
+  if (match === 'exact' && processName.length > COMM_LENGTH) {
+    warnings.push(
+      `daemon ${raw.name}: process name ${processName} is longer than the ${COMM_LENGTH} characters the kernel keeps; it is compared as ${processName.slice(0, COMM_LENGTH)}`,
+    );
+  }
+  return {match, process: processName};
+}
+
+/** The daemon's `run:` and what goes with it; the service keys without `run:` fail. */
+function serviceSpec(raw: DaemonSection, {node, index}: DaemonPlace, {source, base, stopTimeoutMs}: DaemonContext): ServiceSpec | undefined {
+  const {run} = raw;
+  if (run === undefined) {
+    const stray = SERVICE_KEYS.find((key) => raw[key] !== undefined);
+    if (stray !== undefined) fail(source, node, `daemons[${index}]: ${stray} needs run: (it applies to a supervised daemon)`);
+    return undefined;
+  }
+  return {
+    run,
+    ...(raw.user !== undefined ? {user: raw.user} : {}),
+    env: raw.env ?? {},
+    ...(raw.envdir !== undefined ? {envdir: resolve(base, raw.envdir)} : {}),
+    limits: raw.limits ?? {},
+    ...(raw.log !== undefined ? {log: raw.log} : {}),
+    stopTimeoutMs: raw.stopTimeout ?? stopTimeoutMs,
+  };
+}
+
+function mailSettings(raw: MailSection): MailSettings {
+  return {to: raw.to, from: raw.from ?? `keepup@${hostname()}`, transport: mailTransportOf(raw.transport ?? 'sendmail')};
+}
+
+/** A validated `transport:` (see mailTransport) as what the mailer takes. */
+function mailTransportOf(text: string): MailTransport {
+  if (text === 'sendmail') return {kind: 'sendmail'};
+  if (text.startsWith('sendmail')) return {kind: 'sendmail', path: text.slice('sendmail:'.length)};
+  return {kind: 'smtp', url: text};
 }
 
 /** Decodes config bytes (strict UTF-8, see input.ts) and validates them. */

@@ -151,3 +151,10 @@ test('stopTimeout: seconds at the top, overridden per daemon, kept in whole mill
   t.is(config.daemons[0]!.service!.stopTimeoutMs, 30_000);
   t.is(config.daemons[1]!.service!.stopTimeoutMs, 250);
 });
+
+test('daemons are checked one by one in document order: the first problem is the one reported', (t) => {
+  const first = t.throws(() => parseWatchdogConfig('daemons:\n  - name: a\n    match: regex\n    process: "(("\n  - a\n', 'w.yaml', root), {instanceOf: ConfigError});
+  t.regex(first?.message ?? '', /^w\.yaml:2:5: daemons\[0\]\.process is not a valid regular expression: /);
+  const twice = t.throws(() => parseWatchdogConfig('daemons:\n  - a\n  - name: a\n    user: nobody\n', 'w.yaml', root), {instanceOf: ConfigError});
+  t.is(twice?.message, 'w.yaml:3:5: daemons[1]: the name "a" is used twice');
+});

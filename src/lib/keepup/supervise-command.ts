@@ -7,11 +7,10 @@ import {readEnvDir} from '../chainload/envdir.js';
 import {serviceCapacity} from '../scanner/capacity.js';
 import {serviceOpenFileLimit} from '../supervisor/open-files.js';
 import {readOpenFileLimit} from '../sys/open-file-limit.js';
-import {guardInspectorSignal, ignoreStraySignals} from '../sys/signals.js';
-import {configPath} from '../watchdog/check-command.js';
-import type {KeepupContext} from '../watchdog/context.js';
 import {configLoader} from '../watchdog/load-config.js';
 import {formatSupervising} from './announcement.js';
+import {configPath, passContext, type KeepupContext} from './context.js';
+import {residentSignals} from './resident-signals.js';
 import {Supervision} from './supervision.js';
 
 const SYNOPSIS = '[--config FILE]';
@@ -30,13 +29,11 @@ export const superviseCommand: Subcommand<KeepupContext> = {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup supervise ${SYNOPSIS}`);
     const {uids, load} = configLoader(configPath(values, context.cwd), context);
     const config = load();
-    guardInspectorSignal();
-    ignoreStraySignals(context.signals, (signal) => context.reporter.warn(`ignoring ${signal}: SIGTERM stops keepup supervise, SIGHUP reloads the config`));
     const own = readOpenFileLimit();
     if (own && serviceCapacity(own) < 100) context.reporter.warn(`open-file limit ${own.soft} allows only about ${serviceCapacity(own)} services`);
     const supervision = new Supervision(config, {
       reporter: context.reporter,
-      pass: {clock: context.clock, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env},
+      pass: passContext(context, uids),
       out: context.out,
       uids,
       // Not started through the launcher, keepup cannot know the limit it was given: 1024, as `node svscan.js`.
@@ -45,12 +42,8 @@ export const superviseCommand: Subcommand<KeepupContext> = {
       ...(context.timers ? {timers: context.timers} : {}),
     });
     let busy: Promise<unknown> = Promise.resolve();
-    // The handlers stay installed until keepup exits: a signal during the shutdown must not
-    // kill it half-way (Node's default action for HUP, ALRM, TERM and INT).
-    let stopping = false;
-    const stopped = new Promise<void>((resolve) => {
-      const onHup = () => {
-        if (stopping) return;
+    const stopped = residentSignals(context, 'keepup supervise', {
+      reload() {
         busy = busy.then(async () => {
           try {
             const plan = await supervision.reload(load());
@@ -59,18 +52,10 @@ export const superviseCommand: Subcommand<KeepupContext> = {
             context.reporter.warn(`keeping the services as they are: ${isKeepupError(error) ? error.message : String(error)}`);
           }
         });
-      };
-      const onAlarm = () => {
-        if (!stopping) busy = busy.then(() => supervision.rescan());
-      };
-      const onStop = () => {
-        stopping = true;
-        resolve();
-      };
-      context.signals.on('SIGHUP', onHup);
-      context.signals.on('SIGALRM', onAlarm);
-      context.signals.on('SIGTERM', onStop);
-      context.signals.on('SIGINT', onStop);
+      },
+      alarm() {
+        busy = busy.then(() => supervision.rescan());
+      },
     });
     busy = supervision.start();
     try {

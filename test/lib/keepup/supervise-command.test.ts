@@ -5,7 +5,7 @@ import test from 'ava';
 import {chmodSync, mkdirSync, renameSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
-import {superviseCommand} from '../../../src/lib/resident/supervise-command.js';
+import {superviseCommand} from '../../../src/lib/keepup/supervise-command.js';
 import {systemClock} from '../../../src/lib/tai64n/clock.js';
 import {probeSupervisor} from '../../../src/lib/control/client.js';
 import {uniqueName, watchdogSetup} from '../../helpers/daemons.js';

@@ -3,11 +3,10 @@ import {isKeepupError} from '../cli/errors.js';
 import {EXIT_OK} from '../cli/exit-codes.js';
 import {parseLongOptions} from '../cli/long-options.js';
 import type {Subcommand} from '../cli/subcommands.js';
-import {guardInspectorSignal, ignoreStraySignals} from '../sys/signals.js';
-import {configPath, outcomeCode} from './check-command.js';
-import type {KeepupContext} from './context.js';
-import {configLoader} from './load-config.js';
-import {runPass} from './pass.js';
+import {configLoader} from '../watchdog/load-config.js';
+import {configPath, passContext, type KeepupContext} from './context.js';
+import {residentPass} from './pass-report.js';
+import {residentSignals} from './resident-signals.js';
 
 const SYNOPSIS = '[--config FILE]';
 
@@ -26,29 +25,15 @@ export const cronCommand: Subcommand<KeepupContext> = {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup cron ${SYNOPSIS}`);
     const {uids, load} = configLoader(configPath(values, context.cwd), context);
     let config = load();
-    guardInspectorSignal();
-    ignoreStraySignals(context.signals, (signal) => context.reporter.warn(`ignoring ${signal}: SIGTERM stops keepup cron, SIGHUP reloads the config`));
+    const pass = passContext(context, uids);
 
     let current: Promise<void> | undefined;
-    const pass = async (): Promise<void> => {
-      try {
-        const outcome = await runPass(
-          config,
-          {clock: context.clock, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env},
-          {dryRun: false},
-        );
-        if (outcome.kind === 'completed' && outcome.output !== '') context.out(outcome.output);
-        outcomeCode(outcome, config.stateDir);
-      } catch (error) {
-        context.reporter.warn(isKeepupError(error) ? error.message : `internal error: ${(error as Error).stack ?? String(error)}`);
-      }
-    };
     const tick = (): void => {
       if (current) {
         context.reporter.warn('skipping a scheduled pass: the previous one is still running');
         return;
       }
-      current = pass().finally(() => (current = undefined));
+      current = residentPass(config, pass, context.out).finally(() => (current = undefined));
     };
     const logger = {
       info: () => {},
@@ -64,12 +49,8 @@ export const cronCommand: Subcommand<KeepupContext> = {
     let task = schedule();
     tick();
 
-    // The handlers stay installed until keepup exits: a signal while the last pass finishes
-    // must not kill it half-way (Node's default action for HUP, ALRM, TERM and INT).
-    let stopping = false;
-    await new Promise<void>((resolve) => {
-      const onHup = () => {
-        if (stopping) return;
+    await residentSignals(context, 'keepup cron', {
+      reload() {
         try {
           const previous = config.schedule;
           config = load();
@@ -80,20 +61,11 @@ export const cronCommand: Subcommand<KeepupContext> = {
         } catch (error) {
           context.reporter.warn(`keeping the previous config: ${isKeepupError(error) ? error.message : String(error)}`);
         }
-      };
-      const onAlarm = () => {
-        if (!stopping) tick();
-      };
-      const onStop = () => {
-        if (stopping) return;
-        stopping = true;
+      },
+      alarm: tick,
+      stop() {
         void task.destroy();
-        resolve();
-      };
-      context.signals.on('SIGHUP', onHup);
-      context.signals.on('SIGALRM', onAlarm);
-      context.signals.on('SIGTERM', onStop);
-      context.signals.on('SIGINT', onStop);
+      },
     });
     await current;
     return EXIT_OK;

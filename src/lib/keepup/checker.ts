@@ -1,8 +1,7 @@
-import {isKeepupError} from '../cli/errors.js';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
 import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
-import {outcomeCode} from '../watchdog/check-command.js';
-import {runPass, type PassContext} from '../watchdog/pass.js';
+import type {PassContext} from '../watchdog/pass.js';
+import {residentPass} from './pass-report.js';
 import {checkedDaemons} from './service-report.js';
 
 /**
@@ -55,12 +54,6 @@ export class Checker {
   async #pass(): Promise<void> {
     const config = checkedDaemons(this.#config);
     if (config.daemons.length === 0) return;
-    try {
-      const outcome = await runPass(config, this.#context, {dryRun: false});
-      if (outcome.kind === 'completed' && outcome.output !== '') this.#out(outcome.output);
-      outcomeCode(outcome, config.stateDir);
-    } catch (error) {
-      this.#context.reporter.warn(isKeepupError(error) ? error.message : `internal error: ${(error as Error).stack ?? String(error)}`);
-    }
+    await residentPass(config, this.#context, this.#out);
   }
 }

@@ -3,8 +3,7 @@ import {EXIT_OK} from '../cli/exit-codes.js';
 import {parseLongOptions} from '../cli/long-options.js';
 import type {Subcommand} from '../cli/subcommands.js';
 import {trustedUids} from '../security/ownership.js';
-import {configPath} from '../watchdog/check-command.js';
-import type {KeepupContext} from '../watchdog/context.js';
+import {configPath, passContext, type KeepupContext} from './context.js';
 import {loadCheckedConfig} from '../watchdog/load-config.js';
 import {historyOrEmpty, verdicts} from '../watchdog/pass.js';
 import {checkedDaemons, checkedRows, formatRow, serviceRows, type StatusRow} from './service-report.js';
@@ -22,7 +21,7 @@ export const statusCommand: Subcommand<KeepupContext> = {
     const rows: StatusRow[] = serviceRows(config.serviceDir, context.clock.now());
     const checked = checkedDaemons(config);
     if (checked.daemons.length > 0) {
-      const found = await verdicts(checked, {procRoot: context.procRoot, selfPid: context.pid, reporter: context.reporter, clock: context.clock}, historyOrEmpty(config.stateDir));
+      const found = await verdicts(checked, passContext(context, uids), historyOrEmpty(config.stateDir));
       if (!Array.isArray(found)) throw new FatalError(`unable to inspect the system: ${found.reason}`);
       rows.push(...checkedRows(found));
     }

@@ -1,0 +1,17 @@
+import {parseLongOptions} from '../cli/long-options.js';
+import type {Subcommand} from '../cli/subcommands.js';
+import {configLoader} from '../watchdog/load-config.js';
+import {configPath, passContext, type KeepupContext} from './context.js';
+import {passAndReport} from './pass-report.js';
+
+const SYNOPSIS = '[--config FILE] [--dry-run]';
+
+export const checkCommand: Subcommand<KeepupContext> = {
+  synopsis: SYNOPSIS,
+  summary: 'one pass: restart every configured daemon missing from the process table',
+  async run(args, context) {
+    const values = parseLongOptions('keepup', args, {config: 'value', 'dry-run': 'flag', help: 'flag'}, `keepup check ${SYNOPSIS}`);
+    const {uids, load} = configLoader(configPath(values, context.cwd), context);
+    return passAndReport(load(), passContext(context, uids), context.out, {dryRun: values.has('dry-run')});
+  },
+};

@@ -1,0 +1,40 @@
+import {FatalError, isKeepupError} from '../cli/errors.js';
+import {EXIT_OK} from '../cli/exit-codes.js';
+import type {WatchdogConfig} from '../config/watchdog-config.js';
+import {runPass, type PassContext, type PassOutcome} from '../watchdog/pass.js';
+
+/** The exit code for a pass outcome, or the fatal error that explains it. */
+export function outcomeCode(outcome: PassOutcome, stateDir: string): number {
+  switch (outcome.kind) {
+    case 'completed':
+      return EXIT_OK;
+    case 'uninspectable':
+      throw new FatalError(`unable to inspect the system: ${outcome.reason}; restarted nothing`);
+    case 'busy':
+      throw new FatalError(
+        `unable to lock ${stateDir}/lock: another keepup run held it for ${Math.round(outcome.waitedMs / 1000)} s; restarted nothing`,
+      );
+  }
+}
+
+/**
+ * Runs one pass and writes its report to `out`: the exit code when it completed, else the
+ * fatal error that explains why not (`keepup check`).
+ */
+export async function passAndReport(config: WatchdogConfig, context: PassContext, out: (text: string) => void, options: {dryRun: boolean}): Promise<number> {
+  const outcome = await runPass(config, context, options);
+  if (outcome.kind === 'completed' && outcome.output !== '') out(outcome.output);
+  return outcomeCode(outcome, config.stateDir);
+}
+
+/**
+ * The same for a resident subcommand (`keepup cron`, the checker of `keepup supervise`): a
+ * pass that fails, for whatever reason, is a warning, and the process goes on.
+ */
+export async function residentPass(config: WatchdogConfig, context: PassContext, out: (text: string) => void): Promise<void> {
+  try {
+    await passAndReport(config, context, out, {dryRun: false});
+  } catch (error) {
+    context.reporter.warn(isKeepupError(error) ? error.message : `internal error: ${(error as Error).stack ?? String(error)}`);
+  }
+}
