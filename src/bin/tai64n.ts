@@ -2,7 +2,7 @@ import {runMain} from '../lib/cli/run-main.js';
 import {EXIT_TEMPORARY} from '../lib/cli/exit-codes.js';
 import {chunksOf, openChunkReader} from '../lib/sys/fd-reader.js';
 import {writeAllSync} from '../lib/sys/fd-writer.js';
-import {systemClock} from '../lib/tai64n/clock.js';
+import {systemClock} from '../lib/time/time.js';
 import {Stamper} from '../lib/tai64n/stamper.js';
 
 // tai64n: puts a TAI64N label in front of every line of stdin. Exit 0 at end of input,

@@ -1,4 +1,4 @@
-import type {Clock} from '../../src/lib/tai64n/clock.js';
+import type {Clock} from '../../src/lib/time/time.js';
 import type {TimerHandle, Timers} from '../../src/lib/supervisor/timers.js';
 
 /** A clock and one-shot timers that move only when the test calls `advance`. */

@@ -4,7 +4,7 @@ import {setTimeout as delay} from 'node:timers/promises';
 import {FatalError, SysError} from '../cli/errors.js';
 import {probeSupervisor, readStatus, sendControl} from '../control/client.js';
 import {DOWN_FILE, STATUS_FILE} from '../control/paths.js';
-import {systemClock, type Clock} from '../tai64n/clock.js';
+import {systemClock, type Clock} from '../time/time.js';
 import type {FrontendOptions} from './options.js';
 import {observe, type Observed} from './readiness.js';
 import {runServiceScript, type ScriptResult} from './script.js';

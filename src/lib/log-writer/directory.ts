@@ -21,7 +21,7 @@ import {SysError} from '../cli/errors.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import {flockExclusive} from '../sys/flock.js';
-import type {Clock} from '../tai64n/clock.js';
+import type {Clock} from '../time/time.js';
 import {LABEL_LENGTH, format, fromUnixMs} from '../tai64n/codec.js';
 import type {DirectorySettings} from './script.js';
 

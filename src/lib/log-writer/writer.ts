@@ -3,7 +3,7 @@ import {resolve} from 'node:path';
 import {SysError} from '../cli/errors.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
-import {systemClock, type Clock} from '../tai64n/clock.js';
+import {systemClock, type Clock} from '../time/time.js';
 import {formatInto} from '../tai64n/codec.js';
 import {AbandonedError, LogDirectory} from './directory.js';
 import {match} from './match.js';

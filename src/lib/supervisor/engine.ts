@@ -5,7 +5,7 @@ import * as childRecord from '../status/child-record.js';
 import type * as status from '../status/codec.js';
 import * as stats from '../status/stats.js';
 import * as tai64n from '../tai64n/codec.js';
-import {systemClock, type Clock} from '../tai64n/clock.js';
+import {systemClock, type Clock} from '../time/time.js';
 import {spawnRun, watchPid, type ChildEnding, type ChildHandle, type ChildStartError, type SpawnedChild, type SpawnSettings} from './child.js';
 import {processSpawnQueue, type SpawnQueue} from './spawn-queue.js';
 import {trustedUids} from '../security/ownership.js';

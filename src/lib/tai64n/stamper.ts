@@ -1,4 +1,4 @@
-import type {Clock} from './clock.js';
+import type {Clock} from '../time/time.js';
 import {LABEL_LENGTH, formatInto} from './codec.js';
 
 const NEWLINE = 0x0a;

@@ -1,7 +1,7 @@
 import type {EventEmitter} from 'node:events';
 import type {Reporter} from '../cli/messages.js';
 import type {Timers} from '../supervisor/timers.js';
-import type {Clock} from '../tai64n/clock.js';
+import type {Clock} from '../time/time.js';
 
 /** What keepup's subcommands get from their entry point: the process's world, injected. */
 export interface KeepupContext {

@@ -10,7 +10,7 @@ import {DEAD_AFTER_MS, deadLetter, flushSpool, isPermanentFailure, spoolMessage}
 import {readPidNamespace} from '../proctable/namespace.js';
 import {readProcessTable} from '../proctable/table.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
-import type {Clock} from '../tai64n/clock.js';
+import type {Clock} from '../time/time.js';
 import {runCaptured} from './captured-run.js';
 import {decide, type Verdict} from './decide.js';
 import {countSince, HISTORY_FILE, readHistory, recordRestarts, type Restart} from './history.js';

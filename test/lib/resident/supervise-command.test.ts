@@ -6,7 +6,7 @@ import {chmodSync, mkdirSync, renameSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {superviseCommand} from '../../../src/lib/resident/supervise-command.js';
-import {systemClock} from '../../../src/lib/tai64n/clock.js';
+import {systemClock} from '../../../src/lib/time/time.js';
 import {probeSupervisor} from '../../../src/lib/control/client.js';
 import {uniqueName, watchdogSetup} from '../../helpers/daemons.js';
 import {FakeTime} from '../../helpers/fake-time.js';
