@@ -19,10 +19,10 @@ export const statusCommand: Subcommand<KeepupContext> = {
     const values = parseLongOptions('keepup', args, {config: 'value', json: 'flag', help: 'flag'}, `keepup status ${SYNOPSIS}`);
     const uids = trustedUids(context.uid);
     const {config} = loadCheckedConfig(configPath(values, context.cwd), {uid: context.uid, uids, env: context.env});
-    const rows: StatusRow[] = serviceRows(config.serviceDir, context.clock.now());
+    const rows: StatusRow[] = serviceRows(config.serviceDir, context.time.now());
     const checked = checkedDaemons(config);
     if (checked.daemons.length > 0) {
-      const found = await verdicts(checked, {procRoot: context.procRoot, selfPid: context.pid, reporter: context.reporter, clock: context.clock}, historyOrEmpty(config.stateDir));
+      const found = await verdicts(checked, {procRoot: context.procRoot, selfPid: context.pid, reporter: context.reporter, time: context.time}, historyOrEmpty(config.stateDir));
       if (!Array.isArray(found)) throw new FatalError(`unable to inspect the system: ${found.reason}`);
       rows.push(...checkedRows(found));
     }

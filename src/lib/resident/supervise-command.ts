@@ -36,13 +36,12 @@ export const superviseCommand: Subcommand<KeepupContext> = {
     if (own && serviceCapacity(own) < 100) context.reporter.warn(`open-file limit ${own.soft} allows only about ${serviceCapacity(own)} services`);
     const supervision = new Supervision(config, {
       reporter: context.reporter,
-      pass: {clock: context.clock, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env},
+      pass: {time: context.time, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env},
       out: context.out,
       uids,
       // Not started through the launcher, keepup cannot know the limit it was given: 1024, as `node svscan.js`.
       nofile: own && serviceOpenFileLimit(own, undefined),
       spawn: {lookupAccount, readEnvDir, env: context.env},
-      ...(context.timers ? {timers: context.timers} : {}),
     });
     let busy: Promise<unknown> = Promise.resolve();
     // The handlers stay installed until keepup exits: a signal during the shutdown must not

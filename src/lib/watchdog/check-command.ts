@@ -42,7 +42,7 @@ export const checkCommand: Subcommand<KeepupContext> = {
     for (const warning of warnings) context.reporter.warn(warning);
     const outcome = await runPass(
       config,
-      {clock: context.clock, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env},
+      {time: context.time, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env},
       {dryRun: values.has('dry-run')},
     );
     if (outcome.kind === 'completed' && outcome.output !== '') context.out(outcome.output);

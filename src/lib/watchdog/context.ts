@@ -1,7 +1,6 @@
 import type {EventEmitter} from 'node:events';
 import type {Reporter} from '../cli/messages.js';
-import type {Timers} from '../supervisor/timers.js';
-import type {Clock} from '../time/time.js';
+import type {Time} from '../time/time.js';
 
 /** What keepup's subcommands get from their entry point: the process's world, injected. */
 export interface KeepupContext {
@@ -10,7 +9,8 @@ export interface KeepupContext {
   pid: number;
   env: NodeJS.ProcessEnv;
   host: string;
-  clock: Clock;
+  /** The clock and every wait of the subcommands (tests inject a fake one). */
+  time: Time;
   /** The /proc to read (KEEPUP_PROC_ROOT, a test seam; /proc otherwise). */
   procRoot: string;
   /** Writes report text to stdout. */
@@ -18,6 +18,4 @@ export interface KeepupContext {
   reporter: Reporter;
   /** Where SIGTERM, SIGINT, SIGHUP, SIGALRM and the rest arrive (the process). */
   signals: EventEmitter;
-  /** The resident subcommands' timers (tests inject fake ones); the system's by default. */
-  timers?: Timers;
 }

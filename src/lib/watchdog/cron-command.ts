@@ -34,7 +34,7 @@ export const cronCommand: Subcommand<KeepupContext> = {
       try {
         const outcome = await runPass(
           config,
-          {clock: context.clock, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env},
+          {time: context.time, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env},
           {dryRun: false},
         );
         if (outcome.kind === 'completed' && outcome.output !== '') context.out(outcome.output);
