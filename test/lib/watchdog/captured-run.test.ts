@@ -56,7 +56,7 @@ test('the deadline and the elapsed time are the injected time\'s: the run ends w
   let settled = false;
   const running = runCaptured(['sh', '-c', 'echo $$ > pid.new && mv pid.new pid && exec sleep 600'], {...base, cwd, timeoutMs: 60_000, time});
   void running.then(() => (settled = true));
-  const pid = await waitFor(() => existsSync(join(cwd, 'pid')) && Number(readFileSync(join(cwd, 'pid'), 'latin1')), 'the helper running');
+  const pid = await waitFor(() => (existsSync(join(cwd, 'pid')) ? Number(readFileSync(join(cwd, 'pid'), 'latin1')) : 0), 'the helper running');
   t.teardown(() => {
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   });
