@@ -2,7 +2,7 @@ import {hostname} from 'node:os';
 import {runMain} from '../lib/cli/run-main.js';
 import {stderrReporter} from '../lib/cli/messages.js';
 import {dispatch, type Subcommand} from '../lib/cli/subcommands.js';
-import {systemClock} from '../lib/tai64n/clock.js';
+import {systemTime} from '../lib/time/time.js';
 import {checkCommand} from '../lib/keepup/check-command.js';
 import type {KeepupContext} from '../lib/keepup/context.js';
 import {cronCommand} from '../lib/keepup/cron-command.js';
@@ -26,7 +26,7 @@ await runMain('keepup', (args) =>
     pid: process.pid,
     env: process.env,
     host: hostname(),
-    clock: systemClock,
+    time: systemTime,
     procRoot: process.env.KEEPUP_PROC_ROOT || '/proc',
     out,
     reporter: stderrReporter('keepup'),

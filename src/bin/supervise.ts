@@ -5,6 +5,7 @@ import {Supervisor} from '../lib/supervisor/engine.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../lib/supervisor/state.js';
 import {serviceLimitsFromStartup} from '../lib/supervisor/open-files.js';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
+import {systemTime, type TimerHandle} from '../lib/time/time.js';
 
 // supervise DIR: runs ./run in DIR and keeps it running (daemontools 0.76). SIGTERM and SIGINT
 // mean `svc -dx`: stop the service, then exit once it is gone (runit and daemontools-encore do
@@ -40,9 +41,9 @@ await runMain('supervise', async (args) => {
       if (outcome.kind !== 'refused') throw new FatalError(outcome.message);
       if (outcome.message !== refusal) reporter.warn(outcome.message);
       refusal = outcome.message;
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => ((wake = resolve), (timer = setTimeout(resolve, RETRY_MS))));
-      clearTimeout(timer);
+      let timer: TimerHandle | undefined;
+      await new Promise<void>((resolve) => ((wake = resolve), (timer = systemTime.setTimeout(resolve, RETRY_MS))));
+      systemTime.clearTimeout(timer);
       if (stopping) return 0;
     }
     await engine.exited;

@@ -1,14 +1,20 @@
-import type {Clock} from '../../src/lib/tai64n/clock.js';
-import type {TimerHandle, Timers} from '../../src/lib/supervisor/timers.js';
+import type {TimerHandle, Time} from '../../src/lib/time/time.js';
 
-/** A clock and one-shot timers that move only when the test calls `advance`. */
-export class FakeTime implements Clock, Timers {
+/**
+ * A clock, one-shot timers and sleeps that move only when the test calls `advance`, or, with
+ * `sleepsAdvance`, when the code under test sleeps (for a lone poller: the sleep moves time on).
+ */
+export class FakeTime implements Time {
+  /** Every sleep asked for, in ms, in order. */
+  readonly slept: number[] = [];
   private current: number;
   private nextId = 1;
   private readonly pending = new Map<number, {at: number; callback: () => void}>();
+  private readonly sleepsAdvance: boolean;
 
-  constructor(start = Date.now()) {
+  constructor(start = Date.now(), options: {sleepsAdvance?: boolean} = {}) {
     this.current = start;
+    this.sleepsAdvance = options.sleepsAdvance ?? false;
   }
 
   now(): number {
@@ -25,7 +31,15 @@ export class FakeTime implements Clock, Timers {
     this.pending.delete(handle as number);
   }
 
-  /** Delays (from now) of the timers still pending. */
+  /** A pending timer like any other, resolved when `advance` reaches it (at once with `sleepsAdvance`). */
+  sleep(ms: number): Promise<void> {
+    this.slept.push(ms);
+    const done = new Promise<void>((resolve) => this.setTimeout(resolve, ms));
+    if (this.sleepsAdvance) this.advance(ms);
+    return done;
+  }
+
+  /** Delays (from now) of the timers and sleeps still pending. */
   delays(): number[] {
     return [...this.pending.values()].map(({at}) => at - this.current);
   }

@@ -1,6 +1,7 @@
 import type {Reporter} from '../../src/lib/cli/messages.js';
 import {parseScript} from '../../src/lib/log-writer/script.js';
 import {LogWriter, type LogWriterOptions} from '../../src/lib/log-writer/writer.js';
+import {systemTime} from '../../src/lib/time/time.js';
 
 /** A reporter that keeps the warnings for assertions. */
 export function recordingReporter(): Reporter & {warnings: string[]} {
@@ -16,22 +17,28 @@ export function steppingClock(startMs = 1_700_000_000_000) {
 
 /**
  * Opens a LogWriter on `args` in `cwd` with recorded warnings and `e` output, a stepping clock
- * and pauses that only count (unless `pause` is given).
+ * and pauses that only count (unless `sleep` is given).
  */
-export async function openTestWriter(cwd: string, args: string[], options: Partial<LogWriterOptions> = {}) {
+export async function openTestWriter(cwd: string, args: string[], options: Partial<LogWriterOptions> & {sleep?: (ms: number) => Promise<void>} = {}) {
+  const {sleep, ...rest} = options;
   const reporter = recordingReporter();
   const stderr: string[] = [];
   const pauses = {count: 0};
   const writer = await LogWriter.open(parseScript(args), {
     cwd,
     reporter,
-    clock: steppingClock(),
-    stderr: (line) => stderr.push(line.toString('latin1')),
-    sleep: async () => {
-      pauses.count++;
+    time: {
+      ...systemTime,
+      now: steppingClock().now,
+      sleep:
+        sleep ??
+        (async () => {
+          pauses.count++;
+        }),
     },
+    stderr: (line) => stderr.push(line.toString('latin1')),
     processorStderr: 'ignore',
-    ...options,
+    ...rest,
   });
   return {writer, warnings: reporter.warnings, stderr, pauses};
 }

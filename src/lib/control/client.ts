@@ -2,6 +2,7 @@ import {closeSync, constants, openSync, readSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import {CONTROL_FIFO, OK_FIFO, STATUS_FILE} from './paths.js';
 import {STATUS_SIZE, unpack, type StatusRecord} from '../status/codec.js';
+import {systemTime} from '../time/time.js';
 
 /**
  * The client side of the daemontools protocol, used by svc, svok, svstat and the front-ends.
@@ -33,15 +34,18 @@ export function sendControl(dir: string, commands: string): SendResult {
   return 'sent';
 }
 
-/** svc clears O_NONBLOCK and lets the write block; Node cannot, so it retries EAGAIN for up to 5 s. */
+/**
+ * svc clears O_NONBLOCK and lets the write block; Node cannot, so it retries EAGAIN for up to 5 s.
+ * The wait is synchronous (sendControl is), so it is on the system clock, never an injected one.
+ */
 function writeAll(fd: number, bytes: Buffer): void {
-  const deadline = Date.now() + 5000;
+  const deadline = systemTime.now() + 5000;
   let offset = 0;
   while (offset < bytes.length) {
     try {
       offset += writeSync(fd, bytes, offset);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || systemTime.now() > deadline) throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
   }

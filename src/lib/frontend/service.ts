@@ -1,22 +1,20 @@
 import {closeSync, lstatSync, openSync, readFileSync, statSync, unlinkSync} from 'node:fs';
 import {join} from 'node:path';
-import {setTimeout as delay} from 'node:timers/promises';
 import {FatalError, SysError} from '../cli/errors.js';
 import {probeSupervisor, readStatus, sendControl} from '../control/client.js';
 import {DOWN_FILE, STATUS_FILE} from '../control/paths.js';
-import {systemClock, type Clock} from '../tai64n/clock.js';
+import {systemTime, type Time} from '../time/time.js';
 import type {FrontendOptions} from './options.js';
 import {observe, type Observed} from './readiness.js';
 import {runServiceScript, type ScriptResult} from './script.js';
 
 /** Time and process liveness, injected so the waiting logic can be driven by tests. */
 export interface FrontendDeps {
-  clock: Clock;
-  sleep(ms: number): Promise<void>;
+  time: Time;
   isLive(pid: number): boolean;
 }
 
-export const systemDeps: FrontendDeps = {clock: systemClock, sleep: (ms) => delay(ms), isLive: isLiveProcess};
+export const systemDeps: FrontendDeps = {time: systemTime, isLive: isLiveProcess};
 
 export type ScriptRan = {kind: 'script'; name: 'start' | 'stop'; result: Exclude<ScriptResult, 'absent' | {error: NodeJS.ErrnoException}>};
 export type StartOutcome = {kind: 'up'; observed: Observed} | {kind: 'not-up'; observed: Observed; limitMs: number} | ScriptRan;
@@ -66,13 +64,13 @@ async function drive(options: FrontendOptions, deps: FrontendDeps, plan: Plan): 
   const script = await scriptOutcome(dir, plan.script);
   if (script) return script;
   control(dir, plan.command);
-  const started = deps.clock.now();
+  const started = deps.time.now();
   for (;;) {
-    const now = deps.clock.now();
+    const now = deps.time.now();
     const observed = observe(currentStatus(dir), now, options.settleMs, deps.isLive);
     if (plan.reached(observed)) return {reached: true, observed};
     if (now - started >= options.timeoutMs) return {reached: false, observed};
-    await deps.sleep(Math.min(POLL_MS, options.timeoutMs - (now - started)));
+    await deps.time.sleep(Math.min(POLL_MS, options.timeoutMs - (now - started)));
   }
 }
 

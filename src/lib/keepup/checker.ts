@@ -1,5 +1,5 @@
 import type {WatchdogConfig} from '../config/watchdog-config.js';
-import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
+import type {TimerHandle, Time} from '../time/time.js';
 import type {PassContext} from '../watchdog/pass.js';
 import {residentPass} from './pass-report.js';
 import {checkedDaemons} from './service-report.js';
@@ -13,16 +13,16 @@ export class Checker {
   #config: WatchdogConfig;
   readonly #context: PassContext;
   readonly #out: (text: string) => void;
-  readonly #timers: Timers;
+  readonly #time: Time;
   #timer: TimerHandle | undefined;
   #current: Promise<void> | undefined;
   #stopped = false;
 
-  constructor(config: WatchdogConfig, context: PassContext, options: {out: (text: string) => void; timers?: Timers}) {
+  constructor(config: WatchdogConfig, context: PassContext, options: {out: (text: string) => void}) {
     this.#config = config;
     this.#context = context;
     this.#out = options.out;
-    this.#timers = options.timers ?? systemTimers;
+    this.#time = context.time;
   }
 
   /** Uses `config` from the next pass on. */
@@ -37,7 +37,7 @@ export class Checker {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#time.clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#current;
   }
@@ -47,7 +47,7 @@ export class Checker {
     if (this.#stopped) return;
     this.#current = this.#pass().finally(() => {
       this.#current = undefined;
-      if (!this.#stopped) this.#timer = this.#timers.setTimeout(() => this.#tick(), this.#config.checkIntervalMs);
+      if (!this.#stopped) this.#timer = this.#time.setTimeout(() => this.#tick(), this.#config.checkIntervalMs);
     });
   }
 

@@ -1,8 +1,7 @@
 import type {EventEmitter} from 'node:events';
 import {resolve} from 'node:path';
 import type {Reporter} from '../cli/messages.js';
-import type {Timers} from '../supervisor/timers.js';
-import type {Clock} from '../tai64n/clock.js';
+import type {Time} from '../time/time.js';
 import type {PassContext} from '../watchdog/pass.js';
 
 /** What keepup's subcommands get from their entry point: the process's world, injected. */
@@ -12,7 +11,8 @@ export interface KeepupContext {
   pid: number;
   env: NodeJS.ProcessEnv;
   host: string;
-  clock: Clock;
+  /** The clock and every wait of the subcommands (tests inject a fake one). */
+  time: Time;
   /** The /proc to read (KEEPUP_PROC_ROOT, a test seam; /proc otherwise). */
   procRoot: string;
   /** Writes report text to stdout. */
@@ -20,8 +20,6 @@ export interface KeepupContext {
   reporter: Reporter;
   /** Where SIGTERM, SIGINT, SIGHUP, SIGALRM and the rest arrive (the process). */
   signals: EventEmitter;
-  /** The resident subcommands' timers (tests inject fake ones); the system's by default. */
-  timers?: Timers;
 }
 
 export const DEFAULT_CONFIG = 'watchdog.config.yaml';
@@ -34,5 +32,5 @@ export function configPath(values: Map<string, string | true>, cwd: string): str
 
 /** What a check pass needs from the subcommand's world; `uids` are the trusted owners. */
 export function passContext(context: KeepupContext, uids: readonly number[]): PassContext {
-  return {clock: context.clock, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env};
+  return {time: context.time, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env};
 }

@@ -18,7 +18,7 @@ export const statusCommand: Subcommand<KeepupContext> = {
     const values = parseLongOptions('keepup', args, {config: 'value', json: 'flag', help: 'flag'}, `keepup status ${SYNOPSIS}`);
     const uids = trustedUids(context.uid);
     const {config} = loadCheckedConfig(configPath(values, context.cwd), {uid: context.uid, uids, env: context.env});
-    const rows: StatusRow[] = serviceRows(config.serviceDir, context.clock.now());
+    const rows: StatusRow[] = serviceRows(config.serviceDir, context.time.now());
     const checked = checkedDaemons(config);
     if (checked.daemons.length > 0) {
       const found = await verdicts(checked, passContext(context, uids), historyOrEmpty(config.stateDir));

@@ -39,7 +39,6 @@ export const superviseCommand: Subcommand<KeepupContext> = {
       // Not started through the launcher, keepup cannot know the limit it was given: 1024, as `node svscan.js`.
       nofile: own && serviceOpenFileLimit(own, undefined),
       spawn: {lookupAccount, readEnvDir, env: context.env},
-      ...(context.timers ? {timers: context.timers} : {}),
     });
     let busy: Promise<unknown> = Promise.resolve();
     const stopped = residentSignals(context, 'keepup supervise', {

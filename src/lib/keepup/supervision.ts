@@ -7,7 +7,6 @@ import {Scanner} from '../scanner/scanner.js';
 import {checkTrusted} from '../security/ownership.js';
 import {serviceSpawnSettings, type SpawnContext} from '../service-tree/spawn-settings.js';
 import {generateServices, lockTree, markDown, moveOut, planTree, prepareServiceDir, writeService, type TreePlan} from '../service-tree/tree.js';
-import type {Timers} from '../supervisor/timers.js';
 import type {PassContext} from '../watchdog/pass.js';
 import type {Census} from './announcement.js';
 import {Checker} from './checker.js';
@@ -26,7 +25,6 @@ export interface SupervisionOptions {
   readonly uids: readonly number[];
   readonly nofile: OpenFileLimit | undefined;
   readonly spawn: Omit<SpawnContext, 'nofile'>;
-  readonly timers?: Timers;
 }
 
 /**
@@ -55,14 +53,14 @@ export class Supervision {
       dir: config.serviceDir,
       reporter: options.reporter,
       supervisorReporter: {warn: (message) => options.reporter.warn(message), childFatal: (message) => options.reporter.warn(message)},
-      ...(options.timers ? {timers: options.timers} : {}),
+      time: options.pass.time,
       spawnSettings: (entry, role) => serviceSpawnSettings(role === 'main' ? this.#specs.get(entry.name) : undefined, spawnContext),
       // keepup's own services log in this process (no multilog process); `log/run` stays for plain svscan.
       logScript: (entry) => this.#specs.get(entry.name)?.log,
       // keepup's services have their own in timeout-kill; this one is for the loggers and admins' directories.
       stopTimeoutMs: () => this.#config.stopTimeoutMs,
     });
-    this.#checker = new Checker(config, options.pass, {out: options.out, ...(options.timers ? {timers: options.timers} : {})});
+    this.#checker = new Checker(config, options.pass, {out: options.out});
   }
 
   /** Generates the tree, starts the scanner and the checker. Throws (nothing started) when the tree cannot be made. */

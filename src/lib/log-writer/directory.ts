@@ -21,7 +21,7 @@ import {SysError} from '../cli/errors.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import {flockExclusive} from '../sys/flock.js';
-import type {Clock} from '../tai64n/clock.js';
+import type {Time} from '../time/time.js';
 import {LABEL_LENGTH, format, fromUnixMs} from '../tai64n/codec.js';
 import type {DirectorySettings} from './script.js';
 
@@ -48,7 +48,7 @@ const TRUNCATE = constants.O_WRONLY | constants.O_TRUNC | constants.O_CREAT;
 export interface DirectoryContext {
   /** The directory that relative paths are taken from (multilog's starting directory). */
   readonly cwd: string;
-  readonly clock: Clock;
+  readonly time: Time;
   readonly reporter: Reporter;
   /** Waits after a failure before retrying (daemontools: 5 s). */
   readonly pause: () => Promise<void>;
@@ -417,7 +417,7 @@ export class LogDirectory {
       let target = '';
       await this.persist(
         () => {
-          target = `${format(fromUnixMs(this.context.clock.now()))}.${code}`;
+          target = `${format(fromUnixMs(this.context.time.now()))}.${code}`;
           linkSync(path, this.file(target));
         },
         () => `link to ${this.named(target)}`,

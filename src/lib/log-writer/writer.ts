@@ -2,7 +2,7 @@ import {closeSync, constants, openSync, writeSync} from 'node:fs';
 import {SysError} from '../cli/errors.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
-import {systemClock, type Clock} from '../tai64n/clock.js';
+import {systemTime, type Time} from '../time/time.js';
 import {formatInto} from '../tai64n/codec.js';
 import {AbandonedError, LogDirectory, under} from './directory.js';
 import {match} from './match.js';
@@ -21,7 +21,7 @@ import type {Script} from './script.js';
  * before feed() resolves, so nothing waits in memory while the caller waits for input.
  *
  * Embedding (one log per service, in-process):
- *   const writer = await LogWriter.open(parseScript(args), {cwd, reporter, clock, sleep, pauseMs});
+ *   const writer = await LogWriter.open(parseScript(args), {cwd, reporter, time, pauseMs});
  *   const session = new LogSession(openChunkReader(pipeFd, {reopen: true}), writer);
  *   const done = session.run();   // session.rotate() on ALRM, session.stop() on TERM
  *   await done;                    // logs fsynced, marked clean, locks released
@@ -41,13 +41,12 @@ const DEFAULT_PAUSE_MS = 5000;
 export interface LogWriterOptions {
   /** Where relative directories and `=` files are (multilog's starting directory). Default: this process's working directory, kept relative. */
   cwd?: string;
-  clock?: Clock;
+  /** The `t` stamps and the pauses. Default systemTime. */
+  time?: Time;
   /** Receives `unable to …, pausing: ERR` warnings (without the `multilog: warning: ` prefix). */
   reporter: Reporter;
   /** Pause after a failure before retrying; default 5000 ms as daemontools. */
   pauseMs?: number;
-  /** How to wait `ms`; default setTimeout. */
-  sleep?: (ms: number) => Promise<void>;
   /** Receives the output of `e` actions, one whole line per call. Default: discarded. */
   stderr?: (line: Buffer) => void;
   /** fd 2 of processors. Default 'inherit'. */
@@ -59,13 +58,9 @@ interface StatusFile {
   readonly fd: number;
 }
 
-function sleepFor(ms: number): Promise<void> {
-  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-}
-
 export class LogWriter {
   private readonly script: Script;
-  private readonly clock: Clock;
+  private readonly time: Time;
   private readonly reporter: Reporter;
   private readonly pause: () => Promise<void>;
   private readonly stderr: (line: Buffer) => void;
@@ -85,9 +80,9 @@ export class LogWriter {
   private closed = false;
   private abandoned = false;
 
-  private constructor(script: Script, parts: {clock: Clock; reporter: Reporter; pause: () => Promise<void>; stderr: (line: Buffer) => void; statusFiles: StatusFile[]; directories: LogDirectory[]}) {
+  private constructor(script: Script, parts: {time: Time; reporter: Reporter; pause: () => Promise<void>; stderr: (line: Buffer) => void; statusFiles: StatusFile[]; directories: LogDirectory[]}) {
     this.script = script;
-    this.clock = parts.clock;
+    this.time = parts.time;
     this.reporter = parts.reporter;
     this.pause = parts.pause;
     this.stderr = parts.stderr;
@@ -105,23 +100,22 @@ export class LogWriter {
    */
   static async open(script: Script, options: LogWriterOptions): Promise<LogWriter> {
     const cwd = options.cwd ?? '.';
-    const clock = options.clock ?? systemClock;
-    const sleep = options.sleep ?? sleepFor;
+    const time = options.time ?? systemTime;
     const pauseMs = options.pauseMs ?? DEFAULT_PAUSE_MS;
-    const pause = () => sleep(pauseMs);
+    const pause = () => time.sleep(pauseMs);
     const statusFiles: StatusFile[] = [];
     const directories: LogDirectory[] = [];
     try {
       // An empty name stays empty (open fails with ENOENT, as in daemontools), not the cwd.
       for (const path of script.statusFiles) statusFiles.push({path, fd: openStatusFile(path === '' ? '' : under(cwd, path), path)});
-      const context = {cwd, clock, reporter: options.reporter, pause, processorStderr: options.processorStderr ?? 'inherit'};
+      const context = {cwd, time, reporter: options.reporter, pause, processorStderr: options.processorStderr ?? 'inherit'};
       for (const settings of script.directories) directories.push(await LogDirectory.open(settings, context));
     } catch (error) {
       for (const file of statusFiles) closeSync(file.fd);
       for (const directory of directories) directory.release();
       throw error;
     }
-    return new LogWriter(script, {clock, reporter: options.reporter, pause, stderr: options.stderr ?? (() => {}), statusFiles, directories});
+    return new LogWriter(script, {time, reporter: options.reporter, pause, stderr: options.stderr ?? (() => {}), statusFiles, directories});
   }
 
   /** True when the input so far ends with a newline (or nothing was read): stopping now cuts no line. */
@@ -248,7 +242,7 @@ export class LogWriter {
         } else {
           const fresh = this.lineLength === 0;
           if (fresh && this.script.timestamp) {
-            this.lineLength = formatInto(this.clock.now(), this.line, 0);
+            this.lineLength = formatInto(this.time.now(), this.line, 0);
             this.line[this.lineLength++] = 0x20;
           }
           const limit = Math.min(end, at + LINE_LIMIT - this.lineLength);

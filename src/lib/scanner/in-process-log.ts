@@ -6,6 +6,7 @@ import {LogWriter} from '../log-writer/writer.js';
 import type {ChildEnding} from '../supervisor/child.js';
 import type {ChildRunner, InProcessChild} from '../supervisor/engine.js';
 import {openChunkReader, type ChunkReader} from '../sys/fd-reader.js';
+import type {Time} from '../time/time.js';
 
 export interface InProcessLogOptions {
   /** The log directory: relative directories of the script are taken from it. */
@@ -20,6 +21,8 @@ export interface InProcessLogOptions {
   readonly reporter: Reporter;
   /** The pid `status` shows: this process, which does the logging. */
   readonly pid?: number;
+  /** The log's stamps and pauses. Default systemTime. */
+  readonly time?: Time;
 }
 
 /**
@@ -96,10 +99,10 @@ class Run implements InProcessChild {
   }
 
   async #log(): Promise<void> {
-    const {dir, reporter} = this.options;
+    const {dir, reporter, time} = this.options;
     const script = this.options.script();
     if (!script) throw new Error('no log script');
-    const writer = await LogWriter.open(parseScript(script), {cwd: dir, reporter: {warn: (message) => reporter.warn(`${dir}: ${message}`)}});
+    const writer = await LogWriter.open(parseScript(script), {cwd: dir, reporter: {warn: (message) => reporter.warn(`${dir}: ${message}`)}, ...(time ? {time} : {})});
     let reader: ChunkReader;
     try {
       reader = this.#gated(openChunkReader(this.options.openPipe(), {chunkSize: 65536}));

@@ -5,7 +5,7 @@ import type {Reporter} from '../cli/messages.js';
 import {Supervisor, type SupervisorReporter} from '../supervisor/engine.js';
 import type {SpawnSettings} from '../supervisor/child.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
-import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
+import {systemTime, type TimerHandle, type Time} from '../time/time.js';
 import {CONTROL_FIFO, OK_FIFO} from '../control/paths.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
 import type {HeldDirectory} from '../sys/held-directory.js';
@@ -31,7 +31,8 @@ export interface ScannerOptions {
   readonly reporter: Reporter;
   /** Each supervisor's warnings and child-start failures. */
   readonly supervisorReporter: SupervisorReporter;
-  readonly timers?: Timers;
+  /** The rescan and settle timers, the drain deadline, and each supervisor's and in-process logger's time. Default systemTime. */
+  readonly time?: Time;
   /** Periodic rescan; default RESCAN_MS. */
   readonly rescanMs?: number;
   /** Watch the directory for changes (default true); the periodic rescan stays as the fallback. */
@@ -105,7 +106,7 @@ interface Entry {
  */
 export class Scanner {
   readonly #options: ScannerOptions;
-  readonly #timers: Timers;
+  readonly #time: Time;
   readonly #entries = new Map<string, Entry>();
   #watcher: FSWatcher | undefined;
   #rescanTimer: TimerHandle | undefined;
@@ -120,7 +121,7 @@ export class Scanner {
 
   constructor(options: ScannerOptions) {
     this.#options = options;
-    this.#timers = options.timers ?? systemTimers;
+    this.#time = options.time ?? systemTime;
   }
 
   /** First scan, then watch and rescan until stop(). */
@@ -182,9 +183,9 @@ export class Scanner {
     if (log) {
       log.send('x');
       let timer: TimerHandle | undefined;
-      const deadline = new Promise<'late'>((resolve) => (timer = this.#timers.setTimeout(() => resolve('late'), DRAIN_MS)));
+      const deadline = new Promise<'late'>((resolve) => (timer = this.#time.setTimeout(() => resolve('late'), DRAIN_MS)));
       const ended = await Promise.race([log.exited, deadline]);
-      this.#timers.clearTimeout(timer);
+      this.#time.clearTimeout(timer);
       if (ended === 'late') await log.stop(this.#stopTimeoutMs());
     }
     await inlog?.close();
@@ -337,6 +338,7 @@ export class Scanner {
         openPipe: () => this.#childEnd(entry, 'read', true),
         script: () => script(listed),
         reporter: this.#options.reporter,
+        time: this.#time,
       });
     }
     const runner = role === 'log' ? entry.inlog : undefined;
@@ -344,7 +346,7 @@ export class Scanner {
       dir,
       directory: role === 'main' ? entry.dir : entry.logDir,
       reporter,
-      timers: this.#timers,
+      time: this.#time,
       ...(runner ? {runner} : {spawn}),
     });
     entry[role] = supervisor;
@@ -464,7 +466,7 @@ export class Scanner {
 
   #settle(): void {
     if (this.#stopped || this.#settleTimer !== undefined) return;
-    this.#settleTimer = this.#timers.setTimeout(() => {
+    this.#settleTimer = this.#time.setTimeout(() => {
       this.#settleTimer = undefined;
       void this.scan();
     }, SETTLE_MS);
@@ -473,7 +475,7 @@ export class Scanner {
   #scheduleRescan(): void {
     this.#cancel('rescan');
     if (this.#stopped) return;
-    this.#rescanTimer = this.#timers.setTimeout(() => {
+    this.#rescanTimer = this.#time.setTimeout(() => {
       this.#rescanTimer = undefined;
       void this.scan();
     }, this.#rescanMs());
@@ -485,7 +487,7 @@ export class Scanner {
 
   #cancel(which: 'rescan' | 'settle'): void {
     const handle = which === 'rescan' ? this.#rescanTimer : this.#settleTimer;
-    if (handle !== undefined) this.#timers.clearTimeout(handle);
+    if (handle !== undefined) this.#time.clearTimeout(handle);
     if (which === 'rescan') this.#rescanTimer = undefined;
     else this.#settleTimer = undefined;
   }

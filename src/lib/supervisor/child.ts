@@ -2,7 +2,7 @@ import {constants} from 'node:os';
 import {getSystemErrorName} from 'node:util';
 import {readStartTime} from '../proc/start-time.js';
 import {loadProcessCalls, SPAWN_STAGES, STDIO_IGNORE, STDIO_INHERIT, type ProcessCalls} from '../sys/native.js';
-import type {TimerHandle, Timers} from './timers.js';
+import type {TimerHandle, Time} from '../time/time.js';
 
 /** A resource limit `./run` starts with (setrlimit in the child; 2n ** 64n - 1n is unlimited). */
 export interface ResourceLimit {
@@ -141,7 +141,7 @@ function errnoCode(errno: number): string {
  * `onExit` once when it does not (the process exited and was reaped by init, or the pid was
  * reused).
  */
-export function watchPid(pid: number, startTime: string, timers: Timers, intervalMs: number, onExit: (ending: ChildEnding) => void): ChildHandle {
+export function watchPid(pid: number, startTime: string, time: Time, intervalMs: number, onExit: (ending: ChildEnding) => void): ChildHandle {
   let timer: TimerHandle | undefined;
   const poll = () => {
     if (readStartTime(pid) !== startTime) {
@@ -149,13 +149,13 @@ export function watchPid(pid: number, startTime: string, timers: Timers, interva
       onExit({code: null, signal: null});
       return;
     }
-    timer = timers.setTimeout(poll, intervalMs);
+    timer = time.setTimeout(poll, intervalMs);
   };
-  timer = timers.setTimeout(poll, intervalMs);
+  timer = time.setTimeout(poll, intervalMs);
   return {
     pid,
     release() {
-      if (timer !== undefined) timers.clearTimeout(timer);
+      if (timer !== undefined) time.clearTimeout(timer);
       timer = undefined;
     },
   };

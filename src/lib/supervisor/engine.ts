@@ -5,13 +5,12 @@ import * as childRecord from '../status/child-record.js';
 import type * as status from '../status/codec.js';
 import * as stats from '../status/stats.js';
 import * as tai64n from '../tai64n/codec.js';
-import {systemClock, type Clock} from '../tai64n/clock.js';
+import {systemTime, type TimerHandle, type Time} from '../time/time.js';
 import {spawnRun, watchPid, type ChildEnding, type ChildHandle, type ChildStartError, type SpawnedChild, type SpawnSettings} from './child.js';
 import {processSpawnQueue, type SpawnQueue} from './spawn-queue.js';
 import {trustedUids} from '../security/ownership.js';
 import type {HeldDirectory} from '../sys/held-directory.js';
 import {failed, ServiceDir, type StartOutcome} from './service-dir.js';
-import {systemTimers, type TimerHandle, type Timers} from './timers.js';
 import {initialState, parseControlByte, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
 
 export type {StartOutcome} from './service-dir.js';
@@ -32,10 +31,8 @@ export interface SupervisorOptions {
    */
   readonly directory?: HeldDirectory;
   readonly reporter: SupervisorReporter;
-  /** Stamps and the restart throttle. Default: the system clock. */
-  readonly clock?: Clock;
-  /** The throttle's start timer and timeout-kill. Default: the global setTimeout. */
-  readonly timers?: Timers;
+  /** Stamps, the restart throttle and its start timer, timeout-kill, adopted-child polling. Default: systemTime. */
+  readonly time?: Time;
   /**
    * stdio, environment, credentials and chain-loaders for `./run`: fixed, or a function called at
    * every start (settings read afresh each time, such as an env dir). A function that throws
@@ -92,7 +89,7 @@ export interface SupervisorSnapshot {
  * state and installs no signal handlers; the embedding program decides what its signals mean.
  *
  * Life cycle:
- * 1. `new Supervisor({dir, reporter, clock?, timers?, spawn?})`.
+ * 1. `new Supervisor({dir, reporter, time?, spawn?})`.
  * 2. `await start()`: opens DIR and holds it (every file below and the child's cwd go through
  *    that descriptor: renaming or re-pointing DIR's name changes nothing), refuses it without
  *    touching anything when someone else could write it, checks `down`, makes `supervise/`, takes the flock on
@@ -118,8 +115,7 @@ export class Supervisor {
   readonly dir: string;
   readonly exited: Promise<ExitReason>;
   private readonly reporter: SupervisorReporter;
-  private readonly clock: Clock;
-  private readonly timers: Timers;
+  private readonly time: Time;
   private readonly spawnSettings: SpawnSettings | (() => SpawnSettings);
   private readonly runner: ChildRunner | undefined;
   private stats: stats.SupervisorStats;
@@ -151,15 +147,14 @@ export class Supervisor {
     this.dir = options.dir;
     this.files = new ServiceDir(options.dir, options.directory);
     this.reporter = options.reporter;
-    this.clock = options.clock ?? systemClock;
-    this.timers = options.timers ?? systemTimers;
+    this.time = options.time ?? systemTime;
     this.spawnSettings = options.spawn ?? {};
     this.runner = options.runner;
     if (typeof this.spawnSettings !== 'function') checkSettings(this.spawnSettings);
-    this.stats = {since: Math.round(this.clock.now()), starts: 0, lastExit: null};
+    this.stats = {since: Math.round(this.time.now()), starts: 0, lastExit: null};
     this.adoptPollMs = options.adoptPollMs ?? 500;
     this.spawnQueue = options.spawnQueue ?? processSpawnQueue;
-    this.pidStamp = tai64n.fromUnixMs(this.clock.now());
+    this.pidStamp = tai64n.fromUnixMs(this.time.now());
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
   }
 
@@ -254,10 +249,10 @@ export class Supervisor {
     if (!previous || previous.status.pid === 0 || previous.child.pid !== previous.status.pid) return;
     const {status: record, child} = previous;
     if (!childRecord.matches(child, readStartTime(record.pid), this.readBootId())) return;
-    const handle: ChildHandle = watchPid(record.pid, child.startTime, this.timers, this.adoptPollMs, (ending) => this.childExited(handle, ending));
+    const handle: ChildHandle = watchPid(record.pid, child.startTime, this.time, this.adoptPollMs, (ending) => this.childExited(handle, ending));
     this.child = handle;
     this.pidStamp = record.stamp;
-    this.state = {...initialState(record.want), phase: 'running', paused: record.paused, lastStart: this.clock.now()};
+    this.state = {...initialState(record.want), phase: 'running', paused: record.paused, lastStart: this.time.now()};
     // The counters go on from the supervisor that started the child (`keepup status` restarts).
     this.stats = this.files.previousStats() ?? this.stats;
   }
@@ -282,7 +277,7 @@ export class Supervisor {
     this.draining = true;
     try {
       for (let next = this.queue.shift(); next && !this.closed; next = this.queue.shift()) {
-        const {state, effects} = transition(this.state, next, this.clock.now());
+        const {state, effects} = transition(this.state, next, this.time.now());
         this.state = state;
         for (const effect of effects) this.apply(effect);
         this.announceWithSpawn = false;
@@ -307,10 +302,10 @@ export class Supervisor {
         return this.signal(effect.signal, effect.target === 'group');
       case 'arm-start-timer':
         this.cancelTimer('startTimer');
-        this.startTimer = this.timers.setTimeout(() => {
+        this.startTimer = this.time.setTimeout(() => {
           this.startTimer = undefined;
           this.dispatch({type: 'start-timer'});
-        }, Math.max(0, effect.at - this.clock.now()));
+        }, Math.max(0, effect.at - this.time.now()));
         return;
       case 'cancel-start-timer':
         return this.cancelTimer('startTimer');
@@ -380,7 +375,7 @@ export class Supervisor {
 
   private started(child: ChildHandle): void {
     this.child = child;
-    this.pidStamp = tai64n.fromUnixMs(this.clock.now());
+    this.pidStamp = tai64n.fromUnixMs(this.time.now());
     this.stats = {...this.stats, starts: this.stats.starts + 1};
     this.writeStats();
     // The child waits before execve until it is on disk: once `status` names a pid, the record
@@ -394,7 +389,7 @@ export class Supervisor {
   private childFailed(child: ChildHandle | undefined, error: ChildStartError): void {
     if (child === undefined || this.child !== child) return;
     this.child = undefined;
-    this.pidStamp = tai64n.fromUnixMs(this.clock.now());
+    this.pidStamp = tai64n.fromUnixMs(this.time.now());
     this.announce();
     const text = error.stage === 'execve' ? errorText(error) : `unable to ${error.stage}: ${errorText(error)}`;
     this.reporter.childFatal(`unable to start ${this.dir}/run: ${text}`);
@@ -404,8 +399,8 @@ export class Supervisor {
   private childExited(child: ChildHandle | undefined, ending: ChildEnding): void {
     if (child === undefined || this.child !== child) return;
     this.child = undefined;
-    this.pidStamp = tai64n.fromUnixMs(this.clock.now());
-    this.stats = {...this.stats, lastExit: {code: ending.code, signal: ending.signal, at: Math.round(this.clock.now())}};
+    this.pidStamp = tai64n.fromUnixMs(this.time.now());
+    this.stats = {...this.stats, lastExit: {code: ending.code, signal: ending.signal, at: Math.round(this.time.now())}};
     this.writeStats();
     this.dispatch({type: 'child-exit'});
   }
@@ -447,7 +442,7 @@ export class Supervisor {
 
   private armKillTimer(ms: number): void {
     this.cancelTimer('killTimer');
-    this.killTimer = this.timers.setTimeout(() => {
+    this.killTimer = this.time.setTimeout(() => {
       this.killTimer = undefined;
       if (this.child) this.reporter.warn(`${this.dir} still running ${ms} ms after TERM: sending KILL to its process group`);
       this.dispatch({type: 'kill-timer'});
@@ -456,7 +451,7 @@ export class Supervisor {
 
   private cancelTimer(which: 'startTimer' | 'killTimer'): void {
     const handle = this[which];
-    if (handle !== undefined) this.timers.clearTimeout(handle);
+    if (handle !== undefined) this.time.clearTimeout(handle);
     this[which] = undefined;
   }
 

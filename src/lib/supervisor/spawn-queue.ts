@@ -1,3 +1,5 @@
+import {systemTime, type Time} from '../time/time.js';
+
 /**
  * Starts waiting their turn. However many services are due at once (a crash storm: hundreds of
  * `run`s exiting together), each exit and control byte only queues a start or answers at once;
@@ -10,21 +12,21 @@ export interface SpawnQueueOptions {
   readonly sliceMs?: number;
   /** Runs the next slice after the event loop has polled for I/O. Default setImmediate. */
   readonly schedule?: (callback: () => void) => void;
-  /** A monotonic clock in ms. Default performance.now. */
-  readonly now?: () => number;
+  /** The clock that measures a slice. Default systemTime. */
+  readonly time?: Time;
 }
 
 export class SpawnQueue {
   readonly #jobs = new Set<() => void>();
   readonly #sliceMs: number;
   readonly #schedule: (callback: () => void) => void;
-  readonly #now: () => number;
+  readonly #time: Time;
   #scheduled = false;
 
   constructor(options: SpawnQueueOptions = {}) {
     this.#sliceMs = options.sliceMs ?? 10;
     this.#schedule = options.schedule ?? ((callback) => setImmediate(callback));
-    this.#now = options.now ?? (() => performance.now());
+    this.#time = options.time ?? systemTime;
   }
 
   /** Queues `job` behind the others; the function returned takes it out again if it has not run. */
@@ -50,12 +52,12 @@ export class SpawnQueue {
 
   #slice(): void {
     this.#scheduled = false;
-    const end = this.#now() + this.#sliceMs;
+    const end = this.#time.now() + this.#sliceMs;
     try {
       for (const job of this.#jobs) {
         this.#jobs.delete(job);
         job();
-        if (this.#now() >= end) break;
+        if (this.#time.now() >= end) break;
       }
     } finally {
       this.#arm();

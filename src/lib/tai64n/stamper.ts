@@ -1,4 +1,4 @@
-import type {Clock} from './clock.js';
+import type {Time} from '../time/time.js';
 import {LABEL_LENGTH, formatInto} from './codec.js';
 
 const NEWLINE = 0x0a;
@@ -12,7 +12,7 @@ const PREFIX = LABEL_LENGTH + 1;
 export class Stamper {
   private atLineStart = true;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: Pick<Time, 'now'>) {}
 
   /** The stamped form of `chunk`. */
   stamp(chunk: Uint8Array): Buffer {

@@ -1,5 +1,6 @@
 import {spawn} from 'node:child_process';
 import type {Readable} from 'node:stream';
+import {systemTime, type Time} from '../time/time.js';
 
 /**
  * Runs a program (argv, never a shell line) with stdin from /dev/null and collects what it
@@ -31,10 +32,13 @@ export interface CaptureOptions {
   killAtDeadline: boolean;
   env?: NodeJS.ProcessEnv;
   maxOutput?: number;
+  /** The deadline's timer and the elapsed time. Default systemTime. */
+  time?: Time;
 }
 
 export function runCaptured(argv: readonly string[], options: CaptureOptions): Promise<CapturedRun> {
-  const started = Date.now();
+  const time = options.time ?? systemTime;
+  const started = time.now();
   const maxOutput = options.maxOutput ?? 64 * 1024;
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -53,7 +57,7 @@ export function runCaptured(argv: readonly string[], options: CaptureOptions): P
     const finish = () => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      time.clearTimeout(timer);
       for (const stream of [child.stdout, child.stderr]) stream?.destroy();
       if (!exited && ending.kind === 'running' && options.killAtDeadline && child.pid !== undefined) {
         try {
@@ -68,10 +72,10 @@ export function runCaptured(argv: readonly string[], options: CaptureOptions): P
         output: Buffer.concat(chunks).toString('utf8'),
         truncated,
         ending,
-        elapsedMs: Date.now() - started,
+        elapsedMs: time.now() - started,
       });
     };
-    const timer = setTimeout(finish, options.timeoutMs);
+    const timer = time.setTimeout(finish, options.timeoutMs);
     const collect = (stream: Readable | null) => {
       stream?.on('data', (chunk: Buffer) => {
         if (size >= maxOutput) {

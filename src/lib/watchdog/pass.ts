@@ -10,7 +10,7 @@ import {DEAD_AFTER_MS, deadLetter, flushSpool, isPermanentFailure, spoolMessage}
 import {readPidNamespace} from '../proctable/namespace.js';
 import {readProcessTable} from '../proctable/table.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
-import type {Clock} from '../tai64n/clock.js';
+import type {Time} from '../time/time.js';
 import {runCaptured} from './captured-run.js';
 import {decide, type Verdict} from './decide.js';
 import {countSince, HISTORY_FILE, readHistory, recordRestarts, type Restart} from './history.js';
@@ -26,7 +26,8 @@ import {isUnwritable, lockStateDir, prepareStateDir, SPOOL_DIR, type LockOutcome
  * or the returned `output` (the report, when there is no mail).
  */
 export interface PassContext {
-  clock: Clock;
+  /** Stamps, the lock wait and the start scripts' deadlines. */
+  time: Time;
   selfPid: number;
   /** Where the process table is read from: /proc on Linux (a test seam elsewhere). */
   procRoot: string;
@@ -68,7 +69,7 @@ export async function runPass(config: WatchdogConfig, context: PassContext, opti
   let locked: LockOutcome = {kind: 'unavailable', cause: Object.assign(new Error('no stateDir'), {code: 'ENOENT'})};
   if (!unwritable) {
     try {
-      locked = await lockStateDir(config.stateDir, {waitMs: config.lockWaitMs});
+      locked = await lockStateDir(config.stateDir, {waitMs: config.lockWaitMs, time: context.time});
     } catch (error) {
       throw new SysError(`lock ${join(config.stateDir, 'lock')}`, error);
     }
@@ -107,7 +108,7 @@ async function retrySpool(config: WatchdogConfig, mailer: Mailer, context: PassC
   const spool = join(config.stateDir, SPOOL_DIR);
   let result;
   try {
-    result = await flushSpool(spool, mailer, {now: context.clock.now()});
+    result = await flushSpool(spool, mailer, {now: context.time.now()});
   } catch (error) {
     // The spool must never keep daemons from being restarted.
     reporter.warn(`unable to read the mail spool ${spool}: ${errorText(error)}`);
@@ -146,7 +147,7 @@ function readPidfiles(daemons: readonly DaemonRule[], reporter: Reporter): Map<s
 /** Each daemon's state in the process table now (pidfiles and the restart history count). */
 export async function verdicts(
   config: WatchdogConfig,
-  context: Pick<PassContext, 'procRoot' | 'selfPid' | 'reporter' | 'clock'>,
+  context: Pick<PassContext, 'procRoot' | 'selfPid' | 'reporter' | 'time'>,
   restarts: readonly Restart[],
 ): Promise<Verdict[] | {reason: string}> {
   const table = await readProcessTable({procRoot: context.procRoot, selfPid: context.selfPid});
@@ -158,7 +159,7 @@ export async function verdicts(
     selfPid: context.selfPid,
     pidfilePids: readPidfiles(config.daemons, context.reporter),
     restarts,
-    now: context.clock.now(),
+    now: context.time.now(),
     graceMs: config.scriptTimeoutMs,
   });
 }
@@ -188,7 +189,7 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
       ? []
       : [{daemon: record.daemon.name, time: record.time, ...(record.run.ending.kind === 'running' && record.run.pid ? {scriptPid: record.run.pid} : {})}],
   );
-  const now = context.clock.now();
+  const now = context.time.now();
   let all = history.restarts;
   try {
     all = recordRestarts(historyPath, history.restarts, launched, now);
@@ -233,7 +234,7 @@ async function deliver(config: WatchdogConfig, mailer: Mailer, message: MailMess
 }
 
 async function restartOne(config: WatchdogConfig, context: PassContext, daemon: DaemonRule): Promise<RestartRecord> {
-  const time = context.clock.now();
+  const time = context.time.now();
   const record: RestartRecord = {daemon, time, diagnostics: [], lastHour: 0, lastDay: 0};
   for (const command of daemon.diagnostics) {
     const run = await runCaptured(command, {
@@ -242,6 +243,7 @@ async function restartOne(config: WatchdogConfig, context: PassContext, daemon: 
       detached: false,
       killAtDeadline: true,
       env: context.env,
+      time: context.time,
     });
     record.diagnostics.push({command, run});
   }
@@ -251,13 +253,14 @@ async function restartOne(config: WatchdogConfig, context: PassContext, daemon: 
     return record;
   }
   record.command = [script.path, ...daemon.args];
-  record.time = context.clock.now();
+  record.time = context.time.now();
   record.run = await runCaptured(record.command, {
     cwd: config.startDir,
     timeoutMs: config.scriptTimeoutMs,
     detached: true,
     killAtDeadline: false,
     env: context.env,
+    time: context.time,
   });
   return record;
 }

@@ -2,6 +2,7 @@ import {closeSync, constants, mkdirSync, openSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {flockExclusiveSync} from '../sys/flock.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
+import {systemTime, type Time} from '../time/time.js';
 
 /**
  * The watchdog's state directory: `lock` (flock held for a whole pass), `history` (restart
@@ -60,7 +61,7 @@ export function isUnwritable(error: unknown): boolean {
  */
 export async function lockStateDir(
   dir: string,
-  options: {waitMs: number; pollMs?: number; sleep?: (ms: number) => Promise<void>},
+  options: {waitMs: number; pollMs?: number; time?: Time},
 ): Promise<LockOutcome> {
   const path = join(dir, LOCK_FILE);
   let fd: number;
@@ -75,15 +76,15 @@ export async function lockStateDir(
       return {kind: 'unavailable', cause: error as NodeJS.ErrnoException};
     }
   }
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const deadline = Date.now() + options.waitMs;
+  const time = options.time ?? systemTime;
+  const deadline = time.now() + options.waitMs;
   try {
     for (;;) {
       if (flockExclusiveSync(fd, {nonblocking: true}) === 'locked') {
         return {kind: 'locked', lock: {release: () => closeSync(fd)}};
       }
-      if (Date.now() >= deadline) break;
-      await sleep(Math.min(options.pollMs ?? 250, Math.max(1, deadline - Date.now())));
+      if (time.now() >= deadline) break;
+      await time.sleep(Math.min(options.pollMs ?? 250, Math.max(1, deadline - time.now())));
     }
   } catch (error) {
     closeSync(fd);

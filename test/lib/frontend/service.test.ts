@@ -8,6 +8,7 @@ import {pack} from '../../../src/lib/status/codec.js';
 import {fromUnixMs} from '../../../src/lib/tai64n/codec.js';
 import {mkfifoSync} from '../../../src/lib/sys/mkfifo.js';
 import {startService, stopService, type FrontendDeps} from '../../../src/lib/frontend/service.js';
+import {FakeTime} from '../../helpers/fake-time.js';
 import {tmpDir} from '../../helpers/tmp.js';
 
 const START = 1_800_000_000_000;
@@ -32,9 +33,8 @@ function standIn(t: Parameters<typeof tmpDir>[0], pid: number, stampMs: number) 
 }
 
 function fakeTime(): FrontendDeps & {slept: number[]} {
-  let now = START;
-  const slept: number[] = [];
-  return {slept, clock: {now: () => now}, sleep: async (ms) => void (slept.push(ms), (now += ms)), isLive: () => true};
+  const time = new FakeTime(START, {sleepsAdvance: true});
+  return {slept: time.slept, time, isLive: () => true};
 }
 
 test('start: sends u, then waits (on the injected clock) until the pid has been up for the settle time', async (t) => {

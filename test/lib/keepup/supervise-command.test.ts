@@ -6,7 +6,6 @@ import {chmodSync, mkdirSync, renameSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {superviseCommand} from '../../../src/lib/keepup/supervise-command.js';
-import {systemClock} from '../../../src/lib/tai64n/clock.js';
 import {probeSupervisor} from '../../../src/lib/control/client.js';
 import {uniqueName, watchdogSetup} from '../../helpers/daemons.js';
 import {FakeTime} from '../../helpers/fake-time.js';
@@ -27,12 +26,11 @@ test('SIGALRM makes keepup supervise read its tree again at once, as svscan', as
     pid: process.pid,
     env: process.env,
     host: hostname(),
-    clock: systemClock,
+    time: new FakeTime(),
     procRoot: '/proc',
     out: (text) => void (out += text),
     reporter: {warn: (message) => void warnings.push(message)},
     signals: process,
-    timers: new FakeTime(),
   });
   const pids: number[] = [];
   t.teardown(async () => {

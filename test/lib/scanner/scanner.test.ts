@@ -109,7 +109,7 @@ test('shutdown always finishes: a TERM-proof service without timeout-kill gets K
   const dir = tmpDir(t, 'keepup-scan-');
   const warnings: string[] = [];
   const reporter = {warn: (message: string) => warnings.push(message)};
-  const scanner = new Scanner({dir, reporter, supervisorReporter: {...reporter, childFatal: (message) => warnings.push(message)}, timers: time, watch: false});
+  const scanner = new Scanner({dir, reporter, supervisorReporter: {...reporter, childFatal: (message) => warnings.push(message)}, time, watch: false});
   const service = addService(dir, 'stubborn', {run: "trap '' TERM\nsleep 1000 &\necho $! > grandchild\nwait"});
   await scanner.start();
   const pid = await waitFor(() => pidOf(service), 'the service to run');
@@ -131,7 +131,7 @@ test('retire always finishes: a TERM-proof service and a logger that never reads
   const dir = tmpDir(t, 'keepup-scan-');
   const warnings: string[] = [];
   const reporter = {warn: (message: string) => warnings.push(message)};
-  const scanner = new Scanner({dir, reporter, supervisorReporter: {...reporter, childFatal: (message) => warnings.push(message)}, timers: time, watch: false, stopTimeoutMs: 3000});
+  const scanner = new Scanner({dir, reporter, supervisorReporter: {...reporter, childFatal: (message) => warnings.push(message)}, time, watch: false, stopTimeoutMs: 3000});
   t.teardown(() => scanner.stop('down'));
   const service = addService(dir, 'stubborn', {run: "trap '' TERM\necho ready > ready\nexec sleep 1000 > /dev/null"});
   // A logger that ignores TERM and whose stdin stays open through its own writer: it never ends by itself.

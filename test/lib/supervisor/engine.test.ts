@@ -64,7 +64,7 @@ test('start: lock, FIFOs, status with the child pid; the child leads its own pro
 test('kill -9 of a child that ran past the throttle: a new child at once', async (t) => {
   const time = new FakeTime();
   const {dir} = makeService(t);
-  const {supervisor} = engine(t, dir, {clock: time, timers: time});
+  const {supervisor} = engine(t, dir, {time});
   await supervisor.start();
   const first = await waitFor(() => supervisor.snapshot().pid, 'first child', PATIENT);
   time.advance(5000);
@@ -77,7 +77,7 @@ test('kill -9 of a child that ran past the throttle: a new child at once', async
 test('throttle: a child dying within the second is restarted only when the start timer fires; d cancels it', async (t) => {
   const time = new FakeTime();
   const {dir} = makeService(t);
-  const {supervisor} = engine(t, dir, {clock: time, timers: time});
+  const {supervisor} = engine(t, dir, {time});
   await supervisor.start();
   const first = await waitFor(() => supervisor.snapshot().pid, 'first child', PATIENT);
   time.advance(300);
@@ -142,7 +142,7 @@ test('without timeout-kill a TERM-proof service keeps running after d, as in dae
 test('missing or non-executable run: daemontools line, retried after each throttle', async (t) => {
   const time = new FakeTime();
   const {dir} = makeService(t, {run: null});
-  const {supervisor, lines} = engine(t, dir, {clock: time, timers: time});
+  const {supervisor, lines} = engine(t, dir, {time});
   await supervisor.start();
   await waitFor(() => lines.fatals.length === 1, 'first failure', PATIENT);
   t.deepEqual(lines.fatals, [`unable to start ${dir}/run: file does not exist`]);
@@ -270,7 +270,7 @@ test('uid, gid and supplementary groups are applied (in the forked child)', asyn
 test('control signals go to the pid only (as daemontools): t stops run, its background child lives on', async (t) => {
   const time = new FakeTime();
   const {dir} = makeService(t, {run: 'sleep 1000 &\necho $! > grandchild\nwait', down: true});
-  const {supervisor} = engine(t, dir, {clock: time, timers: time});
+  const {supervisor} = engine(t, dir, {time});
   await supervisor.start();
   sendControl(dir, 'o');
   const pid = await waitFor(() => supervisor.snapshot().pid, 'child', PATIENT);
@@ -291,7 +291,7 @@ test('adoption: a successor takes over the running child instead of starting a s
   await waitFor(() => first.snapshot().paused, 'paused', PATIENT);
   const before = readStatus(dir);
   first.close();
-  const second = engine(t, dir, {clock: time, timers: time, adoptPollMs: 50}).supervisor;
+  const second = engine(t, dir, {time, adoptPollMs: 50}).supervisor;
   t.deepEqual(await second.start({adopt: true}), {kind: 'started'});
   t.deepEqual(second.snapshot(), {phase: 'running', want: 'up', paused: true, pid});
   t.deepEqual(readStatus(dir), before, 'status unchanged: same pid, stamp, paused, want');
@@ -324,7 +324,7 @@ test('adoption refuses a pid whose start time does not match the record (pid reu
 test('stop(ms): dx, and a TERM-proof service and its group get KILL ms later, with a warning', async (t) => {
   const time = new FakeTime();
   const {dir} = makeService(t, {run: "trap '' TERM\nsleep 1000 &\necho $! > grandchild\nwait"});
-  const {supervisor, lines} = engine(t, dir, {timers: time});
+  const {supervisor, lines} = engine(t, dir, {time});
   await supervisor.start();
   const pid = await waitFor(() => supervisor.snapshot().pid, 'child', PATIENT);
   const grandchild = await waitFor(() => Number(readFileSync(join(dir, 'grandchild'), 'latin1')), 'grandchild pid', PATIENT);
@@ -343,7 +343,7 @@ test('stop(ms): dx, and a TERM-proof service and its group get KILL ms later, wi
 test('stop(ms): a timeout-kill file wins; a service that obeys TERM leaves no timer and no warning', async (t) => {
   const time = new FakeTime();
   const {dir} = makeService(t, {run: "trap '' TERM\necho ready > ready\nwhile :; do sleep 1; done", files: {'timeout-kill': '200\n'}});
-  const {supervisor, lines} = engine(t, dir, {timers: time});
+  const {supervisor, lines} = engine(t, dir, {time});
   await supervisor.start();
   await waitFor(() => supervisor.snapshot().pid && readFileSync(join(dir, 'ready'), 'latin1'), 'trap installed', PATIENT);
   void supervisor.stop(10_000);
@@ -352,7 +352,7 @@ test('stop(ms): a timeout-kill file wins; a service that obeys TERM leaves no ti
   t.is(await supervisor.exited, 'exit');
 
   const obedient = makeService(t).dir;
-  const second = engine(t, obedient, {timers: time});
+  const second = engine(t, obedient, {time});
   await second.supervisor.start();
   await waitFor(() => second.supervisor.snapshot().pid, 'child', PATIENT);
   t.is(await second.supervisor.stop(10_000), 'exit');

@@ -1,15 +1,16 @@
 import test from 'ava';
 import {SpawnQueue} from '../../../src/lib/supervisor/spawn-queue.js';
+import {FakeTime} from '../../helpers/fake-time.js';
 
 /** A queue whose slices run only when the test says, on a clock each job advances by `cost`. */
 function queue(sliceMs: number, cost: number) {
-  let now = 0;
+  const time = new FakeTime(0);
   const slices: Array<() => void> = [];
   const ran: number[] = [];
-  const q = new SpawnQueue({sliceMs, now: () => now, schedule: (callback) => slices.push(callback)});
+  const q = new SpawnQueue({sliceMs, time, schedule: (callback) => slices.push(callback)});
   const job = (id: number) => () => {
     ran.push(id);
-    now += cost;
+    time.advance(cost);
   };
   return {q, job, ran, slices};
 }

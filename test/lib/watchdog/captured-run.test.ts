@@ -1,5 +1,8 @@
 import test from 'ava';
+import {existsSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {runCaptured} from '../../../src/lib/watchdog/captured-run.js';
+import {FakeTime} from '../../helpers/fake-time.js';
 import {isAlive} from '../../helpers/processes.js';
 import {tmpDir} from '../../helpers/tmp.js';
 import {waitFor} from '../../helpers/wait-for.js';
@@ -45,4 +48,27 @@ test('at the deadline a helper is killed, a detached script is let go', async (t
   });
   t.is(script.ending.kind, 'running');
   t.true(isAlive(script.pid!));
+});
+
+test('the deadline and the elapsed time are the injected time\'s: the run ends when it reaches timeoutMs, not before', async (t) => {
+  const cwd = tmpDir(t);
+  const time = new FakeTime(1_000_000);
+  let settled = false;
+  const running = runCaptured(['sh', '-c', 'echo $$ > pid.new && mv pid.new pid && exec sleep 600'], {...base, cwd, timeoutMs: 60_000, time});
+  void running.then(() => (settled = true));
+  const pid = await waitFor(() => (existsSync(join(cwd, 'pid')) ? Number(readFileSync(join(cwd, 'pid'), 'latin1')) : 0), 'the helper running');
+  t.teardown(() => {
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  });
+  t.deepEqual(time.delays(), [60_000]);
+  time.advance(59_999);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.false(settled);
+  t.true(isAlive(pid));
+  time.advance(1);
+  const run = await running;
+  t.is(run.ending.kind, 'running');
+  t.is(run.elapsedMs, 60_000);
+  t.deepEqual(time.delays(), []);
+  await waitFor(() => !isAlive(pid) || undefined, 'the helper killed at the deadline');
 });
