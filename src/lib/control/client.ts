@@ -1,6 +1,6 @@
 import {closeSync, constants, openSync, readSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
-import {CONTROL_FIFO, OK_FIFO, STATUS_FILE} from './paths.js';
+import {CONTROL_FIFO, OK_FIFO, STATUS_FILE} from '../service-dir/layout.js';
 import {STATUS_SIZE, unpack, type StatusRecord} from '../status/codec.js';
 
 /**

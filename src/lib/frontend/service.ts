@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {FatalError, SysError} from '../cli/errors.js';
 import {probeSupervisor, readStatus, sendControl} from '../control/client.js';
-import {DOWN_FILE, STATUS_FILE} from '../control/paths.js';
+import {DOWN_FILE, STATUS_FILE} from '../service-dir/layout.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
 import type {FrontendOptions} from './options.js';
 import {observe, type Observed} from './readiness.js';

@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import {SysError} from '../cli/errors.js';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
 import {probeSupervisor, readStatus} from '../control/client.js';
-import {DOWN_FILE, STATS_FILE} from '../control/paths.js';
+import {DOWN_FILE, STATS_FILE} from '../service-dir/layout.js';
 import * as stats from '../status/stats.js';
 import {listNames} from '../sys/directory.js';
 import * as tai64n from '../tai64n/codec.js';

@@ -6,7 +6,7 @@ import {Supervisor, type SupervisorReporter} from '../supervisor/engine.js';
 import type {SpawnSettings} from '../supervisor/child.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
 import {systemTimers, type TimerHandle, type Timers} from '../supervisor/timers.js';
-import {CONTROL_FIFO, OK_FIFO} from '../control/paths.js';
+import {CONTROL_FIFO, OK_FIFO} from '../service-dir/layout.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
 import type {HeldDirectory} from '../sys/held-directory.js';
 import {trustedUids} from '../security/ownership.js';

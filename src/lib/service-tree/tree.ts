@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import {FatalError, SysError} from '../cli/errors.js';
 import {EXIT_USAGE} from '../cli/exit-codes.js';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
-import {DOWN_FILE, RUN_FILE} from '../control/paths.js';
+import {DOWN_FILE, RUN_FILE} from '../service-dir/layout.js';
 import {listNames} from '../sys/directory.js';
 import {flockExclusiveSync} from '../sys/flock.js';
 import {writeFileAtomicSync} from '../sys/fs-atomic.js';

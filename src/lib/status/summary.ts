@@ -2,7 +2,7 @@ import {statSync} from 'node:fs';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import {probeSupervisor, readStatus} from '../control/client.js';
-import {DOWN_FILE} from '../control/paths.js';
+import {DOWN_FILE} from '../service-dir/layout.js';
 import {assertDirectory} from '../sys/directory.js';
 import * as tai64n from '../tai64n/codec.js';
 import type {StatusRecord} from './codec.js';

@@ -2,7 +2,7 @@ import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFil
 import {Socket} from 'node:net';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
-import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, LOCK_FILE, OK_FIFO, RUN_FILE, STATS_FILE, STATUS_FILE, SUPERVISE_DIR} from '../control/paths.js';
+import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, LOCK_FILE, OK_FIFO, RUN_FILE, STATS_FILE, STATUS_FILE, SUPERVISE_DIR} from '../service-dir/layout.js';
 import * as childRecord from '../status/child-record.js';
 import * as status from '../status/codec.js';
 import * as stats from '../status/stats.js';
