@@ -2,14 +2,14 @@ import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFil
 import {Socket} from 'node:net';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
-import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, LOCK_FILE, OK_FIFO, RUN_FILE, STATS_FILE, STATUS_FILE, SUPERVISE_DIR} from '../service-dir/layout.js';
+import {openFifo} from '../service-dir/fifo.js';
+import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, inSupervise, LOCK_FILE, OK_FIFO, RUN_FILE, STATS_FILE, STATUS_FILE, SUPERVISE_DIR, TIMEOUT_KILL_FILE} from '../service-dir/layout.js';
 import * as childRecord from '../status/child-record.js';
 import * as status from '../status/codec.js';
 import * as stats from '../status/stats.js';
 import {flockExclusive} from '../sys/flock.js';
 import {AtomicWriteError, writeFileAtomicSync} from '../sys/fs-atomic.js';
 import {HeldDirectory} from '../sys/held-directory.js';
-import {mkfifoSync} from '../sys/mkfifo.js';
 import {trustProblem} from '../security/ownership.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 import type {RunDirectory} from './child.js';
@@ -119,11 +119,6 @@ function isSymlink(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** A `supervise/…` constant as a name inside `supervise/`. */
-function inSupervise(file: string): string {
-  return file.slice(SUPERVISE_DIR.length + 1);
 }
 
 /** Open flags for every file a supervisor opens inside `supervise/`: never through a symlink. */
@@ -247,9 +242,7 @@ export class ServiceDir {
   openControl(onByte: (byte: number) => void, onError: (message: string) => void): StartOutcome {
     let fd: number;
     try {
-      const path = this.inSupervise(CONTROL_FIFO);
-      mkfifoSync([path]);
-      fd = openFifo(path, constants.O_RDWR | NOFOLLOW);
+      fd = openFifo(this.inSupervise(CONTROL_FIFO), constants.O_RDWR);
     } catch (error) {
       return failed(`unable to read ${this.dir}/supervise/control: ${errorText(error)}`);
     }
@@ -264,9 +257,7 @@ export class ServiceDir {
   /** Creates `ok` and holds it open for reading: from now on svok and svc see a supervisor. */
   openOk(): StartOutcome {
     try {
-      const path = this.inSupervise(OK_FIFO);
-      mkfifoSync([path]);
-      this.okFd = openFifo(path, constants.O_RDONLY | NOFOLLOW);
+      this.okFd = openFifo(this.inSupervise(OK_FIFO), constants.O_RDONLY);
     } catch (error) {
       return failed(`unable to read ${this.dir}/supervise/ok: ${errorText(error)}`);
     }
@@ -312,7 +303,7 @@ export class ServiceDir {
   timeoutKill(): {ms: number} | {warning: string} | undefined {
     let text: string;
     try {
-      text = readFileSync(this.mustHold().path('timeout-kill'), 'latin1');
+      text = readFileSync(this.mustHold().path(TIMEOUT_KILL_FILE), 'latin1');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       return {warning: `unable to read ${this.dir}/timeout-kill: ${errorText(error)}`};
@@ -370,12 +361,4 @@ function readStart(path: string, size: number): Buffer {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Opens a FIFO non-blocking; anything else at that path is refused (EINVAL). */
-function openFifo(path: string, flags: number): number {
-  const fd = openSync(path, flags);
-  if (fstatSync(fd).isFIFO()) return fd;
-  closeSync(fd);
-  throw Object.assign(new Error(`${path} is not a FIFO`), {code: 'EINVAL'});
 }
