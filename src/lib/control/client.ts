@@ -8,9 +8,6 @@ import {STATUS_SIZE, unpack, type StatusRecord} from '../status/codec.js';
  * Expected outcomes are results; other system errors are thrown with their errno code.
  */
 
-/** The control characters supervise understands. */
-export const CONTROL_COMMANDS = 'udopchaitkx';
-
 export type SendResult = 'sent' | 'not-running';
 
 /**

@@ -12,7 +12,8 @@ import {trustedUids} from '../security/ownership.js';
 import type {HeldDirectory} from '../sys/held-directory.js';
 import {failed, ServiceDir, type StartOutcome} from './service-dir.js';
 import {systemTimers, type TimerHandle, type Timers} from './timers.js';
-import {initialState, parseControlByte, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
+import {parseControlByte} from '../control/commands.js';
+import {initialState, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
 
 export type {StartOutcome} from './service-dir.js';
 
