@@ -2,7 +2,8 @@ import {closeSync, lstatSync, openSync, readFileSync, statSync, unlinkSync} from
 import {join} from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {FatalError, SysError} from '../cli/errors.js';
-import {probeSupervisor, readStatus, sendControl} from '../control/client.js';
+import {probeSupervisor, sendControl} from '../control/client.js';
+import {readStatus} from '../status/file.js';
 import {DOWN_FILE, STATUS_FILE} from '../service-dir/layout.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
 import type {FrontendOptions} from './options.js';

@@ -5,7 +5,8 @@ import {errorText} from '../cli/errno-text.js';
 import {openFifo} from '../service-dir/fifo.js';
 import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, inSupervise, LOCK_FILE, OK_FIFO, RUN_FILE, STATS_FILE, STATUS_FILE, SUPERVISE_DIR, TIMEOUT_KILL_FILE} from '../service-dir/layout.js';
 import * as childRecord from '../status/child-record.js';
-import * as status from '../status/codec.js';
+import type * as status from '../status/codec.js';
+import {readStatusFile, writeStatusFile} from '../status/file.js';
 import * as stats from '../status/stats.js';
 import {flockExclusive} from '../sys/flock.js';
 import {AtomicWriteError, writeFileAtomicSync} from '../sys/fs-atomic.js';
@@ -266,25 +267,25 @@ export class ServiceDir {
 
   /** Writes `status` by rename; a warning (daemontools' wording) when that fails. */
   writeStatus(record: status.StatusRecord): string | undefined {
-    return this.writeAtomic(STATUS_FILE, status.pack(record));
+    return this.writeAtomic(STATUS_FILE, (path) => writeStatusFile(path, record));
   }
 
   /** Writes `supervise/child`; a warning when that fails. */
   writeChild(record: childRecord.ChildRecord): string | undefined {
-    return this.writeAtomic(CHILD_FILE, Buffer.from(childRecord.format(record)));
+    return this.writeAtomic(CHILD_FILE, replaceWith(childRecord.format(record)));
   }
 
   /** Writes `supervise/stats`; a warning when that fails. */
   writeStats(record: stats.SupervisorStats): string | undefined {
-    return this.writeAtomic(STATS_FILE, Buffer.from(stats.format(record)));
+    return this.writeAtomic(STATS_FILE, replaceWith(stats.format(record)));
   }
 
   /** The status and child record a previous supervisor left, when both are readable. After lock(). */
   previous(): {status: status.StatusRecord; child: childRecord.ChildRecord} | undefined {
     try {
-      const record = status.unpack(readStart(this.inSupervise(STATUS_FILE), status.STATUS_SIZE));
+      const record = readStatusFile(this.inSupervise(STATUS_FILE), {follow: false});
       const child = childRecord.parse(readStart(this.inSupervise(CHILD_FILE), 4096).toString('latin1'));
-      return record && child ? {status: record, child} : undefined;
+      return record !== 'bad-format' && child ? {status: record, child} : undefined;
     } catch {
       return undefined;
     }
@@ -338,10 +339,11 @@ export class ServiceDir {
     return this.supervise.path(inSupervise(file));
   }
 
-  private writeAtomic(file: string, data: Buffer): string | undefined {
+  /** `write` replaces `file` through its `.new` (AtomicWriteError on failure); a warning when that fails. */
+  private writeAtomic(file: string, write: (path: string) => void): string | undefined {
     const tmp = `${this.dir}/${file}.new`;
     try {
-      writeFileAtomicSync(this.inSupervise(file), data, {exclusive: true});
+      write(this.inSupervise(file));
       return undefined;
     } catch (error) {
       if (!(error instanceof AtomicWriteError)) return `unable to write ${tmp}: ${errorText(error)}`;
@@ -350,6 +352,11 @@ export class ServiceDir {
       return `unable to ${error.step} ${tmp}: ${reason}`;
     }
   }
+}
+
+/** Writes `text` to `PATH.new` (made exclusively, never through a symlink), renamed over PATH. */
+function replaceWith(text: string): (path: string) => void {
+  return (path) => writeFileAtomicSync(path, Buffer.from(text), {exclusive: true});
 }
 
 /** The first `size` bytes of a regular file (never through a symlink, never blocking on a FIFO). */
