@@ -2,7 +2,7 @@ import {errorText} from '../lib/cli/errno-text.js';
 import {getopt, type ParsedOptions} from '../lib/cli/getopt.js';
 import {stderrReporter} from '../lib/cli/messages.js';
 import {runMain, usageAfter} from '../lib/cli/run-main.js';
-import {CONTROL_COMMANDS} from '../lib/control/client.js';
+import {CONTROL_COMMANDS} from '../lib/control/commands.js';
 import {controlService, uniqueCommands} from '../lib/control/service-control.js';
 
 // svc [-udopchaitkx] DIR...: writes the option letters (each once, in order) to every DIR's

@@ -5,7 +5,7 @@
 import test, {type ExecutionContext} from 'ava';
 import {mkdirSync, realpathSync, renameSync, rmSync, symlinkSync} from 'node:fs';
 import {join} from 'node:path';
-import {readStatus} from '../../src/lib/control/client.js';
+import {readStatus} from '../../src/lib/status/file.js';
 import {addService, normalise} from '../helpers/service-dir.js';
 import {killProcessesUnder, pidsWithCwd, startSvscan} from '../helpers/svscan.js';
 import {startSupervise, tool, waitForStatus, type Side} from '../helpers/supervisors.js';

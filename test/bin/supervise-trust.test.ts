@@ -7,7 +7,7 @@ import {once} from 'node:events';
 import {chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, unlinkSync, writeFileSync} from 'node:fs';
 import {asNobody, attackerDir, NOBODY, startExchanger} from '../helpers/attacker.js';
 import {join} from 'node:path';
-import {readStatus} from '../../src/lib/control/client.js';
+import {readStatus} from '../../src/lib/status/file.js';
 import {addService, makeService} from '../helpers/service-dir.js';
 import {startSvscan} from '../helpers/svscan.js';
 import {startSupervise, stderrOf, tool, waitForStatus} from '../helpers/supervisors.js';

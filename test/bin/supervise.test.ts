@@ -5,7 +5,7 @@ import test from 'ava';
 import {once} from 'node:events';
 import {existsSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {readStatus} from '../../src/lib/control/client.js';
+import {readStatus} from '../../src/lib/status/file.js';
 import {isAlive} from '../helpers/processes.js';
 import {makeService} from '../helpers/service-dir.js';
 import {startSupervise, tool, waitForStatus} from '../helpers/supervisors.js';

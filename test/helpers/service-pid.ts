@@ -1,4 +1,4 @@
-import {readStatus} from '../../src/lib/control/client.js';
+import {readStatus} from '../../src/lib/status/file.js';
 
 /** The pid in DIR/supervise/status, 0 when there is none, no status yet, or a bad one. */
 export function pidOf(dir: string): number {

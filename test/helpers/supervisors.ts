@@ -2,7 +2,7 @@ import {once} from 'node:events';
 import {join} from 'node:path';
 import type {ExecutionContext} from 'ava';
 import {spawn, type ChildProcess} from 'node:child_process';
-import {readStatus} from '../../src/lib/control/client.js';
+import {readStatus} from '../../src/lib/status/file.js';
 import {bin} from './paths.js';
 import {isAlive, run, type RunResult} from './processes.js';
 import {PATIENT, waitFor} from './wait-for.js';

@@ -1,6 +1,7 @@
 import {readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {sendControl} from '../control/client.js';
+import {LOG_DIR} from '../service-dir/layout.js';
 
 /**
  * svscanboot's `svc -dx DIR/* DIR/*\/log`: tells any supervisor left from a previous boot or a
@@ -17,7 +18,7 @@ export function stopLeftovers(scanDir: string): string[] {
     return [];
   }
   const told: string[] = [];
-  for (const dir of [...names.map((name) => join(scanDir, name)), ...names.map((name) => join(scanDir, name, 'log'))]) {
+  for (const dir of [...names.map((name) => join(scanDir, name)), ...names.map((name) => join(scanDir, name, LOG_DIR))]) {
     try {
       if (sendControl(dir, 'dx') === 'sent') told.push(dir);
     } catch {

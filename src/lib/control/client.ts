@@ -1,16 +1,12 @@
-import {closeSync, constants, openSync, readSync, writeSync} from 'node:fs';
+import {closeSync, constants, openSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
-import {CONTROL_FIFO, OK_FIFO, STATUS_FILE} from './paths.js';
-import {STATUS_SIZE, unpack, type StatusRecord} from '../status/codec.js';
+import {CONTROL_FIFO, OK_FIFO} from '../service-dir/layout.js';
 import {systemTime} from '../time/time.js';
 
 /**
- * The client side of the daemontools protocol, used by svc, svok, svstat and the front-ends.
+ * The client side of the daemontools protocol (control and ok), used by svc, svok, svstat and the front-ends.
  * Expected outcomes are results; other system errors are thrown with their errno code.
  */
-
-/** The control characters supervise understands. */
-export const CONTROL_COMMANDS = 'udopchaitkx';
 
 export type SendResult = 'sent' | 'not-running';
 
@@ -64,17 +60,5 @@ export function probeSupervisor(dir: string): 'running' | 'not-running' | 'missi
     if (code === 'ENXIO') return 'not-running';
     if (code === 'ENOENT') return 'missing';
     throw error;
-  }
-}
-
-/** Reads DIR/supervise/status with one read, as svstat does. 'bad-format' when shorter than 18 bytes. */
-export function readStatus(dir: string): StatusRecord | 'bad-format' {
-  const fd = openSync(join(dir, STATUS_FILE), constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const buffer = Buffer.alloc(STATUS_SIZE);
-    const length = readSync(fd, buffer, 0, STATUS_SIZE, null);
-    return unpack(buffer.subarray(0, length)) ?? 'bad-format';
-  } finally {
-    closeSync(fd);
   }
 }

@@ -1,5 +1,6 @@
-import {toUnixSeconds} from '../tai64n/codec.js';
 import type {StatusRecord} from '../status/codec.js';
+import {stampMs} from '../status/stamp.js';
+import {stateWords} from '../status/summary.js';
 
 /**
  * What a supervise status says about "really runs" (pure):
@@ -22,11 +23,6 @@ export function observe(record: StatusRecord, nowMs: number, settleMs: number, i
   return {state: upMs >= settleMs ? 'up' : 'starting', pid: record.pid, upMs};
 }
 
-/** The status stamp in unix milliseconds. */
-export function stampMs(record: StatusRecord): number {
-  return Number(toUnixSeconds(record.stamp)) * 1000 + Math.floor(record.stamp.nanoseconds / 1e6);
-}
-
 /** svstat-like text: `up (pid 12) 3 seconds`, `down`, `paused (pid 12)`, `exiting (pid 12)`. */
 export function describeObserved(observed: Observed): string {
   switch (observed.state) {
@@ -36,6 +32,6 @@ export function describeObserved(observed: Observed): string {
     case 'exiting':
       return `${observed.state} (pid ${observed.pid})`;
     default:
-      return `up (pid ${observed.pid}) ${Math.floor(observed.upMs / 1000)} seconds`;
+      return stateWords(observed.pid, Math.floor(observed.upMs / 1000));
   }
 }

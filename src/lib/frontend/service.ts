@@ -1,8 +1,9 @@
 import {closeSync, lstatSync, openSync, readFileSync, statSync, unlinkSync} from 'node:fs';
 import {join} from 'node:path';
 import {FatalError, SysError} from '../cli/errors.js';
-import {probeSupervisor, readStatus, sendControl} from '../control/client.js';
-import {DOWN_FILE, STATUS_FILE} from '../control/paths.js';
+import {probeSupervisor, sendControl} from '../control/client.js';
+import {readStatus} from '../status/file.js';
+import {DOWN_FILE, STATUS_FILE} from '../service-dir/layout.js';
 import {systemTime, type Time} from '../time/time.js';
 import type {FrontendOptions} from './options.js';
 import {observe, type Observed} from './readiness.js';

@@ -2,11 +2,13 @@ import {readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {SysError} from '../cli/errors.js';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
-import {probeSupervisor, readStatus} from '../control/client.js';
-import {DOWN_FILE, STATS_FILE} from '../control/paths.js';
+import {probeSupervisor} from '../control/client.js';
+import {DOWN_FILE, STATS_FILE} from '../service-dir/layout.js';
+import {readStatus} from '../status/file.js';
+import {secondsSince} from '../status/stamp.js';
 import * as stats from '../status/stats.js';
+import {statusPhrases} from '../status/summary.js';
 import {listNames} from '../sys/directory.js';
-import * as tai64n from '../tai64n/codec.js';
 import type {Verdict} from '../watchdog/decide.js';
 
 /**
@@ -72,13 +74,12 @@ function serviceRow(name: string, dir: string, nowMs: number): ServiceRow {
   }
   if (record === 'bad-format') throw new SysError(`read ${dir}/supervise/status`, Object.assign(new Error('bad format'), {code: 'EPROTO'}));
   const counters = readStats(dir);
-  const elapsed = Number(BigInt(Math.floor(nowMs / 1000)) - tai64n.toUnixSeconds(record.stamp));
   const up = record.pid !== 0;
   return {
     ...base,
     state: up ? (record.paused ? 'paused' : 'up') : 'down',
     pid: up ? record.pid : null,
-    seconds: Math.max(0, elapsed),
+    seconds: Number(secondsSince(record, nowMs)),
     want: record.want === 'none' ? null : record.want,
     restarts: counters ? stats.restarts(counters) : null,
     lastExit: counters?.lastExit ?? null,
@@ -107,12 +108,7 @@ export function formatRow(row: StatusRow): string {
     return `${row.name}: ${what}, checked by name\n`;
   }
   if (row.state === 'not supervised') return `${row.name}: not supervised\n`;
-  const parts = [row.pid !== null ? `up (pid ${row.pid}) ${row.seconds} seconds` : `down ${row.seconds} seconds`];
-  if (row.pid !== null && !row.normallyUp) parts.push('normally down');
-  if (row.pid === null && row.normallyUp) parts.push('normally up');
-  if (row.state === 'paused') parts.push('paused');
-  if (row.pid === null && row.want === 'up') parts.push('want up');
-  if (row.pid !== null && row.want === 'down') parts.push('want down');
+  const parts = statusPhrases({pid: row.pid ?? 0, seconds: row.seconds ?? 0, normallyUp: row.normallyUp, paused: row.state === 'paused', want: row.want ?? 'none'});
   if (row.restarts !== null) parts.push(`${row.restarts} restart${row.restarts === 1 ? '' : 's'}`);
   if (row.lastExit) parts.push(`last exit ${exitText(row.lastExit)}`);
   return `${row.name}: ${parts.join(', ')}\n`;

@@ -2,6 +2,7 @@ import {readdirSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
+import {LOG_DIR} from '../service-dir/layout.js';
 import {fsPath, nameFromBytes} from '../sys/byte-names.js';
 
 /** One service directory found by a scan. Services are identified by device and inode, as svscan does. */
@@ -49,7 +50,7 @@ export function listServices(dir: string, reporter: Reporter): ServiceEntry[] | 
 /** true/false, or undefined after a warning when NAME/log cannot be examined (entry skipped this scan). */
 function logDirectory(dir: string, name: string, reporter: Reporter): boolean | undefined {
   try {
-    const stats = statSync(fsPath(join(dir, name, 'log')));
+    const stats = statSync(fsPath(join(dir, name, LOG_DIR)));
     if (stats.isDirectory()) return true;
     reporter.warn(`${name}/log is not a directory: running ${name} without a logger`);
     return false;

@@ -1,21 +1,19 @@
-import {closeSync, constants, fstatSync, openSync, watch, type FSWatcher} from 'node:fs';
-import {basename, join} from 'node:path';
+import {closeSync, constants, openSync, watch, type FSWatcher} from 'node:fs';
+import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import {Supervisor, type SupervisorReporter} from '../supervisor/engine.js';
 import type {SpawnSettings} from '../supervisor/child.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
 import {systemTime, type TimerHandle, type Time} from '../time/time.js';
-import {CONTROL_FIFO, OK_FIFO} from '../control/paths.js';
-import {mkfifoSync} from '../sys/mkfifo.js';
+import {makeFifos, openFifo} from '../service-dir/fifo.js';
+import {inSupervise, LOG_DIR, LOG_PIPE, superviseFifos} from '../service-dir/layout.js';
 import type {HeldDirectory} from '../sys/held-directory.js';
 import {trustedUids} from '../security/ownership.js';
 import {openServiceDirectory, openSuperviseDirectory} from '../supervisor/service-dir.js';
 import {InProcessLog} from './in-process-log.js';
 import {listServices, planScan, type ServiceEntry} from './listing.js';
 
-/** The FIFO between a service and its logger, inside the service's own `supervise/` directory. */
-export const LOG_PIPE = 'supervise/log.pipe';
 /** How often the directory is read again even when no change was seen (svscan's 5 s). */
 export const RESCAN_MS = 5000;
 /** How long after a directory change the rescan waits, so one `mkdir` + `cp` becomes one scan. */
@@ -306,7 +304,7 @@ export class Scanner {
     const main = openServiceDirectory(join(this.#options.dir, listed.name), listed.name, this.#uids, listed.key);
     if (main.kind !== 'opened') return {message: main.message};
     if (!listed.hasLog) return {dir: main.dir, logDir: undefined};
-    const log = openServiceDirectory(main.dir.path('log'), `${listed.name}/log`, this.#uids);
+    const log = openServiceDirectory(main.dir.path(LOG_DIR), `${listed.name}/log`, this.#uids);
     if (log.kind === 'opened') return {dir: main.dir, logDir: log.dir};
     main.dir.close();
     return {message: log.message};
@@ -319,7 +317,7 @@ export class Scanner {
 
   async #supervise(entry: Entry, listed: ServiceEntry, role: 'main' | 'log'): Promise<void> {
     const serviceDir = join(this.#options.dir, entry.name);
-    const dir = role === 'main' ? serviceDir : join(serviceDir, 'log');
+    const dir = role === 'main' ? serviceDir : join(serviceDir, LOG_DIR);
     const logged = entry.hasLog;
     const spawn = (): SpawnSettings => {
       const extra = this.#options.spawnSettings?.(listed, role) ?? {};
@@ -394,12 +392,11 @@ export class Scanner {
         const supervise = openSuperviseDirectory(dir, entry.name, this.#uids);
         if (supervise.kind !== 'opened') continue;
         held.push(supervise.dir);
-        fifos.push(supervise.dir.path(basename(CONTROL_FIFO)), supervise.dir.path(basename(OK_FIFO)));
-        if (dir === entry.dir && entry.logDir) fifos.push(supervise.dir.path(basename(LOG_PIPE)));
+        for (const name of superviseFifos(dir === entry.dir && entry.logDir !== undefined)) fifos.push(supervise.dir.path(inSupervise(name)));
       }
     }
     try {
-      mkfifoSync(fifos, 0o600);
+      makeFifos(fifos);
     } catch {
       // some could not be made: each supervisor reports its own
     }
@@ -418,12 +415,9 @@ export class Scanner {
       this.#options.reporter.warn(supervise.message);
       return false;
     }
-    const path = supervise.dir.path(basename(LOG_PIPE));
     let reader: number | undefined;
     try {
-      mkfifoSync([path], 0o600);
-      reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-      if (!fstatSync(reader).isFIFO()) throw Object.assign(new Error(`${path} is not a FIFO`), {code: 'EINVAL'});
+      reader = openFifo(supervise.dir.path(inSupervise(LOG_PIPE)), constants.O_RDONLY);
       const writer = openSync(`/proc/self/fd/${reader}`, constants.O_WRONLY | constants.O_NONBLOCK);
       entry.pipe = {reader, writer};
       return true;

@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import {FatalError, SysError} from '../cli/errors.js';
 import {EXIT_USAGE} from '../cli/exit-codes.js';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
-import {DOWN_FILE, RUN_FILE} from '../control/paths.js';
+import {DOWN_FILE, LOG_DIR, LOG_RUN_FILE, MARKER_FILE, RUN_FILE, TIMEOUT_KILL_FILE} from '../service-dir/layout.js';
 import {listNames} from '../sys/directory.js';
 import {flockExclusiveSync} from '../sys/flock.js';
 import {writeFileAtomicSync} from '../sys/fs-atomic.js';
@@ -17,11 +17,7 @@ import {formatLogRunScript, formatRunScript} from './run-script.js';
  * group/world-writable. A service no longer in the config is moved to `serviceDir/.removed/`
  * (a dot-name: not scanned) rather than deleted.
  */
-export const MARKER_FILE = '.keepup';
 export const REMOVED_DIR = '.removed';
-export const LOG_RUN_FILE = 'log/run';
-/** The stop timeout in milliseconds, daemontools-side (read by the supervisor at every `svc -d`). */
-export const TIMEOUT_KILL_FILE = 'timeout-kill';
 /** flock'd by the one `keepup supervise` that owns the tree (a dot-name: never scanned). */
 export const TREE_LOCK_FILE = '.lock';
 
@@ -125,7 +121,7 @@ export function writeService(serviceDir: string, service: GeneratedService): voi
   const dir = join(serviceDir, service.name);
   makeDir(dir);
   if (service.logRun !== undefined) {
-    makeDir(join(dir, 'log'));
+    makeDir(join(dir, LOG_DIR));
     writeIfChanged(join(dir, LOG_RUN_FILE), service.logRun, 0o755);
   }
   writeIfChanged(join(dir, TIMEOUT_KILL_FILE), service.timeoutKill, 0o644);

@@ -1,11 +1,12 @@
 import {statSync} from 'node:fs';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
-import {probeSupervisor, readStatus} from '../control/client.js';
-import {DOWN_FILE} from '../control/paths.js';
+import {probeSupervisor} from '../control/client.js';
+import {DOWN_FILE} from '../service-dir/layout.js';
 import {assertDirectory} from '../sys/directory.js';
-import * as tai64n from '../tai64n/codec.js';
-import type {StatusRecord} from './codec.js';
+import type {StatusRecord, Want} from './codec.js';
+import {readStatus} from './file.js';
+import {secondsSince} from './stamp.js';
 
 /**
  * svstat's line for one directory, without the leading `DIR: ` (daemontools 0.76 wording):
@@ -47,14 +48,34 @@ export function summarize(dir: string, nowMs: number): string {
 
 /** The `up (pid P) S seconds[, …]` / `down S seconds[, …]` part. Pure. */
 export function formatRecord(record: StatusRecord, normallyUp: boolean, nowMs: number): string {
-  const elapsed = BigInt(Math.floor(nowMs / 1000)) - tai64n.toUnixSeconds(record.stamp);
-  const seconds = elapsed < 0n ? 0n : elapsed;
-  const up = record.pid !== 0;
-  let line = up ? `up (pid ${record.pid}) ${seconds} seconds` : `down ${seconds} seconds`;
-  if (up && !normallyUp) line += ', normally down';
-  if (!up && normallyUp) line += ', normally up';
-  if (up && record.paused) line += ', paused';
-  if (!up && record.want === 'up') line += ', want up';
-  if (up && record.want === 'down') line += ', want down';
-  return line;
+  return statusPhrases({pid: record.pid, seconds: secondsSince(record, nowMs), normallyUp, paused: record.paused, want: record.want}).join(', ');
+}
+
+/** What svstat's phrases are made of. */
+export interface StatusFacts {
+  /** 0 = no child (down). */
+  readonly pid: number;
+  /** In the current state. */
+  readonly seconds: bigint | number;
+  /** No `down` file. */
+  readonly normallyUp: boolean;
+  readonly paused: boolean;
+  readonly want: Want;
+}
+
+/** svstat's phrases, in its order, to be joined by `, `: `up (pid P) S seconds`, `normally down`, `paused`, `want down`, … Pure. */
+export function statusPhrases(facts: StatusFacts): string[] {
+  const up = facts.pid !== 0;
+  const phrases = [stateWords(facts.pid, facts.seconds)];
+  if (up && !facts.normallyUp) phrases.push('normally down');
+  if (!up && facts.normallyUp) phrases.push('normally up');
+  if (up && facts.paused) phrases.push('paused');
+  if (!up && facts.want === 'up') phrases.push('want up');
+  if (up && facts.want === 'down') phrases.push('want down');
+  return phrases;
+}
+
+/** svstat's first words: `up (pid P) S seconds`, or `down S seconds` when `pid` is 0. */
+export function stateWords(pid: number, seconds: bigint | number): string {
+  return pid !== 0 ? `up (pid ${pid}) ${seconds} seconds` : `down ${seconds} seconds`;
 }

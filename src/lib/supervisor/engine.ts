@@ -11,7 +11,8 @@ import {processSpawnQueue, type SpawnQueue} from './spawn-queue.js';
 import {trustedUids} from '../security/ownership.js';
 import type {HeldDirectory} from '../sys/held-directory.js';
 import {failed, ServiceDir, type StartOutcome} from './service-dir.js';
-import {initialState, parseControlByte, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
+import {parseControlByte} from '../control/commands.js';
+import {initialState, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
 
 export type {StartOutcome} from './service-dir.js';
 

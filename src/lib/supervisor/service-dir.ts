@@ -2,14 +2,15 @@ import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFil
 import {Socket} from 'node:net';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
-import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, LOCK_FILE, OK_FIFO, RUN_FILE, STATS_FILE, STATUS_FILE, SUPERVISE_DIR} from '../control/paths.js';
+import {openFifo} from '../service-dir/fifo.js';
+import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, inSupervise, LOCK_FILE, OK_FIFO, RUN_FILE, STATS_FILE, STATUS_FILE, SUPERVISE_DIR, TIMEOUT_KILL_FILE} from '../service-dir/layout.js';
 import * as childRecord from '../status/child-record.js';
-import * as status from '../status/codec.js';
+import type * as status from '../status/codec.js';
+import {readStatusFile, writeStatusFile} from '../status/file.js';
 import * as stats from '../status/stats.js';
 import {flockExclusive} from '../sys/flock.js';
 import {AtomicWriteError, writeFileAtomicSync} from '../sys/fs-atomic.js';
 import {HeldDirectory} from '../sys/held-directory.js';
-import {mkfifoSync} from '../sys/mkfifo.js';
 import {trustProblem} from '../security/ownership.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 import type {RunDirectory} from './child.js';
@@ -119,11 +120,6 @@ function isSymlink(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** A `supervise/…` constant as a name inside `supervise/`. */
-function inSupervise(file: string): string {
-  return file.slice(SUPERVISE_DIR.length + 1);
 }
 
 /** Open flags for every file a supervisor opens inside `supervise/`: never through a symlink. */
@@ -247,9 +243,7 @@ export class ServiceDir {
   openControl(onByte: (byte: number) => void, onError: (message: string) => void): StartOutcome {
     let fd: number;
     try {
-      const path = this.inSupervise(CONTROL_FIFO);
-      mkfifoSync([path]);
-      fd = openFifo(path, constants.O_RDWR | NOFOLLOW);
+      fd = openFifo(this.inSupervise(CONTROL_FIFO), constants.O_RDWR);
     } catch (error) {
       return failed(`unable to read ${this.dir}/supervise/control: ${errorText(error)}`);
     }
@@ -264,9 +258,7 @@ export class ServiceDir {
   /** Creates `ok` and holds it open for reading: from now on svok and svc see a supervisor. */
   openOk(): StartOutcome {
     try {
-      const path = this.inSupervise(OK_FIFO);
-      mkfifoSync([path]);
-      this.okFd = openFifo(path, constants.O_RDONLY | NOFOLLOW);
+      this.okFd = openFifo(this.inSupervise(OK_FIFO), constants.O_RDONLY);
     } catch (error) {
       return failed(`unable to read ${this.dir}/supervise/ok: ${errorText(error)}`);
     }
@@ -275,25 +267,25 @@ export class ServiceDir {
 
   /** Writes `status` by rename; a warning (daemontools' wording) when that fails. */
   writeStatus(record: status.StatusRecord): string | undefined {
-    return this.writeAtomic(STATUS_FILE, status.pack(record));
+    return this.writeAtomic(STATUS_FILE, (path) => writeStatusFile(path, record));
   }
 
   /** Writes `supervise/child`; a warning when that fails. */
   writeChild(record: childRecord.ChildRecord): string | undefined {
-    return this.writeAtomic(CHILD_FILE, Buffer.from(childRecord.format(record)));
+    return this.writeAtomic(CHILD_FILE, replaceWith(childRecord.format(record)));
   }
 
   /** Writes `supervise/stats`; a warning when that fails. */
   writeStats(record: stats.SupervisorStats): string | undefined {
-    return this.writeAtomic(STATS_FILE, Buffer.from(stats.format(record)));
+    return this.writeAtomic(STATS_FILE, replaceWith(stats.format(record)));
   }
 
   /** The status and child record a previous supervisor left, when both are readable. After lock(). */
   previous(): {status: status.StatusRecord; child: childRecord.ChildRecord} | undefined {
     try {
-      const record = status.unpack(readStart(this.inSupervise(STATUS_FILE), status.STATUS_SIZE));
+      const record = readStatusFile(this.inSupervise(STATUS_FILE), {follow: false});
       const child = childRecord.parse(readStart(this.inSupervise(CHILD_FILE), 4096).toString('latin1'));
-      return record && child ? {status: record, child} : undefined;
+      return record !== 'bad-format' && child ? {status: record, child} : undefined;
     } catch {
       return undefined;
     }
@@ -312,7 +304,7 @@ export class ServiceDir {
   timeoutKill(): {ms: number} | {warning: string} | undefined {
     let text: string;
     try {
-      text = readFileSync(this.mustHold().path('timeout-kill'), 'latin1');
+      text = readFileSync(this.mustHold().path(TIMEOUT_KILL_FILE), 'latin1');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       return {warning: `unable to read ${this.dir}/timeout-kill: ${errorText(error)}`};
@@ -347,10 +339,11 @@ export class ServiceDir {
     return this.supervise.path(inSupervise(file));
   }
 
-  private writeAtomic(file: string, data: Buffer): string | undefined {
+  /** `write` replaces `file` through its `.new` (AtomicWriteError on failure); a warning when that fails. */
+  private writeAtomic(file: string, write: (path: string) => void): string | undefined {
     const tmp = `${this.dir}/${file}.new`;
     try {
-      writeFileAtomicSync(this.inSupervise(file), data, {exclusive: true});
+      write(this.inSupervise(file));
       return undefined;
     } catch (error) {
       if (!(error instanceof AtomicWriteError)) return `unable to write ${tmp}: ${errorText(error)}`;
@@ -359,6 +352,11 @@ export class ServiceDir {
       return `unable to ${error.step} ${tmp}: ${reason}`;
     }
   }
+}
+
+/** Writes `text` to `PATH.new` (made exclusively, never through a symlink), renamed over PATH. */
+function replaceWith(text: string): (path: string) => void {
+  return (path) => writeFileAtomicSync(path, Buffer.from(text), {exclusive: true});
 }
 
 /** The first `size` bytes of a regular file (never through a symlink, never blocking on a FIFO). */
@@ -370,12 +368,4 @@ function readStart(path: string, size: number): Buffer {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Opens a FIFO non-blocking; anything else at that path is refused (EINVAL). */
-function openFifo(path: string, flags: number): number {
-  const fd = openSync(path, flags);
-  if (fstatSync(fd).isFIFO()) return fd;
-  closeSync(fd);
-  throw Object.assign(new Error(`${path} is not a FIFO`), {code: 'EINVAL'});
 }

@@ -1,5 +1,5 @@
 import type {Want} from '../status/codec.js';
-import {CONTROL_COMMANDS} from '../control/client.js';
+import type {ControlCommand} from '../control/commands.js';
 
 /**
  * The supervise state machine, pure: `transition(state, event, now) → {state, effects}`, as
@@ -32,9 +32,6 @@ export interface SupervisorState {
   /** The timeout-kill timer is armed (after `d`, until the child exits). */
   readonly killTimerArmed: boolean;
 }
-
-/** The control bytes daemontools 0.76 understands (`supervise/control`). */
-export type ControlCommand = 'u' | 'd' | 'o' | 'p' | 'c' | 'h' | 'a' | 'i' | 't' | 'k' | 'x';
 
 export type SupervisorEvent =
   /** Initial start-up, once, after the FIFOs and the first status write. */
@@ -187,10 +184,4 @@ function control(state: SupervisorState, command: ControlCommand, now: number): 
       return running && signal ? {state, effects: [{type: 'signal', signal, target: 'pid'}]} : {state, effects: []};
     }
   }
-}
-
-/** A control byte, or undefined for anything supervise ignores. */
-export function parseControlByte(byte: number): ControlCommand | undefined {
-  const char = String.fromCharCode(byte);
-  return byte < 128 && CONTROL_COMMANDS.includes(char) ? (char as ControlCommand) : undefined;
 }

@@ -1,10 +1,8 @@
 import test from 'ava';
-import {closeSync, constants, mkdirSync, openSync, readSync, writeFileSync} from 'node:fs';
+import {closeSync, constants, mkdirSync, openSync, readSync} from 'node:fs';
 import {join} from 'node:path';
-import {probeSupervisor, readStatus, sendControl} from '../../../src/lib/control/client.js';
+import {probeSupervisor, sendControl} from '../../../src/lib/control/client.js';
 import {mkfifoSync} from '../../../src/lib/sys/mkfifo.js';
-import * as status from '../../../src/lib/status/codec.js';
-import * as tai64n from '../../../src/lib/tai64n/codec.js';
 import {tmpDir} from '../../helpers/tmp.js';
 
 function serviceDir(t: Parameters<typeof tmpDir>[0]): string {
@@ -36,13 +34,4 @@ test('ok probe: missing, not-running, running', (t) => {
   const reader = openSync(join(dir, 'supervise/ok'), constants.O_RDONLY | constants.O_NONBLOCK);
   t.teardown(() => closeSync(reader));
   t.is(probeSupervisor(dir), 'running');
-});
-
-test('status read: record, and bad format when short', (t) => {
-  const dir = serviceDir(t);
-  const record = {stamp: tai64n.fromUnixMs(1_000_000), pid: 42, paused: false, want: 'down' as const};
-  writeFileSync(join(dir, 'supervise/status'), status.pack(record));
-  t.deepEqual(readStatus(dir), record);
-  writeFileSync(join(dir, 'supervise/status'), Buffer.alloc(5));
-  t.is(readStatus(dir), 'bad-format');
 });

@@ -3,7 +3,7 @@ import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {DEFAULT_STOP_TIMEOUT_MS, DRAIN_MS, Scanner} from '../../../src/lib/scanner/scanner.js';
 import {FakeTime} from '../../helpers/fake-time.js';
-import {readStatus} from '../../../src/lib/control/client.js';
+import {readStatus} from '../../../src/lib/status/file.js';
 import {addService} from '../../helpers/service-dir.js';
 import {isAlive, run} from '../../helpers/processes.js';
 import {tmpDir} from '../../helpers/tmp.js';

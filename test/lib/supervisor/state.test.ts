@@ -1,10 +1,9 @@
 import test from 'ava';
+import type {ControlCommand} from '../../../src/lib/control/commands.js';
 import {
   initialState,
-  parseControlByte,
   RESTART_DELAY_MS,
   transition,
-  type ControlCommand,
   type Effect,
   type Phase,
   type SupervisorEvent,
@@ -180,9 +179,4 @@ test('spawn failure: retried after the throttle while wanted up, message each ti
   t.deepEqual(failed.effects, [{type: 'arm-start-timer', at: NOW + RESTART_DELAY_MS}]);
   const once = transition(transition(initialState('down'), {type: 'control', command: 'o'}, NOW).state, {type: 'spawn-failed'}, NOW);
   t.is(once.state.phase, 'idle');
-});
-
-test('control bytes: the eleven letters, everything else ignored', (t) => {
-  const known = [...Array(256).keys()].filter((byte) => parseControlByte(byte) !== undefined).map((byte) => String.fromCharCode(byte));
-  t.is(known.join(''), 'acdhikoptux');
 });
