@@ -191,6 +191,9 @@ test('a second engine on the same dir is refused with daemontools words; close()
   first.close();
   t.is(await first.exited, 'closed');
   t.true(isAlive(pid));
+  // A child another test forks at this moment holds copies of this process's fds until it closes
+  // them (before it waits to exec): `ok` has no reader once those copies are gone too.
+  await waitFor(() => probeSupervisor(dir) === 'not-running', 'ok to have no reader', PATIENT).catch(() => undefined);
   t.is(probeSupervisor(dir), 'not-running');
   writeFileSync(join(dir, 'down'), '');
   t.deepEqual(await second.start(), {kind: 'started'}, 'the refused engine may retry');
@@ -293,7 +296,13 @@ test('adoption: a successor takes over the running child instead of starting a s
   const before = readStatus(dir);
   first.close();
   const second = engine(t, dir, {time, adoptPollMs: 50}).supervisor;
-  t.deepEqual(await second.start({adopt: true}), {kind: 'started'});
+  // A child another test forks at this moment holds a copy of the lock's descriptor (and so the
+  // flock) until it closes its inherited fds: a busy lock is retried, as svscan retries.
+  const outcome = await waitFor(async () => {
+    const attempt = await second.start({adopt: true});
+    return attempt.kind === 'busy' ? undefined : attempt;
+  }, 'the lock to be free', PATIENT);
+  t.deepEqual(outcome, {kind: 'started'});
   t.deepEqual(second.snapshot(), {phase: 'running', want: 'up', paused: true, pid});
   t.deepEqual(readStatus(dir), before, 'status unchanged: same pid, stamp, paused, want');
   t.deepEqual(time.delays(), [50]);
