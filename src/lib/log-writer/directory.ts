@@ -20,7 +20,7 @@ import {join, resolve} from 'node:path';
 import {SysError} from '../cli/errors.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
-import {flockExclusive} from '../sys/flock.js';
+import {lockFile} from '../sys/flock.js';
 import type {Clock} from '../tai64n/clock.js';
 import {LABEL_LENGTH, format, fromUnixMs} from '../tai64n/codec.js';
 import type {DirectorySettings} from './script.js';
@@ -167,12 +167,9 @@ export class LogDirectory {
     } catch (error) {
       throw new SysError(`open directory ${dir}`, error);
     }
-    try {
-      this.lockFd = openSync(this.file(LOCK), APPEND, 0o600);
-      if ((await flockExclusive(this.lockFd, {nonblocking: true})) === 'busy') throw errnoError('EAGAIN');
-    } catch (error) {
-      throw new SysError(`lock directory ${dir}`, error);
-    }
+    const lock = await lockFile(this.file(LOCK), {flags: APPEND, mode: 0o600, nonblocking: true});
+    if (lock.kind !== 'locked') throw new SysError(`lock directory ${dir}`, lock.kind === 'busy' ? errnoError('EAGAIN') : lock.error);
+    this.lockFd = lock.fd;
     let current: Stats | undefined;
     try {
       current = statOrMissing(this.file(CURRENT));

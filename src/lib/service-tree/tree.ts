@@ -1,11 +1,11 @@
-import {chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
+import {chmodSync, closeSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {FatalError, SysError} from '../cli/errors.js';
 import {EXIT_USAGE} from '../cli/exit-codes.js';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
 import {DOWN_FILE, RUN_FILE} from '../control/paths.js';
 import {listNames} from '../sys/directory.js';
-import {flockExclusiveSync} from '../sys/flock.js';
+import {lockFileSync} from '../sys/flock.js';
 import {writeFileAtomicSync} from '../sys/fs-atomic.js';
 import {formatLogRunScript, formatRunScript} from './run-script.js';
 
@@ -102,22 +102,10 @@ export function prepareServiceDir(serviceDir: string): void {
  */
 export function lockTree(serviceDir: string): (() => void) | 'busy' {
   const path = join(serviceDir, TREE_LOCK_FILE);
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, 0o600);
-  } catch (error) {
-    throw new SysError(`open ${path}`, error);
-  }
-  try {
-    if (flockExclusiveSync(fd, {nonblocking: true}) === 'busy') {
-      closeSync(fd);
-      return 'busy';
-    }
-  } catch (error) {
-    closeSync(fd);
-    throw new SysError(`lock ${path}`, error);
-  }
-  return () => closeSync(fd);
+  const attempt = lockFileSync(path, {flags: constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, mode: 0o600, nonblocking: true});
+  if (attempt.kind === 'failed') throw new SysError(`${attempt.step} ${path}`, attempt.error);
+  if (attempt.kind === 'busy') return 'busy';
+  return () => closeSync(attempt.fd);
 }
 
 /** Writes a service's files (only those whose text differs), log/run first: a new logger is ready before its service. */

@@ -6,7 +6,7 @@ import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, LOCK_FILE, OK_FIFO, RUN_FILE, STATS
 import * as childRecord from '../status/child-record.js';
 import * as status from '../status/codec.js';
 import * as stats from '../status/stats.js';
-import {flockExclusive} from '../sys/flock.js';
+import {lockFile} from '../sys/flock.js';
 import {AtomicWriteError, writeFileAtomicSync} from '../sys/fs-atomic.js';
 import {HeldDirectory} from '../sys/held-directory.js';
 import {mkfifoSync} from '../sys/mkfifo.js';
@@ -220,26 +220,15 @@ export class ServiceDir {
     if (opened.kind !== 'opened') return opened;
     const supervise = opened.dir;
     const what = `unable to acquire ${this.dir}/supervise/lock`;
-    let fd: number;
-    try {
-      fd = openSync(supervise.path(inSupervise(LOCK_FILE)), constants.O_WRONLY | NOFOLLOW | constants.O_APPEND | constants.O_CREAT, 0o600);
-    } catch (error) {
+    const flags = constants.O_WRONLY | NOFOLLOW | constants.O_APPEND | constants.O_CREAT;
+    const attempt = await lockFile(supervise.path(inSupervise(LOCK_FILE)), {flags, mode: 0o600, nonblocking: true});
+    if (attempt.kind !== 'locked') {
       supervise.close();
-      return failed(`${what}: ${errorText(error)}`);
-    }
-    try {
-      if ((await flockExclusive(fd, {nonblocking: true})) === 'busy') {
-        closeSync(fd);
-        supervise.close();
-        return {kind: 'busy', message: `${what}: ${errorText({code: 'EAGAIN'})}`};
-      }
-    } catch (error) {
-      closeSync(fd);
-      supervise.close();
-      return failed(`${what}: ${errorText(error)}`);
+      if (attempt.kind === 'busy') return {kind: 'busy', message: `${what}: ${errorText({code: 'EAGAIN'})}`};
+      return failed(`${what}: ${errorText(attempt.error)}`);
     }
     this.supervise = supervise;
-    this.lockFd = fd;
+    this.lockFd = attempt.fd;
     return {kind: 'started'};
   }
 

@@ -1,6 +1,6 @@
-import {closeSync, constants, mkdirSync, openSync} from 'node:fs';
+import {closeSync, constants, mkdirSync} from 'node:fs';
 import {dirname, join} from 'node:path';
-import {flockExclusiveSync} from '../sys/flock.js';
+import {lockFileSync} from '../sys/flock.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 
 /**
@@ -63,32 +63,27 @@ export async function lockStateDir(
   options: {waitMs: number; pollMs?: number; sleep?: (ms: number) => Promise<void>},
 ): Promise<LockOutcome> {
   const path = join(dir, LOCK_FILE);
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
-  } catch (error) {
-    if (!isUnwritable(error)) throw error;
-    // flock needs no write access: an existing lock file still excludes on a read-only file system.
-    try {
-      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    } catch {
-      return {kind: 'unavailable', cause: error as NodeJS.ErrnoException};
+  const attempt = (): LockOutcome | undefined => {
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+    let taken = lockFileSync(path, {flags, mode: 0o600, nonblocking: true});
+    if (taken.kind === 'failed' && taken.step === 'open' && isUnwritable(taken.error)) {
+      // flock needs no write access: an existing lock file still excludes on a read-only file system.
+      const cause = taken.error as NodeJS.ErrnoException;
+      taken = lockFileSync(path, {flags: constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK, nonblocking: true});
+      if (taken.kind === 'failed' && taken.step === 'open') return {kind: 'unavailable', cause};
     }
-  }
+    if (taken.kind === 'failed') throw taken.error;
+    if (taken.kind === 'busy') return undefined;
+    const fd = taken.fd;
+    return {kind: 'locked', lock: {release: () => closeSync(fd)}};
+  };
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + options.waitMs;
-  try {
-    for (;;) {
-      if (flockExclusiveSync(fd, {nonblocking: true}) === 'locked') {
-        return {kind: 'locked', lock: {release: () => closeSync(fd)}};
-      }
-      if (Date.now() >= deadline) break;
-      await sleep(Math.min(options.pollMs ?? 250, Math.max(1, deadline - Date.now())));
-    }
-  } catch (error) {
-    closeSync(fd);
-    throw error;
+  for (;;) {
+    const outcome = attempt();
+    if (outcome) return outcome;
+    if (Date.now() >= deadline) break;
+    await sleep(Math.min(options.pollMs ?? 250, Math.max(1, deadline - Date.now())));
   }
-  closeSync(fd);
   return {kind: 'busy'};
 }
