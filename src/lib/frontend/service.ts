@@ -1,9 +1,10 @@
-import {closeSync, lstatSync, openSync, readFileSync, statSync, unlinkSync} from 'node:fs';
+import {closeSync, lstatSync, openSync, statSync, unlinkSync} from 'node:fs';
 import {join} from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {FatalError, SysError} from '../cli/errors.js';
 import {probeSupervisor, readStatus, sendControl} from '../control/client.js';
 import {DOWN_FILE, STATUS_FILE} from '../control/paths.js';
+import {hasExited, readProcStat} from '../proc/stat.js';
 import {systemClock, type Clock} from '../tai64n/clock.js';
 import type {FrontendOptions} from './options.js';
 import {observe, type Observed} from './readiness.js';
@@ -160,9 +161,8 @@ function removeDownFile(dir: string): void {
 /** A process that exists and is not a zombie (a zombie is a service that exited, not yet reaped). */
 export function isLiveProcess(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
+    const stat = readProcStat(pid);
+    if (stat) return !hasExited(stat);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
   }
