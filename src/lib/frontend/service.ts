@@ -9,6 +9,7 @@ import {systemClock, type Clock} from '../tai64n/clock.js';
 import type {FrontendOptions} from './options.js';
 import {observe, type Observed} from './readiness.js';
 import {runServiceScript, type ScriptResult} from './script.js';
+import {isErrno} from '../sys/errno.js';
 
 /** Time and process liveness, injected so the waiting logic can be driven by tests. */
 export interface FrontendDeps {
@@ -137,7 +138,7 @@ function hasDownFile(dir: string): boolean {
     lstatSync(join(dir, DOWN_FILE));
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (isErrno(error, 'ENOENT')) return false;
     throw new SysError(`stat ${join(dir, DOWN_FILE)}`, error);
   }
 }
@@ -154,7 +155,7 @@ function removeDownFile(dir: string): void {
   try {
     unlinkSync(join(dir, DOWN_FILE));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new SysError(`remove ${join(dir, DOWN_FILE)}`, error);
+    if (!isErrno(error, 'ENOENT')) throw new SysError(`remove ${join(dir, DOWN_FILE)}`, error);
   }
 }
 
@@ -164,12 +165,12 @@ export function isLiveProcess(pid: number): boolean {
     const stat = readProcStat(pid);
     if (stat) return !hasExited(stat);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (isErrno(error, 'ENOENT')) return false;
   }
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return isErrno(error, 'EPERM');
   }
 }

@@ -24,6 +24,7 @@ import {lockFile} from '../sys/flock.js';
 import type {Clock} from '../tai64n/clock.js';
 import {LABEL_LENGTH, format, fromUnixMs} from '../tai64n/codec.js';
 import type {DirectorySettings} from './script.js';
+import {isErrno} from '../sys/errno.js';
 
 /**
  * One multilog directory: lock, `current`, crash recovery, rotation by size, pruning to `num`
@@ -68,7 +69,7 @@ function statOrMissing(path: string): Stats | undefined {
   try {
     return statSync(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isErrno(error, 'ENOENT')) return undefined;
     throw error;
   }
 }
@@ -428,7 +429,7 @@ export class LogDirectory {
           try {
             unlinkSync(this.file(oldest));
           } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+            if (!isErrno(error, 'ENOENT')) throw error;
           }
         },
         () => `remove ${this.named(oldest)}`,

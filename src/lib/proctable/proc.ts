@@ -2,6 +2,7 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {parseProcStat} from '../proc/stat.js';
 import type {ProcessEntry} from './entry.js';
+import {errnoCode} from '../sys/errno.js';
 
 /**
  * The Linux process table read straight from /proc, synchronously (1–4 ms for 200
@@ -43,7 +44,7 @@ export function readProcTable(root: string): ProcessEntry[] {
         ...(stat ?? {}),
       });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errnoCode(error);
       if (code === 'ENOENT' || code === 'ESRCH') continue;
       throw error;
     }

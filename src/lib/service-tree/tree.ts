@@ -8,6 +8,7 @@ import {listNames} from '../sys/directory.js';
 import {lockFileSync} from '../sys/flock.js';
 import {writeFileAtomicSync} from '../sys/fs-atomic.js';
 import {formatLogRunScript, formatRunScript} from './run-script.js';
+import {isErrno} from '../sys/errno.js';
 
 /**
  * The service tree `keepup supervise` generates from the config: `serviceDir/NAME/run` for every
@@ -159,7 +160,7 @@ function readText(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isErrno(error, 'ENOENT')) return undefined;
     throw new SysError(`read ${path}`, error);
   }
 }
@@ -168,7 +169,7 @@ function makeDir(dir: string, mode = 0o755): void {
   try {
     mkdirSync(dir, {mode});
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new SysError(`create ${dir}`, error);
+    if (!isErrno(error, 'EEXIST')) throw new SysError(`create ${dir}`, error);
   }
 }
 

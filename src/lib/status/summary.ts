@@ -6,6 +6,7 @@ import {DOWN_FILE} from '../control/paths.js';
 import {assertDirectory} from '../sys/directory.js';
 import * as tai64n from '../tai64n/codec.js';
 import type {StatusRecord} from './codec.js';
+import {isErrno} from '../sys/errno.js';
 
 /**
  * svstat's line for one directory, without the leading `DIR: ` (daemontools 0.76 wording):
@@ -24,7 +25,7 @@ export function summarize(dir: string, nowMs: number): string {
     statSync(join(dir, DOWN_FILE));
     normallyUp = false;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return `unable to stat down: ${errorText(error)}`;
+    if (!isErrno(error, 'ENOENT')) return `unable to stat down: ${errorText(error)}`;
     normallyUp = true;
   }
   try {
@@ -38,7 +39,7 @@ export function summarize(dir: string, nowMs: number): string {
   try {
     record = readStatus(dir);
   } catch (error) {
-    const verb = (error as NodeJS.ErrnoException).syscall === 'read' ? 'read' : 'open';
+    const verb = isErrno(error) && error.syscall === 'read' ? 'read' : 'open';
     return `unable to ${verb} supervise/status: ${errorText(error)}`;
   }
   if (record === 'bad-format') return 'unable to read supervise/status: bad format';

@@ -13,6 +13,7 @@ import {mkfifoSync} from '../sys/mkfifo.js';
 import {trustProblem} from '../security/ownership.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 import type {RunDirectory} from './child.js';
+import {isErrno} from '../sys/errno.js';
 
 /**
  * The outcome of a start-up step. `busy`: another supervisor (ours or daemontools') holds the
@@ -209,7 +210,7 @@ export class ServiceDir {
       statSync(this.mustHold().path(DOWN_FILE));
       return 'down';
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'up';
+      if (isErrno(error, 'ENOENT')) return 'up';
       return failed(`unable to stat ${this.dir}/down: ${errorText(error)}`);
     }
   }
@@ -303,7 +304,7 @@ export class ServiceDir {
     try {
       text = readFileSync(this.mustHold().path('timeout-kill'), 'latin1');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (isErrno(error, 'ENOENT')) return undefined;
       return {warning: `unable to read ${this.dir}/timeout-kill: ${errorText(error)}`};
     }
     const match = /^\s*([0-9]{1,10})\s*$/.exec(text);

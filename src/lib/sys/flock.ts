@@ -1,6 +1,6 @@
 import {spawn, spawnSync} from 'node:child_process';
 import {closeSync, openSync} from 'node:fs';
-import {constants} from 'node:os';
+import {errnoName} from './errno.js';
 import {errnoException, optionalProcessCall, type ProcessCalls} from './native.js';
 
 /**
@@ -20,7 +20,8 @@ function nativeFlock(): Pick<ProcessCalls, 'flockExclusiveNonblocking'> | null {
 
 function nativeOutcome(errno: number): FlockResult {
   if (errno === 0) return 'locked';
-  if (errno === constants.errno.EWOULDBLOCK || errno === constants.errno.EAGAIN) return 'busy';
+  const name = errnoName(errno);
+  if (name === 'EAGAIN' || name === 'EWOULDBLOCK') return 'busy';
   throw errnoException(errno, 'flock failed');
 }
 

@@ -2,6 +2,7 @@ import {closeSync, constants, mkdirSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {lockFileSync} from '../sys/flock.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
+import {errnoCode} from '../sys/errno.js';
 
 /**
  * The watchdog's state directory: `lock` (flock held for a whole pass), `history` (restart
@@ -33,7 +34,7 @@ function makeDirectories(dir: string): void {
   try {
     mkdirSync(dir, 0o700);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code === 'EEXIST') return;
     if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
     makeDirectories(dirname(dir));
@@ -51,7 +52,7 @@ export type LockOutcome = {kind: 'locked'; lock: HeldLock} | {kind: 'busy'} | {k
 /** Errors that mean the state directory cannot be written now, not that it is wrong. */
 const UNWRITABLE = new Set(['EROFS', 'ENOSPC', 'EDQUOT']);
 export function isUnwritable(error: unknown): boolean {
-  return UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '');
+  return UNWRITABLE.has(errnoCode(error) ?? '');
 }
 
 /**
