@@ -2,7 +2,7 @@ import {FatalError, UsageError} from '../lib/cli/errors.js';
 import {fatalLine, stderrReporter, writeStderr} from '../lib/cli/messages.js';
 import {runMain} from '../lib/cli/run-main.js';
 import {Supervisor} from '../lib/supervisor/engine.js';
-import {serviceLimitsFromStartup} from '../lib/supervisor/open-files.js';
+import {serviceLimitsFromStartup} from '../lib/limits/open-files.js';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
 
 // supervise DIR: runs ./run in DIR and keeps it running (daemontools 0.76). SIGTERM and SIGINT

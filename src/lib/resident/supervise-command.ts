@@ -5,7 +5,7 @@ import type {Subcommand} from '../cli/subcommands.js';
 import {lookupAccount} from '../chainload/account.js';
 import {readEnvDir} from '../chainload/envdir.js';
 import {serviceCapacity} from '../scanner/capacity.js';
-import {serviceOpenFileLimit} from '../supervisor/open-files.js';
+import {serviceOpenFileLimit} from '../limits/open-files.js';
 import {readOpenFileLimit} from '../sys/open-file-limit.js';
 import {guardInspectorSignal, ignoreStraySignals} from '../sys/signals.js';
 import {configPath} from '../watchdog/check-command.js';

@@ -3,7 +3,7 @@ import type {Account} from '../chainload/account.js';
 import type {EnvChange, EnvDirOptions} from '../chainload/envdir.js';
 import type {OpenFileLimit} from '../sys/open-file-limit.js';
 import {RLIM_INFINITY, type ResourceLimit, type ResourceName, type SpawnSettings} from '../supervisor/child.js';
-import {openFilesLimit} from '../supervisor/open-files.js';
+import {openFilesLimit} from '../limits/open-files.js';
 import {trustedUids} from '../security/ownership.js';
 
 /**

@@ -1,5 +1,5 @@
 import {takeLauncherEnvironment} from '../sys/launcher.js';
-import {RLIM_INFINITY, type ResourceLimit} from './child.js';
+import {RLIM_INFINITY, type ResourceLimit} from '../supervisor/child.js';
 import {readOpenFileLimit, type OpenFileLimit} from '../sys/open-file-limit.js';
 
 /**

@@ -1,5 +1,5 @@
 import test from 'ava';
-import {openFilesLimit, serviceOpenFileLimit} from '../../../src/lib/supervisor/open-files.js';
+import {openFilesLimit, serviceOpenFileLimit} from '../../../src/lib/limits/open-files.js';
 
 test('services get the limit the supervisor was started with, else 1024, never above the hard limit', (t) => {
   const own = {soft: 524288, hard: 524288};
