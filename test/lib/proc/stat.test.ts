@@ -22,8 +22,12 @@ test('this process and a child as the kernel shows them; a vanished one is ENOEN
   t.regex(own.startTime ?? '', /^[0-9]+$/);
   const child = spawn('sleep', ['1000'], {stdio: 'ignore', detached: true});
   t.teardown(() => child.kill('SIGKILL'));
-  await waitFor(() => readProcStat(child.pid!)?.comm === 'sleep', 'the exec of sleep');
-  t.like(readProcStat(child.pid!), {pid: child.pid, ppid: process.pid, pgrp: child.pid, session: child.pid, state: 'S'});
+  // Sleeping (S) once it has exec'd sleep and gone to sleep; it may still be running just after the exec.
+  const sleeping = await waitFor(() => {
+    const stat = readProcStat(child.pid!);
+    return stat?.comm === 'sleep' && stat.state === 'S' ? stat : undefined;
+  }, 'sleep to be asleep');
+  t.like(sleeping, {pid: child.pid, ppid: process.pid, pgrp: child.pid, session: child.pid});
   const exited = once(child, 'exit');
   child.kill('SIGKILL');
   await exited;
