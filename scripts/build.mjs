@@ -35,12 +35,15 @@ const inspectorGuard = 'process.on("SIGUSR1", () => {});';
 // on the open-files soft limit they were started with, which Node raises at start-up and forgets. Their bundles start as /bin/sh
 // scripts that export that limit and exec node on the same file (the second line is a
 // no-op statement plus a comment in JavaScript). /bin/sh always exports PWD, so env(1) first
-// saves the caller's PWD (empty when unset). src/lib/sys/launcher.ts reads both.
+// saves the caller's PWD (empty when unset). src/lib/limits/open-files.ts reads the limit
+// (KEEPUP_NOFILE, its NOFILE_VARIABLE), src/lib/sys/launcher.ts the PWD (KEEPUP_PWD).
+const LAUNCHER_SHEBANG = '#!/usr/bin/env -S KEEPUP_PWD=${PWD} /bin/sh';
+const RECORD_NOFILE = 'export KEEPUP_NOFILE="$(ulimit -Sn)"';
 const LAUNCHED = new Set(['envdir', 'envuidgid', 'fghack', 'pgrphack', 'setlock', 'setuidgid', 'softlimit', 'supervise', 'svscan']);
 const isLaunched = (bin) => LAUNCHED.has(relative('src/bin', bin).replace(/\.ts$/, ''));
 const banners = [
   ['#!/usr/bin/env node', bins.filter((bin) => !isLaunched(bin))],
-  ['#!/usr/bin/env -S KEEPUP_PWD=${PWD} /bin/sh\n":" //; export KEEPUP_NOFILE="$(ulimit -Sn)"; exec node "$0" "$@"', bins.filter(isLaunched)],
+  [`${LAUNCHER_SHEBANG}\n":" //; ${RECORD_NOFILE}; exec node "$0" "$@"`, bins.filter(isLaunched)],
 ];
 rmSync(join(root, 'dist'), {recursive: true, force: true});
 for (const [launcher, entryPoints] of banners) {
@@ -70,7 +73,7 @@ for (const bin of bins) {
   const name = relative('src/bin', bin).replace(/\.ts$/, '');
   const target = `"\${0%/*}/../bin/${name}.js" "$@"`;
   const text = isLaunched(bin)
-    ? `#!/usr/bin/env -S KEEPUP_PWD=\${PWD} /bin/sh\nexport KEEPUP_NOFILE="$(ulimit -Sn)"; exec node ${target}\n`
+    ? `${LAUNCHER_SHEBANG}\n${RECORD_NOFILE}; exec node ${target}\n`
     : `#!/bin/sh\nexec node ${target}\n`;
   writeFileSync(join(root, 'dist/commands', name), text, {mode: 0o755});
 }

@@ -4,6 +4,7 @@ import {runMain} from '../lib/cli/run-main.js';
 import {EXIT_TEMPORARY, EXIT_USAGE} from '../lib/cli/exit-codes.js';
 import {MINIMUM_LENGTH, RollingTitle} from '../lib/proctitle/rolling.js';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
+import {errnoCode} from '../lib/sys/errno.js';
 
 await runMain('readproctitle', (args) => {
   const last = args.at(-1);
@@ -20,7 +21,7 @@ await runMain('readproctitle', (args) => {
     try {
       length = readSync(0, chunk, 0, chunk.length, null);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errnoCode(error);
       if (code === 'EINTR') continue;
       // A non-blocking stdin: wait a little instead of spinning.
       if (code === 'EAGAIN') {

@@ -3,7 +3,7 @@ import {fatalLine, stderrReporter, writeStderr} from '../lib/cli/messages.js';
 import {runMain} from '../lib/cli/run-main.js';
 import {Supervisor} from '../lib/supervisor/engine.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../lib/supervisor/state.js';
-import {serviceLimitsFromStartup} from '../lib/supervisor/open-files.js';
+import {serviceLimitsFromStartup} from '../lib/limits/open-files.js';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
 import {systemTime, type TimerHandle} from '../lib/time/time.js';
 

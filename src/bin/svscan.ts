@@ -6,8 +6,7 @@ import {SysError, UsageError} from '../lib/cli/errors.js';
 import {fatalLine, stderrReporter, writeStderr} from '../lib/cli/messages.js';
 import {runMain} from '../lib/cli/run-main.js';
 import {serviceCapacity} from '../lib/scanner/capacity.js';
-import {serviceLimitsFromStartup} from '../lib/supervisor/open-files.js';
-import {readOpenFileLimit} from '../lib/sys/open-file-limit.js';
+import {readOpenFileLimit, serviceLimitsFromStartup} from '../lib/limits/open-files.js';
 import {Scanner} from '../lib/scanner/scanner.js';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
 

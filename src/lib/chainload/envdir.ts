@@ -2,6 +2,7 @@ import {closeSync, constants, fstatSync, openSync, readFileSync, readSync, readd
 import {FatalError, SysError} from '../cli/errors.js';
 import {trustProblem} from '../security/ownership.js';
 import {withVariable, type Environment} from './pathexec.js';
+import {errnoCode, isErrno} from '../sys/errno.js';
 
 /** One variable an env dir sets (a Buffer value, byte for byte) or removes (undefined). */
 export interface EnvChange {
@@ -50,7 +51,7 @@ export function readEnvDir(dir: string, options: EnvDirOptions = {}): EnvChange[
   try {
     names = readdirSync(dir, {encoding: 'buffer'});
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     const switching = code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EACCES';
     throw new SysError(switching ? `switch to directory ${dir}` : `read directory ${dir}`, error);
   }
@@ -64,7 +65,7 @@ export function readEnvDir(dir: string, options: EnvDirOptions = {}): EnvChange[
       content = trusted ? readTrustedFile(path, `${dir}/${name}`, trusted) : readFileSync(path);
     } catch (error) {
       if (error instanceof FatalError) throw error;
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (isErrno(error, 'ENOENT')) {
         changes.push({name, value: undefined});
         continue;
       }
@@ -85,7 +86,7 @@ function readTrustedFile(path: Buffer, shown: string, uids: readonly number[]): 
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new FatalError(`refusing env file ${shown}: it is a symbolic link`);
+    if (isErrno(error, 'ELOOP')) throw new FatalError(`refusing env file ${shown}: it is a symbolic link`);
     throw error;
   }
   try {

@@ -5,6 +5,7 @@ import {getSystemErrorName} from 'node:util';
 import {execCandidates} from './pathexec.js';
 import {restoreInheritance} from '../sys/fd-inheritance.js';
 import type {ProcessCalls} from '../sys/native.js';
+import {errnoCode} from '../sys/errno.js';
 
 /** How a program run by fghack ended. */
 export type ForegroundOutcome =
@@ -72,7 +73,7 @@ export function resolveProgram(file: string, env: Buffer[]): {path: string} | {c
       accessSync(path, constants.X_OK);
       return {path};
     } catch (error) {
-      code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+      code = errnoCode(error) ?? 'EIO';
     }
     if (code !== 'ENOENT') reported = code;
     if (!NO_LUCK.has(code)) break;

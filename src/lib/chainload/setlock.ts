@@ -1,6 +1,6 @@
-import {constants, openSync} from 'node:fs';
+import {constants} from 'node:fs';
 import {SysError} from '../cli/errors.js';
-import {flockExclusiveSync} from '../sys/flock.js';
+import {lockFileSync} from '../sys/flock.js';
 
 /** setlock's flags after the last of each pair wins: -n/-N (don't wait / wait), -x/-X (quiet / report). */
 export interface SetlockFlags {
@@ -26,18 +26,9 @@ export function setlockFlags(options: ReadonlyArray<{option: string}>): SetlockF
  * `nonblocking` is EAGAIN (`temporary failure`). SysErrors are worded as setlock's.
  */
 export function acquireLock(file: string, flags: Pick<SetlockFlags, 'nonblocking'>): number {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_APPEND | constants.O_CREAT, 0o600);
-  } catch (error) {
-    throw new SysError(`open ${file}`, error);
-  }
-  let outcome;
-  try {
-    outcome = flockExclusiveSync(fd, {nonblocking: flags.nonblocking});
-  } catch (error) {
-    throw new SysError(`lock ${file}`, error);
-  }
-  if (outcome === 'busy') throw new SysError(`lock ${file}`, {code: 'EAGAIN'});
-  return fd;
+  const flagsOpen = constants.O_WRONLY | constants.O_NONBLOCK | constants.O_APPEND | constants.O_CREAT;
+  const attempt = lockFileSync(file, {flags: flagsOpen, mode: 0o600, nonblocking: flags.nonblocking});
+  if (attempt.kind === 'failed') throw new SysError(`${attempt.step} ${file}`, attempt.error);
+  if (attempt.kind === 'busy') throw new SysError(`lock ${file}`, {code: 'EAGAIN'});
+  return attempt.fd;
 }

@@ -1,3 +1,4 @@
+import {errnoCode} from '../sys/errno.js';
 /**
  * djb's error strings (daemontools error_str), so our messages read exactly like the
  * real tools': `supervise: fatal: unable to chdir to x: file does not exist`.
@@ -47,6 +48,5 @@ export function errnoText(code: string | undefined): string {
 
 /** The djb text for a thrown value: its errno code when it has one, else `unknown error`. */
 export function errorText(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return errnoText(typeof code === 'string' ? code : undefined);
+  return errnoText(errnoCode(error));
 }

@@ -2,6 +2,7 @@ import {closeSync, constants, openSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import {CONTROL_FIFO, OK_FIFO} from '../service-dir/layout.js';
 import {systemTime} from '../time/time.js';
+import {errnoCode, isErrno} from '../sys/errno.js';
 
 /**
  * The client side of the daemontools protocol (control and ok), used by svc, svok, svstat and the front-ends.
@@ -19,7 +20,7 @@ export function sendControl(dir: string, commands: string): SendResult {
   try {
     fd = openSync(join(dir, CONTROL_FIFO), constants.O_WRONLY | constants.O_NONBLOCK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENXIO') return 'not-running';
+    if (isErrno(error, 'ENXIO')) return 'not-running';
     throw error;
   }
   try {
@@ -41,7 +42,7 @@ function writeAll(fd: number, bytes: Buffer): void {
     try {
       offset += writeSync(fd, bytes, offset);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || systemTime.now() > deadline) throw error;
+      if (!isErrno(error, 'EAGAIN') || systemTime.now() > deadline) throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
   }
@@ -56,7 +57,7 @@ export function probeSupervisor(dir: string): 'running' | 'not-running' | 'missi
     closeSync(openSync(join(dir, OK_FIFO), constants.O_WRONLY | constants.O_NONBLOCK));
     return 'running';
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code === 'ENXIO') return 'not-running';
     if (code === 'ENOENT') return 'missing';
     throw error;

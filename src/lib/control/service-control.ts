@@ -1,5 +1,6 @@
 import {sendControl} from './client.js';
 import {assertDirectory} from '../sys/directory.js';
+import {isErrno} from '../sys/errno.js';
 
 /** What happened when svc tried one directory; the command words it. */
 export type ControlOutcome =
@@ -19,7 +20,7 @@ export function controlService(dir: string, commands: string): ControlOutcome {
   try {
     return {kind: sendControl(dir, commands)};
   } catch (error) {
-    return (error as NodeJS.ErrnoException).syscall === 'write' || (error as NodeJS.ErrnoException).code === 'EAGAIN'
+    return (isErrno(error) && error.syscall === 'write') || isErrno(error, 'EAGAIN')
       ? {kind: 'unable-to-write', error}
       : {kind: 'unable-to-open', error};
   }

@@ -1,5 +1,6 @@
 import {parseArgs} from 'node:util';
 import {UsageError} from '../cli/errors.js';
+import {errnoCode} from '../sys/errno.js';
 
 /** What the service front-ends (svcstart, svcstop, svcreset, svcrestart) are told. */
 export interface FrontendOptions {
@@ -50,7 +51,7 @@ export function parseFrontendArgs(prog: string, args: readonly string[], accepte
     });
   } catch (error) {
     const option = /'([^']+)'/.exec((error as Error).message)?.[1] ?? '?';
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     return fail(code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? `option requires an argument: ${option.split(',')[0]}` : `illegal option: ${option}`);
   }
   const values = parsed.values as {persist?: boolean; timeout?: string; settle?: string};

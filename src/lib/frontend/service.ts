@@ -1,13 +1,15 @@
-import {closeSync, lstatSync, openSync, readFileSync, statSync, unlinkSync} from 'node:fs';
+import {closeSync, lstatSync, openSync, statSync, unlinkSync} from 'node:fs';
 import {join} from 'node:path';
 import {FatalError, SysError} from '../cli/errors.js';
 import {probeSupervisor, sendControl} from '../control/client.js';
 import {readStatus} from '../status/file.js';
 import {DOWN_FILE, STATUS_FILE} from '../service-dir/layout.js';
 import {systemTime, type Time} from '../time/time.js';
+import {hasExited, readProcStat} from '../proc/stat.js';
 import type {FrontendOptions} from './options.js';
 import {observe, type Observed} from './readiness.js';
 import {runServiceScript, type ScriptResult} from './script.js';
+import {isErrno} from '../sys/errno.js';
 
 /** Time and process liveness, injected so the waiting logic can be driven by tests. */
 export interface FrontendDeps {
@@ -135,7 +137,7 @@ function hasDownFile(dir: string): boolean {
     lstatSync(join(dir, DOWN_FILE));
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (isErrno(error, 'ENOENT')) return false;
     throw new SysError(`stat ${join(dir, DOWN_FILE)}`, error);
   }
 }
@@ -152,23 +154,22 @@ function removeDownFile(dir: string): void {
   try {
     unlinkSync(join(dir, DOWN_FILE));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new SysError(`remove ${join(dir, DOWN_FILE)}`, error);
+    if (!isErrno(error, 'ENOENT')) throw new SysError(`remove ${join(dir, DOWN_FILE)}`, error);
   }
 }
 
 /** A process that exists and is not a zombie (a zombie is a service that exited, not yet reaped). */
 export function isLiveProcess(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
+    const stat = readProcStat(pid);
+    if (stat) return !hasExited(stat);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (isErrno(error, 'ENOENT')) return false;
   }
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return isErrno(error, 'EPERM');
   }
 }

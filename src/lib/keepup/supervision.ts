@@ -2,7 +2,7 @@ import {FatalError} from '../cli/errors.js';
 import {EXIT_USAGE} from '../cli/exit-codes.js';
 import type {Reporter} from '../cli/messages.js';
 import type {ServiceSpec, WatchdogConfig} from '../config/watchdog-config.js';
-import type {OpenFileLimit} from '../sys/open-file-limit.js';
+import type {OpenFileLimit} from '../limits/open-files.js';
 import {Scanner} from '../scanner/scanner.js';
 import {checkTrusted} from '../security/ownership.js';
 import {serviceSpawnSettings, type SpawnContext} from '../service-tree/spawn-settings.js';

@@ -20,10 +20,11 @@ import {isAbsolute, join} from 'node:path';
 import {SysError} from '../cli/errors.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
-import {flockExclusive} from '../sys/flock.js';
+import {lockFile} from '../sys/flock.js';
 import type {Time} from '../time/time.js';
 import {LABEL_LENGTH, format, fromUnixMs} from '../tai64n/codec.js';
 import type {DirectorySettings} from './script.js';
+import {isErrno} from '../sys/errno.js';
 
 /**
  * One multilog directory: lock, `current`, crash recovery, rotation by size, pruning to `num`
@@ -68,7 +69,7 @@ function statOrMissing(path: string): Stats | undefined {
   try {
     return statSync(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isErrno(error, 'ENOENT')) return undefined;
     throw error;
   }
 }
@@ -177,12 +178,9 @@ export class LogDirectory {
     } catch (error) {
       throw new SysError(`open directory ${dir}`, error);
     }
-    try {
-      this.lockFd = openSync(this.file(LOCK), APPEND, 0o600);
-      if ((await flockExclusive(this.lockFd, {nonblocking: true})) === 'busy') throw errnoError('EAGAIN');
-    } catch (error) {
-      throw new SysError(`lock directory ${dir}`, error);
-    }
+    const lock = await lockFile(this.file(LOCK), {flags: APPEND, mode: 0o600, nonblocking: true});
+    if (lock.kind !== 'locked') throw new SysError(`lock directory ${dir}`, lock.kind === 'busy' ? errnoError('EAGAIN') : lock.error);
+    this.lockFd = lock.fd;
     let current: Stats | undefined;
     try {
       current = statOrMissing(this.file(CURRENT));
@@ -441,7 +439,7 @@ export class LogDirectory {
           try {
             unlinkSync(this.file(oldest));
           } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+            if (!isErrno(error, 'ENOENT')) throw error;
           }
         },
         () => `remove ${this.named(oldest)}`,

@@ -2,6 +2,7 @@ import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdir
 import {join} from 'node:path';
 import {writeFileAtomicSync} from '../sys/fs-atomic.js';
 import type {Mailer, MailMessage} from './mailer.js';
+import {errnoCode, isErrno} from '../sys/errno.js';
 
 /**
  * Messages that could not be delivered, one file each in the spool directory:
@@ -45,7 +46,7 @@ export function listSpool(dir: string): string[] {
       .sort((a, b) => Number(a.split('-')[0]) - Number(b.split('-')[0]) || a.localeCompare(b))
       .map((name) => join(dir, name));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (isErrno(error, 'ENOENT')) return [];
     throw error;
   }
 }
@@ -56,7 +57,7 @@ export function readSpooled(path: string, uid: number = process.geteuid?.() ?? 0
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return {problem: 'it is a symlink'};
+    if (isErrno(error, 'ELOOP')) return {problem: 'it is a symlink'};
     throw error;
   }
   try {
@@ -68,7 +69,7 @@ export function readSpooled(path: string, uid: number = process.geteuid?.() ?? 0
     try {
       value = JSON.parse(readFileSync(fd, 'utf8')) as Partial<MailMessage>;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== undefined) throw error;
+      if (errnoCode(error) !== undefined) throw error;
       return {problem: 'it does not hold a message'};
     }
     if (typeof value.from === 'string' && Array.isArray(value.to) && value.to.every((to) => typeof to === 'string') &&
@@ -154,7 +155,7 @@ function ensurePrivateDir(dir: string): void {
   try {
     mkdirSync(dir, {mode: 0o700});
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (!isErrno(error, 'EEXIST')) throw error;
   }
   const stats = lstatSync(dir);
   const uid = process.geteuid?.() ?? 0;

@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs';
+import {hasExited, readProcStat} from './stat.js';
 
 /**
  * What identifies a process across pid reuse on Linux: its start time (field 22 of
@@ -6,17 +7,13 @@ import {readFileSync} from 'node:fs';
  * process is gone (a zombie counts as gone: it has exited) or /proc is not there.
  */
 export function readStartTime(pid: number): string | undefined {
-  let text: string;
+  let stat;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    stat = readProcStat(pid);
   } catch {
     return undefined;
   }
-  // Field 2 (comm) may hold spaces and parentheses: count fields after the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  if (rest[0] === 'Z' || rest[0] === 'X') return undefined;
-  const startTime = rest[22 - 3];
-  return startTime !== undefined && /^[0-9]+$/.test(startTime) ? startTime : undefined;
+  return stat && !hasExited(stat) ? stat.startTime : undefined;
 }
 
 /** The kernel's random boot id, or undefined without /proc. */

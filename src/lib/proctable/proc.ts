@@ -1,6 +1,8 @@
 import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {parseProcStat} from '../proc/stat.js';
 import type {ProcessEntry} from './entry.js';
+import {errnoCode} from '../sys/errno.js';
 
 /**
  * The Linux process table read straight from /proc, synchronously (1–4 ms for 200
@@ -21,18 +23,10 @@ export function parseCmdline(bytes: Buffer): string[] {
   return trimmed.split('\0');
 }
 
-/**
- * `stat`: `pid (comm) state ppid pgrp session …`. The name may hold spaces and parentheses,
- * so the fields start after the last `)`. Undefined when the text does not have that shape.
- */
+/** Parent, session and zombie state from a `stat` line (proc/stat parses it); undefined when malformed. */
 export function parseStat(text: string): {ppid: number; session: number; zombie: boolean} | undefined {
-  const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const fields = text.slice(close + 2).split(' ');
-  const ppid = Number(fields[1]);
-  const session = Number(fields[3]);
-  if (!Number.isInteger(ppid) || !Number.isInteger(session) || fields[1] === '' || fields[3] === '') return undefined;
-  return {ppid, session, zombie: fields[0] === 'Z'};
+  const stat = parseProcStat(text);
+  return stat && {ppid: stat.ppid, session: stat.session, zombie: stat.state === 'Z'};
 }
 
 /** Reads every numeric entry of `root`; a process that vanishes while being read is skipped. */
@@ -50,7 +44,7 @@ export function readProcTable(root: string): ProcessEntry[] {
         ...(stat ?? {}),
       });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errnoCode(error);
       if (code === 'ENOENT' || code === 'ESRCH') continue;
       throw error;
     }

@@ -2,6 +2,7 @@ import {errorText} from '../cli/errno-text.js';
 import type {ProcessEntry} from './entry.js';
 import {readProcTable} from './proc.js';
 import {readPsTable} from './ps.js';
+import {errnoCode} from '../sys/errno.js';
 
 export interface ProcessTable {
   entries: ProcessEntry[];
@@ -24,7 +25,7 @@ export async function readProcessTable(options: {procRoot: string; selfPid: numb
       ? {entries: readProcTable(options.procRoot), source: 'proc'}
       : {entries: await readPsTable(), source: 'ps'};
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     return {ok: false, reason: `unable to read the process table: ${code ? errorText(error) : (error as Error).message}`};
   }
   if (!table.entries.some((entry) => entry.pid === options.selfPid)) {

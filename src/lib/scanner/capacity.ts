@@ -1,4 +1,4 @@
-import type {OpenFileLimit} from '../sys/open-file-limit.js';
+import type {OpenFileLimit} from '../limits/open-files.js';
 
 /**
  * How many services one scanner can hold is bounded by its open-file limit, not by a table

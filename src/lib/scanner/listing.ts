@@ -4,6 +4,7 @@ import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import {LOG_DIR} from '../service-dir/layout.js';
 import {fsPath, nameFromBytes} from '../sys/byte-names.js';
+import {isErrno} from '../sys/errno.js';
 
 /** One service directory found by a scan. Services are identified by device and inode, as svscan does. */
 export interface ServiceEntry {
@@ -55,7 +56,7 @@ function logDirectory(dir: string, name: string, reporter: Reporter): boolean | 
     reporter.warn(`${name}/log is not a directory: running ${name} without a logger`);
     return false;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (isErrno(error, 'ENOENT')) return false;
     reporter.warn(`unable to stat ${name}/log: ${errorText(error)}`);
     return undefined;
   }

@@ -2,6 +2,7 @@ import {closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, type
 import {dirname, join, resolve} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import {trustProblem, type TrustedKind} from './ownership.js';
+import {isErrno} from '../sys/errno.js';
 
 /**
  * Whole-path trust, as OpenSSH's StrictModes and sudo check a file before trusting it: the file
@@ -59,7 +60,7 @@ export function checkTrustedPath(path: string, kind: PathKind, uids: readonly nu
     try {
       stats = lstatSync(next);
     } catch (error) {
-      if (last && kind === 'parents' && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (last && kind === 'parents' && isErrno(error, 'ENOENT')) {
         const holder = directoryProblem(realStats, uids, false);
         return holder === undefined ? {ok: true, real: next} : {ok: false, problem: `${shown(real, path)}${holder}`};
       }

@@ -1,9 +1,8 @@
 import type {LimitName, Limits, LimitValue, ServiceSpec} from '../config/watchdog-config.js';
 import type {Account} from '../chainload/account.js';
 import type {EnvChange, EnvDirOptions} from '../chainload/envdir.js';
-import type {OpenFileLimit} from '../sys/open-file-limit.js';
 import {RLIM_INFINITY, type ResourceLimit, type ResourceName, type SpawnSettings} from '../supervisor/child.js';
-import {openFilesLimit} from '../supervisor/open-files.js';
+import {openFilesLimit, type OpenFileLimit} from '../limits/open-files.js';
 import {trustedUids} from '../security/ownership.js';
 
 /**

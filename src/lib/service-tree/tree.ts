@@ -1,13 +1,14 @@
-import {chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
+import {chmodSync, closeSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {FatalError, SysError} from '../cli/errors.js';
 import {EXIT_USAGE} from '../cli/exit-codes.js';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
 import {DOWN_FILE, LOG_DIR, LOG_RUN_FILE, MARKER_FILE, RUN_FILE, TIMEOUT_KILL_FILE} from '../service-dir/layout.js';
 import {listNames} from '../sys/directory.js';
-import {flockExclusiveSync} from '../sys/flock.js';
+import {lockFileSync} from '../sys/flock.js';
 import {writeFileAtomicSync} from '../sys/fs-atomic.js';
 import {formatLogRunScript, formatRunScript} from './run-script.js';
+import {isErrno} from '../sys/errno.js';
 
 /**
  * The service tree `keepup supervise` generates from the config: `serviceDir/NAME/run` for every
@@ -98,22 +99,10 @@ export function prepareServiceDir(serviceDir: string): void {
  */
 export function lockTree(serviceDir: string): (() => void) | 'busy' {
   const path = join(serviceDir, TREE_LOCK_FILE);
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, 0o600);
-  } catch (error) {
-    throw new SysError(`open ${path}`, error);
-  }
-  try {
-    if (flockExclusiveSync(fd, {nonblocking: true}) === 'busy') {
-      closeSync(fd);
-      return 'busy';
-    }
-  } catch (error) {
-    closeSync(fd);
-    throw new SysError(`lock ${path}`, error);
-  }
-  return () => closeSync(fd);
+  const attempt = lockFileSync(path, {flags: constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, mode: 0o600, nonblocking: true});
+  if (attempt.kind === 'failed') throw new SysError(`${attempt.step} ${path}`, attempt.error);
+  if (attempt.kind === 'busy') return 'busy';
+  return () => closeSync(attempt.fd);
 }
 
 /** Writes a service's files (only those whose text differs), log/run first: a new logger is ready before its service. */
@@ -167,7 +156,7 @@ function readText(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isErrno(error, 'ENOENT')) return undefined;
     throw new SysError(`read ${path}`, error);
   }
 }
@@ -176,7 +165,7 @@ function makeDir(dir: string, mode = 0o755): void {
   try {
     mkdirSync(dir, {mode});
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new SysError(`create ${dir}`, error);
+    if (!isErrno(error, 'EEXIST')) throw new SysError(`create ${dir}`, error);
   }
 }
 

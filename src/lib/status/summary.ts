@@ -7,6 +7,7 @@ import {assertDirectory} from '../sys/directory.js';
 import type {StatusRecord, Want} from './codec.js';
 import {readStatus} from './file.js';
 import {secondsSince} from './stamp.js';
+import {isErrno} from '../sys/errno.js';
 
 /**
  * svstat's line for one directory, without the leading `DIR: ` (daemontools 0.76 wording):
@@ -25,7 +26,7 @@ export function summarize(dir: string, nowMs: number): string {
     statSync(join(dir, DOWN_FILE));
     normallyUp = false;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return `unable to stat down: ${errorText(error)}`;
+    if (!isErrno(error, 'ENOENT')) return `unable to stat down: ${errorText(error)}`;
     normallyUp = true;
   }
   try {
@@ -39,7 +40,7 @@ export function summarize(dir: string, nowMs: number): string {
   try {
     record = readStatus(dir);
   } catch (error) {
-    const verb = (error as NodeJS.ErrnoException).syscall === 'read' ? 'read' : 'open';
+    const verb = isErrno(error) && error.syscall === 'read' ? 'read' : 'open';
     return `unable to ${verb} supervise/status: ${errorText(error)}`;
   }
   if (record === 'bad-format') return 'unable to read supervise/status: bad format';

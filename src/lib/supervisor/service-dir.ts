@@ -8,12 +8,13 @@ import * as childRecord from '../status/child-record.js';
 import type * as status from '../status/codec.js';
 import {readStatusFile, writeStatusFile} from '../status/file.js';
 import * as stats from '../status/stats.js';
-import {flockExclusive} from '../sys/flock.js';
+import {lockFile} from '../sys/flock.js';
 import {AtomicWriteError, writeFileAtomicSync} from '../sys/fs-atomic.js';
 import {HeldDirectory} from '../sys/held-directory.js';
 import {trustProblem} from '../security/ownership.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 import type {RunDirectory} from './child.js';
+import {isErrno} from '../sys/errno.js';
 
 /**
  * The outcome of a start-up step. `busy`: another supervisor (ours or daemontools') holds the
@@ -205,7 +206,7 @@ export class ServiceDir {
       statSync(this.mustHold().path(DOWN_FILE));
       return 'down';
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'up';
+      if (isErrno(error, 'ENOENT')) return 'up';
       return failed(`unable to stat ${this.dir}/down: ${errorText(error)}`);
     }
   }
@@ -216,26 +217,15 @@ export class ServiceDir {
     if (opened.kind !== 'opened') return opened;
     const supervise = opened.dir;
     const what = `unable to acquire ${this.dir}/supervise/lock`;
-    let fd: number;
-    try {
-      fd = openSync(supervise.path(inSupervise(LOCK_FILE)), constants.O_WRONLY | NOFOLLOW | constants.O_APPEND | constants.O_CREAT, 0o600);
-    } catch (error) {
+    const flags = constants.O_WRONLY | NOFOLLOW | constants.O_APPEND | constants.O_CREAT;
+    const attempt = await lockFile(supervise.path(inSupervise(LOCK_FILE)), {flags, mode: 0o600, nonblocking: true});
+    if (attempt.kind !== 'locked') {
       supervise.close();
-      return failed(`${what}: ${errorText(error)}`);
-    }
-    try {
-      if ((await flockExclusive(fd, {nonblocking: true})) === 'busy') {
-        closeSync(fd);
-        supervise.close();
-        return {kind: 'busy', message: `${what}: ${errorText({code: 'EAGAIN'})}`};
-      }
-    } catch (error) {
-      closeSync(fd);
-      supervise.close();
-      return failed(`${what}: ${errorText(error)}`);
+      if (attempt.kind === 'busy') return {kind: 'busy', message: `${what}: ${errorText({code: 'EAGAIN'})}`};
+      return failed(`${what}: ${errorText(attempt.error)}`);
     }
     this.supervise = supervise;
-    this.lockFd = fd;
+    this.lockFd = attempt.fd;
     return {kind: 'started'};
   }
 
@@ -306,7 +296,7 @@ export class ServiceDir {
     try {
       text = readFileSync(this.mustHold().path(TIMEOUT_KILL_FILE), 'latin1');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (isErrno(error, 'ENOENT')) return undefined;
       return {warning: `unable to read ${this.dir}/timeout-kill: ${errorText(error)}`};
     }
     const match = /^\s*([0-9]{1,10})\s*$/.exec(text);

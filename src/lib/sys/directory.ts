@@ -1,4 +1,5 @@
 import {readdirSync, statSync} from 'node:fs';
+import {isErrno} from './errno.js';
 
 /**
  * Throws the errno error chdir(2) would give for `dir` (ENOENT, ENOTDIR, EACCES, …), so that
@@ -16,7 +17,7 @@ export function listNames(dir: string): string[] {
   try {
     return readdirSync(dir).sort();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (isErrno(error, 'ENOENT')) return [];
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import {constants, fstatSync, openSync, readSync} from 'node:fs';
 import {Socket, type OnReadOpts, type SocketConstructorOpts} from 'node:net';
+import {isErrno} from './errno.js';
 
 /**
  * Reads an inherited fd (stdin) in chunks without blocking the event loop on a pipe.
@@ -67,7 +68,7 @@ class DirectReader implements ChunkReader {
         const n = readSync(this.fd, buffer, 0, this.size, null);
         return n === 0 ? null : buffer.subarray(0, n);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EINTR') throw error;
+        if (!isErrno(error, 'EINTR')) throw error;
       }
     }
   }

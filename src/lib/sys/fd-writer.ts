@@ -1,4 +1,5 @@
 import {writeSync} from 'node:fs';
+import {errnoCode} from './errno.js';
 
 /**
  * Writes all of `data` to an inherited fd with write(2) calls, continuing after partial writes
@@ -11,7 +12,7 @@ export function writeAllSync(fd: number, data: Uint8Array): void {
     try {
       offset += writeSync(fd, data, offset, data.length - offset);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errnoCode(error);
       if (code !== 'EINTR') throw error;
     }
   }

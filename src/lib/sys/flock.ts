@@ -1,5 +1,6 @@
 import {spawn, spawnSync} from 'node:child_process';
-import {constants} from 'node:os';
+import {closeSync, openSync} from 'node:fs';
+import {errnoName} from './errno.js';
 import {errnoException, optionalProcessCall, type ProcessCalls} from './native.js';
 
 /**
@@ -19,7 +20,8 @@ function nativeFlock(): Pick<ProcessCalls, 'flockExclusiveNonblocking'> | null {
 
 function nativeOutcome(errno: number): FlockResult {
   if (errno === 0) return 'locked';
-  if (errno === constants.errno.EWOULDBLOCK || errno === constants.errno.EAGAIN) return 'busy';
+  const name = errnoName(errno);
+  if (name === 'EAGAIN' || name === 'EWOULDBLOCK') return 'busy';
   throw errnoException(errno, 'flock failed');
 }
 
@@ -72,4 +74,56 @@ export function flockExclusive(fd: number, options: {nonblocking: boolean}): Pro
       }
     });
   });
+}
+
+/** How a lock file is opened and locked: open(2) flags (O_CREAT makes it with `mode`), and whether to wait. */
+export interface LockFileOptions {
+  readonly flags: number;
+  readonly mode?: number;
+  readonly nonblocking: boolean;
+}
+
+/**
+ * A lock taken (the caller now holds `fd`; the lock lives as long as it stays open), held by
+ * someone else, or a system error, with the step that failed so that callers word it as their
+ * daemontools counterpart does. On anything but `locked` no descriptor is left open.
+ */
+export type LockAttempt = {kind: 'locked'; fd: number} | {kind: 'busy'} | {kind: 'failed'; step: 'open' | 'lock'; error: unknown};
+
+/** Opens `path` and takes an exclusive flock on it, synchronously; closes it again unless locked. */
+export function lockFileSync(path: string, options: LockFileOptions): LockAttempt {
+  const opened = openLockFile(path, options);
+  if (typeof opened !== 'number') return opened;
+  try {
+    return held(opened, flockExclusiveSync(opened, options));
+  } catch (error) {
+    closeSync(opened);
+    return {kind: 'failed', step: 'lock', error};
+  }
+}
+
+/** As lockFileSync, without blocking the event loop while it waits. */
+export async function lockFile(path: string, options: LockFileOptions): Promise<LockAttempt> {
+  const opened = openLockFile(path, options);
+  if (typeof opened !== 'number') return opened;
+  try {
+    return held(opened, await flockExclusive(opened, options));
+  } catch (error) {
+    closeSync(opened);
+    return {kind: 'failed', step: 'lock', error};
+  }
+}
+
+function openLockFile(path: string, options: LockFileOptions): number | LockAttempt {
+  try {
+    return openSync(path, options.flags, options.mode ?? 0o600);
+  } catch (error) {
+    return {kind: 'failed', step: 'open', error};
+  }
+}
+
+function held(fd: number, result: FlockResult): LockAttempt {
+  if (result === 'locked') return {kind: 'locked', fd};
+  closeSync(fd);
+  return {kind: 'busy'};
 }

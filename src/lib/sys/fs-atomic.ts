@@ -1,4 +1,5 @@
 import {closeSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, constants} from 'node:fs';
+import {isErrno} from './errno.js';
 
 export interface AtomicWriteOptions {
   /** Creation mode of the temporary file (the umask applies). Default 0o644. */
@@ -44,7 +45,7 @@ export function writeFileAtomicSync(path: string, data: Uint8Array, options: Ato
     fd = openSync(tmpPath, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_CREAT | flags, options.mode ?? 0o644);
   } catch (error) {
     // A directory there (unlink cannot remove it): say so, as a plain open would.
-    const isDirectory = options.exclusive && (error as NodeJS.ErrnoException).code === 'EEXIST' && lstatSync(tmpPath, {throwIfNoEntry: false})?.isDirectory();
+    const isDirectory = options.exclusive && isErrno(error, 'EEXIST') && lstatSync(tmpPath, {throwIfNoEntry: false})?.isDirectory();
     throw new AtomicWriteError('open', tmpPath, isDirectory ? Object.assign(new Error(`${tmpPath} is a directory`), {code: 'EISDIR'}) : error);
   }
   try {

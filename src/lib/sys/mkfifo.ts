@@ -2,6 +2,7 @@ import {spawnSync} from 'node:child_process';
 import {lstatSync} from 'node:fs';
 import {constants} from 'node:os';
 import {errnoException, optionalProcessCall} from './native.js';
+import {isErrno} from './errno.js';
 
 /**
  * Creates FIFOs (Node has no mkfifo(2)) for every path that does not exist yet; existing paths,
@@ -46,7 +47,7 @@ function exists(path: string): boolean {
     lstatSync(path);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (isErrno(error, 'ENOENT')) return false;
     throw error;
   }
 }

@@ -1,9 +1,9 @@
 import {existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
-import {constants} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {FatalError} from '../cli/errors.js';
+import {errnoName} from './errno.js';
 
 /**
  * The process calls Node 20 lacks, from the package's small C addon (src/native/process.c,
@@ -127,6 +127,6 @@ export function optionalProcessCall<K extends keyof ProcessCalls>(name: K): Pick
 
 /** The Node-style error for an errno number the addon returned: `code` is its name (EIO when unknown). */
 export function errnoException(errno: number, message: string): NodeJS.ErrnoException {
-  const code = Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] ?? 'EIO';
+  const code = errnoName(errno) ?? 'EIO';
   return Object.assign(new Error(`${message}: ${code}`), {code, errno});
 }

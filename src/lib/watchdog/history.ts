@@ -1,5 +1,6 @@
 import {closeSync, constants, openSync, readFileSync} from 'node:fs';
 import {writeFileAtomicSync} from '../sys/fs-atomic.js';
+import {isErrno} from '../sys/errno.js';
 
 /**
  * The restart history, `stateDir/history`: one JSON object per line,
@@ -55,7 +56,7 @@ export function readHistory(path: string): {restarts: Restart[]; badLines: numbe
     // Never through a symlink, and a FIFO planted there cannot block the pass.
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {restarts: [], badLines: 0};
+    if (isErrno(error, 'ENOENT')) return {restarts: [], badLines: 0};
     throw error;
   }
   try {

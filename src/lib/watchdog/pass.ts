@@ -18,6 +18,7 @@ import {formatReport, formatSubject, formatTime, type RestartRecord} from './rep
 import {resolveStartScript} from './start-script.js';
 import {checkPidNamespace, PIDNS_FILE} from './pid-namespace.js';
 import {isUnwritable, lockStateDir, prepareStateDir, SPOOL_DIR, type LockOutcome} from './state-dir.js';
+import {isErrno} from '../sys/errno.js';
 
 /**
  * One watchdog pass: lock the state directory, retry spooled mail, read the process table,
@@ -134,7 +135,7 @@ function readPidfiles(daemons: readonly DaemonRule[], reporter: Reporter): Map<s
     try {
       text = readFileSync(daemon.pidfile, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') reporter.warn(`unable to read pidfile ${daemon.pidfile}: ${errorText(error)}`);
+      if (!isErrno(error, 'ENOENT')) reporter.warn(`unable to read pidfile ${daemon.pidfile}: ${errorText(error)}`);
       continue;
     }
     const pid = Number(text.trim().split(/\s+/)[0]);

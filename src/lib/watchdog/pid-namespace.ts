@@ -1,6 +1,7 @@
 import {closeSync, constants, openSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {writeFileAtomicSync} from '../sys/fs-atomic.js';
+import {isErrno} from '../sys/errno.js';
 
 /**
  * `stateDir/pidns`: the pid namespace (`pid:[INODE]`) of the first pass that used this state
@@ -35,7 +36,7 @@ function readRecord(file: string): string | undefined {
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isErrno(error, 'ENOENT')) return undefined;
     throw error;
   }
   try {

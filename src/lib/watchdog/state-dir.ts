@@ -1,8 +1,9 @@
-import {closeSync, constants, mkdirSync, openSync} from 'node:fs';
+import {closeSync, constants, mkdirSync} from 'node:fs';
 import {dirname, join} from 'node:path';
-import {flockExclusiveSync} from '../sys/flock.js';
+import {lockFileSync} from '../sys/flock.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 import {systemTime, type Time} from '../time/time.js';
+import {errnoCode} from '../sys/errno.js';
 
 /**
  * The watchdog's state directory: `lock` (flock held for a whole pass), `history` (restart
@@ -34,7 +35,7 @@ function makeDirectories(dir: string): void {
   try {
     mkdirSync(dir, 0o700);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code === 'EEXIST') return;
     if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
     makeDirectories(dirname(dir));
@@ -52,7 +53,7 @@ export type LockOutcome = {kind: 'locked'; lock: HeldLock} | {kind: 'busy'} | {k
 /** Errors that mean the state directory cannot be written now, not that it is wrong. */
 const UNWRITABLE = new Set(['EROFS', 'ENOSPC', 'EDQUOT']);
 export function isUnwritable(error: unknown): boolean {
-  return UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '');
+  return UNWRITABLE.has(errnoCode(error) ?? '');
 }
 
 /**
@@ -64,32 +65,27 @@ export async function lockStateDir(
   options: {waitMs: number; pollMs?: number; time?: Time},
 ): Promise<LockOutcome> {
   const path = join(dir, LOCK_FILE);
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
-  } catch (error) {
-    if (!isUnwritable(error)) throw error;
-    // flock needs no write access: an existing lock file still excludes on a read-only file system.
-    try {
-      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    } catch {
-      return {kind: 'unavailable', cause: error as NodeJS.ErrnoException};
+  const attempt = (): LockOutcome | undefined => {
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+    let taken = lockFileSync(path, {flags, mode: 0o600, nonblocking: true});
+    if (taken.kind === 'failed' && taken.step === 'open' && isUnwritable(taken.error)) {
+      // flock needs no write access: an existing lock file still excludes on a read-only file system.
+      const cause = taken.error as NodeJS.ErrnoException;
+      taken = lockFileSync(path, {flags: constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK, nonblocking: true});
+      if (taken.kind === 'failed' && taken.step === 'open') return {kind: 'unavailable', cause};
     }
-  }
+    if (taken.kind === 'failed') throw taken.error;
+    if (taken.kind === 'busy') return undefined;
+    const fd = taken.fd;
+    return {kind: 'locked', lock: {release: () => closeSync(fd)}};
+  };
   const time = options.time ?? systemTime;
   const deadline = time.now() + options.waitMs;
-  try {
-    for (;;) {
-      if (flockExclusiveSync(fd, {nonblocking: true}) === 'locked') {
-        return {kind: 'locked', lock: {release: () => closeSync(fd)}};
-      }
-      if (time.now() >= deadline) break;
-      await time.sleep(Math.min(options.pollMs ?? 250, Math.max(1, deadline - time.now())));
-    }
-  } catch (error) {
-    closeSync(fd);
-    throw error;
+  for (;;) {
+    const outcome = attempt();
+    if (outcome) return outcome;
+    if (time.now() >= deadline) break;
+    await time.sleep(Math.min(options.pollMs ?? 250, Math.max(1, deadline - time.now())));
   }
-  closeSync(fd);
   return {kind: 'busy'};
 }

@@ -4,6 +4,7 @@ import {once} from 'node:events';
 import {chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {ChildStartError, spawnRun, type ChildEnding, type SpawnedChild, type SpawnSettings} from '../../../src/lib/supervisor/child.js';
+import {readProcStat} from '../../../src/lib/proc/stat.js';
 import {isAlive} from '../../helpers/processes.js';
 import {tmpDir} from '../../helpers/tmp.js';
 import {PATIENT, waitFor} from '../../helpers/wait-for.js';
@@ -37,16 +38,13 @@ function start(t: ExecutionContext, cwd: string | number, settings: SpawnSetting
   return {child, ended};
 }
 
-const stat = (pid: number) => {
-  const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return text.slice(text.lastIndexOf(')') + 2).split(' ');
-};
+const state = (pid: number) => readProcStat(pid)?.state;
 
 test('the child waits before execve until go(): nothing of run happens before', async (t) => {
   const dir = service(t, 'echo ran > ran\nexec sleep 1000');
   const {child} = start(t, dir);
   // It is our fork, blocked on its socket: still node, and run has not started.
-  await waitFor(() => stat(child.pid)[0] === 'S', 'the child to block', PATIENT);
+  await waitFor(() => state(child.pid) === 'S', 'the child to block', PATIENT);
   t.is(readFileSync(`/proc/${child.pid}/cmdline`, 'latin1').split('\0')[0], process.argv0);
   t.false(existsSync(join(dir, 'ran')));
   child.go();
@@ -66,10 +64,10 @@ setInterval(() => {}, 1000);`;
   let out = '';
   parent.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const pid = await waitFor(() => (out.endsWith('\n') ? Number(out) : 0), 'the child pid', PATIENT);
-  await waitFor(() => stat(pid)[0] === 'S', 'the child to block', PATIENT);
+  await waitFor(() => state(pid) === 'S', 'the child to block', PATIENT);
   parent.kill('SIGKILL');
   await once(parent, 'exit');
-  await waitFor(() => !isAlive(pid) || stat(pid)[0] === 'Z', 'the orphan to exit', PATIENT);
+  await waitFor(() => !isAlive(pid) || state(pid) === 'Z', 'the orphan to exit', PATIENT);
   t.false(existsSync(join(dir, 'ran')), 'run never ran');
 });
 
@@ -146,7 +144,7 @@ test('no descriptor of the supervisor reaches run: the held child has stdio and 
   t.teardown(() => closeSync(extra));
   const {child} = start(t, dir);
   const fds = () => readdirSync(`/proc/${child.pid}/fd`).map(Number).sort((a, b) => a - b);
-  await waitFor(() => stat(child.pid)[0] === 'S', 'the child to block', PATIENT);
+  await waitFor(() => state(child.pid) === 'S', 'the child to block', PATIENT);
   t.deepEqual(fds(), [0, 1, 2, 3]);
   child.go();
   // The kernel shows the new command line a moment before it closes the close-on-exec socket.

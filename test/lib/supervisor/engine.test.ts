@@ -6,6 +6,7 @@ import {sendControl, probeSupervisor} from '../../../src/lib/control/client.js';
 import {readStatus} from '../../../src/lib/status/file.js';
 import * as childRecord from '../../../src/lib/status/child-record.js';
 import {readBootId, readStartTime} from '../../../src/lib/proc/start-time.js';
+import {readProcStat} from '../../../src/lib/proc/stat.js';
 import {FakeTime} from '../../helpers/fake-time.js';
 import {isAlive} from '../../helpers/processes.js';
 import {makeService} from '../../helpers/service-dir.js';
@@ -52,8 +53,7 @@ test('start: lock, FIFOs, status with the child pid; the child leads its own pro
   const pid = await waitFor(() => Math.max(0, statusPid(dir)), 'a pid in status', PATIENT);
   t.is(supervisor.snapshot().pid, pid);
   t.is(probeSupervisor(dir), 'running');
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1').slice(readFileSync(`/proc/${pid}/stat`, 'latin1').lastIndexOf(')') + 2).split(' ');
-  t.is(Number(stat[2]), pid, 'pgid = pid');
+  t.is(readProcStat(pid)?.pgrp, pid, 'pgid = pid');
   const record = childRecord.parse(readFileSync(join(dir, 'supervise/child'), 'latin1'));
   t.truthy(record);
   t.true(childRecord.matches(record!, readStartTime(pid), readBootId()));

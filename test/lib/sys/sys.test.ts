@@ -1,7 +1,7 @@
 import test from 'ava';
-import {closeSync, constants, existsSync, linkSync, openSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {closeSync, constants, existsSync, linkSync, openSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {flockExclusive, flockExclusiveSync} from '../../../src/lib/sys/flock.js';
+import {flockExclusive, flockExclusiveSync, lockFile, lockFileSync} from '../../../src/lib/sys/flock.js';
 import {mkfifoSync} from '../../../src/lib/sys/mkfifo.js';
 import {AtomicWriteError, writeFileAtomicSync} from '../../../src/lib/sys/fs-atomic.js';
 import {run} from '../../helpers/processes.js';
@@ -42,6 +42,37 @@ test('flock is released when the holding fd is closed', (t) => {
   const second = openSync(path, constants.O_WRONLY);
   t.teardown(() => closeSync(second));
   t.is(flockExclusiveSync(second, {nonblocking: true}), 'locked');
+});
+
+function readlinkOrNone(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+test('lockFile opens, locks, and leaves no descriptor open unless it holds the lock', async (t) => {
+  const dir = tmpDir(t);
+  const path = join(dir, 'lock');
+  const openFds = () => readdirSync('/proc/self/fd').filter((fd) => readlinkOrNone(`/proc/self/fd/${fd}`) === path).length;
+  const options = {flags: constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, mode: 0o640, nonblocking: true};
+  const first = lockFileSync(path, options);
+  if (first.kind !== 'locked') return t.fail(`not locked: ${first.kind}`);
+  t.is(statSync(path).mode & 0o777, 0o640);
+  t.is(openFds(), 1);
+  t.deepEqual(lockFileSync(path, options), {kind: 'busy'});
+  t.deepEqual(await lockFile(path, options), {kind: 'busy'});
+  t.is(openFds(), 1);
+  const missing = await lockFile(join(dir, 'no', 'lock'), options);
+  t.like(missing, {kind: 'failed', step: 'open', error: {code: 'ENOENT'}});
+  t.is(openFds(), 1);
+  const outside = await run('flock', ['-x', '-n', '-E', '42', path, 'true']);
+  t.is(outside.code, 42);
+  closeSync(first.fd);
+  const again = await lockFile(path, options);
+  t.is(again.kind, 'locked');
+  if (again.kind === 'locked') closeSync(again.fd);
 });
 
 test('atomic write replaces the file and leaves no .new behind; failures name the step', (t) => {
