@@ -13,7 +13,7 @@ import {runServiceScript, type ScriptResult} from './script.js';
 export interface FrontendDeps {
   clock: Clock;
   sleep(ms: number): Promise<void>;
-  isLive(pid: number): boolean;
+  isLive: (pid: number) => boolean;
 }
 
 export const systemDeps: FrontendDeps = {clock: systemClock, sleep: (ms) => delay(ms), isLive: isLiveProcess};

@@ -1,5 +1,5 @@
 /** One-shot timers, injected so tests can drive the restart throttle and timeout-kill. */
-export type TimerHandle = unknown;
+export type TimerHandle = NonNullable<unknown>;
 
 export interface Timers {
   setTimeout(callback: () => void, ms: number): TimerHandle;
