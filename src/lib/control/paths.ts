@@ -3,7 +3,6 @@ export const SUPERVISE_DIR = 'supervise';
 export const CONTROL_FIFO = 'supervise/control';
 export const OK_FIFO = 'supervise/ok';
 export const STATUS_FILE = 'supervise/status';
-export const STATUS_NEW_FILE = 'supervise/status.new';
 export const LOCK_FILE = 'supervise/lock';
 export const DOWN_FILE = 'down';
 export const RUN_FILE = 'run';

@@ -124,11 +124,6 @@ export class LogDirectory {
     return this.size;
   }
 
-  /** The absolute path of the directory. */
-  get location(): string {
-    return this.root;
-  }
-
   /**
    * Creates (0700, last component only), locks and recovers the directory. Fatal problems throw a
    * SysError with daemontools' message; nothing stays open then.
