@@ -25,10 +25,10 @@ await runMain('svscanboot', async (args) => {
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   // Through its launcher, so the services get the open-files limit svscanboot was given.
-  const scan = spawn(join(here, 'svscan.js'), [dir], {env, stdio: ['ignore', title.stdin!, title.stdin!]});
-  title.stdin!.destroy();
+  const scan = spawn(join(here, 'svscan.js'), [dir], {env, stdio: ['ignore', title.stdin, title.stdin]});
+  title.stdin.destroy();
   const forward = (signal: NodeJS.Signals) => () => scan.kill(signal);
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGALRM'] as const) process.on(signal, forward(signal));
-  const [[code], [titleCode]] = await Promise.all([once(scan, 'exit'), once(title, 'exit')]);
+  const [[code], [titleCode]] = (await Promise.all([once(scan, 'exit'), once(title, 'exit')])) as [[number | null], [number | null]];
   return titleCode ?? code ?? 111;
 });

@@ -122,7 +122,7 @@ test('restart counters survive a SIGKILL of keepup supervise: the next one adopt
   }
   const status = async () => {
     const json = await keepup(['status', '--config', s.config, '--json']);
-    return json.stdout.trim().split('\n').map((line) => JSON.parse(line)).find((row) => row.name === name);
+    return json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).find((row) => row.name === name);
   };
   await waitFor(async () => (await status())?.restarts === 2, 'two restarts counted', PATIENT);
   const before = await status();
@@ -132,9 +132,9 @@ test('restart counters survive a SIGKILL of keepup supervise: the next one adopt
   await waitFor(() => supervisingLines(second.stdout()).length > 0, 'the second keepup supervise', PATIENT);
   t.is(pidOf(dir), pid, 'adopted, not started again');
   const after = await status();
-  t.is(after.pid, pid);
-  t.is(after.restarts, 2);
-  t.deepEqual(after.lastExit, before.lastExit);
+  t.is(after?.pid, pid);
+  t.is(after?.restarts, 2);
+  t.deepEqual(after?.lastExit, before?.lastExit);
   // The adopting supervisor counts on from there (it rewrites supervise/stats at the next exit and start).
   t.is((await run('svc', ['-t', dir])).code, 0);
   await upPid(dir, pid);

@@ -137,10 +137,10 @@ test('generated services run with their user, limits, env and env dir, log throu
 
   const json = await keepup(['status', '--config', s.config, '--json']);
   t.is(json.code, 0);
-  const rows = json.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  const rows = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
   const row = rows.find((entry) => entry.name === plain);
   t.like(row, {name: plain, kind: 'supervised', state: 'up', pid: second, want: 'up', normallyUp: true, restarts: 1, lastExit: {code: null, signal: 'SIGTERM'}});
-  t.is(typeof row.seconds, 'number');
+  t.is(typeof row?.seconds, 'number');
 
   resident.child.kill('SIGTERM');
   t.is(await resident.exited, 0);
@@ -201,7 +201,7 @@ test('a daemon without run: is checked by name in the resident process and resta
   const second = await waitForDaemon(checked, {not: first});
   t.not(second, first);
   const json = await keepup(['status', '--config', s.config, '--json']);
-  const rows = json.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  const rows = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
   t.deepEqual(rows.find((row) => row.name === checked), {name: checked, kind: 'checked', state: 'running', pid: second});
 });
 

@@ -32,7 +32,7 @@ test('a missing daemon is restarted by its start script and reported; the next r
   t.deepEqual(daemonPids(name), [pid]);
   const history = readFileSync(join(setup.stateDir, 'history'), 'utf8').trim().split('\n');
   t.is(history.length, 1);
-  t.is(JSON.parse(history[0]!).daemon, name);
+  t.is((JSON.parse(history[0]!) as {daemon: string}).daemon, name);
 });
 
 test('the config defaults to watchdog.config.yaml in the current directory', async (t) => {

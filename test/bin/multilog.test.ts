@@ -194,7 +194,7 @@ test('SIGALRM rotates a non-empty current; a pipe as stdin', async (t) => {
   await waitFor(() => readFileSync(current, 'latin1') === 'two\n', 'the second line in the new current');
   t.is(readFileSync(join(cwd, 'log', finished()[0]!), 'latin1'), 'one\n');
   child.stdin!.end();
-  const [code] = await once(child, 'exit');
+  const [code] = (await once(child, 'exit')) as [number | null];
   t.is(code, 0);
   t.is(stderr, '');
   t.is(statSync(current).mode & 0o777, 0o744);
@@ -234,7 +234,7 @@ test('SIGTERM between lines ends at once with exit 0 and a clean mark', async (t
   child.stdin!.write('only line\n');
   await waitFor(() => existsSync(current) && readFileSync(current, 'latin1') === 'only line\n', 'the line');
   child.kill('SIGTERM');
-  const [code] = await once(child, 'exit');
+  const [code] = (await once(child, 'exit')) as [number | null];
   t.is(code, 0);
   t.is(statSync(current).mode & 0o777, 0o744);
 });

@@ -89,7 +89,7 @@ test('setlock waits for the lock by default and runs the program once it is free
   t.is(waiting.exitCode, null);
   t.is(stdout, '');
   process.kill(-holder.pid!, 'SIGKILL');
-  const [code] = await exited;
+  const [code] = (await exited) as [number | null];
   t.is(code, 0);
   await waitFor(() => stdout === 'got it\n', 'the program to run');
 });

@@ -169,7 +169,7 @@ test('SIGTERM shutdown completes with svlogd as the logger, which logs the last 
   await waitFor(() => existsSync(join(service, 'written')), 'the writer to finish', PATIENT);
   const exited = once(svscan, 'exit');
   svscan.kill('SIGTERM');
-  const [code] = await waitFor(() => Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(resolve, 100))]), 'svscan to finish its shutdown', PATIENT);
+  const [code] = (await waitFor(() => Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(resolve, 100))]), 'svscan to finish its shutdown', PATIENT)) as [number | null];
   t.is(code, 0);
   t.false(isAlive(pid));
   t.false(isAlive(logger));

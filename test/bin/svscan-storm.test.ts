@@ -142,12 +142,12 @@ test.serial('a crash storm of 300 services: svc -d is applied, zombies stay few,
     countZombies();
     return /: down /.test((await run('svstat', [target])).stdout);
   }, 'svc -d applied during the storm', PATIENT);
-  const startsAfterDown = JSON.parse(readFileSync(join(target, 'supervise/stats'), 'latin1')).starts;
+  const startsAfterDown = (JSON.parse(readFileSync(join(target, 'supervise/stats'), 'latin1')) as {starts: number}).starts;
   await waitFor(() => {
     countZombies();
     return starts() >= 3 * COUNT;
   }, 'another crash round', LONG);
-  t.is(JSON.parse(readFileSync(join(target, 'supervise/stats'), 'latin1')).starts, startsAfterDown, 'down stays down');
+  t.is((JSON.parse(readFileSync(join(target, 'supervise/stats'), 'latin1')) as {starts: number}).starts, startsAfterDown, 'down stays down');
   // A zombie lives only until its exit is read: far fewer than the services crashing together.
   t.true(zombies < COUNT / 10, `at most ${zombies} zombies at once`);
   scanner.kill('SIGTERM');

@@ -23,7 +23,7 @@ test('SIGTERM brings every service down and exits 0; the real svstat reads each 
   t.is(normalise(ours.stdout), normalise(real.stdout));
   const exited = once(svscan, 'exit');
   svscan.kill('SIGTERM');
-  const [code] = await exited;
+  const [code] = (await exited) as [number | null];
   t.is(code, 0);
   t.false(isAlive(pid));
 });

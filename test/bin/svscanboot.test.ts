@@ -43,7 +43,8 @@ test('a leftover supervise is stopped, svscan takes over, errors show in ps, SIG
   t.is((await exited)[0], 0);
   await waitFor(() => !isAlive(ours), 'the service to be taken down');
   await waitFor(() => titleOfReadproctitle(marker) === undefined, 'readproctitle to exit');
-  t.pass();
+  t.false(isAlive(ours), 'the service is down');
+  t.is(titleOfReadproctitle(marker), undefined, 'readproctitle is gone');
 });
 
 test('run scripts under svscanboot find keepup\'s commands by name first on PATH: svstat, setuidgid', async (t) => {

@@ -14,8 +14,6 @@ function findRoot(start: string): string {
 
 /** The repository root (tests run from compiled/test/…, so walk up to package.json). */
 export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
-/** Non-TypeScript fixtures: shell scripts, sample files. */
-export const FIXTURES = join(ROOT, 'test', 'fixtures');
 /** The built command `name` (dist/bin/NAME.js). */
 export function bin(name: string): string {
   return join(ROOT, 'dist', 'bin', `${name}.js`);

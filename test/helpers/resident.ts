@@ -26,8 +26,8 @@ export function startResident(t: ExecutionContext, config: string, serviceDir: s
   const child = spawn(process.execPath, [bin('keepup'), 'supervise', '--config', config], {stdio: ['ignore', 'pipe', 'pipe']});
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = child.exitCode !== null ? Promise.resolve(child.exitCode) : once(child, 'exit').then(([code]) => code as number | null);
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -23,7 +23,7 @@ export function startSupervise(t: ExecutionContext, side: Side, cwd: string, nam
   const [command, args] = side === 'ours' ? [process.execPath, [bin('supervise'), name]] : ['supervise', [name]];
   const child = spawn(command, args, {cwd, stdio: ['ignore', 'ignore', 'pipe'], detached: true});
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   Object.defineProperty(child, 'stderrText', {get: () => stderr});
   const exited = child.exitCode !== null ? Promise.resolve() : once(child, 'exit').then(() => undefined);
   t.teardown(async () => {

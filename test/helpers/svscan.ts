@@ -73,7 +73,7 @@ export function startSvscan(t: ExecutionContext, side: Side, dir: string, root: 
   const [command, args] = side === 'ours' ? [process.execPath, [bin('svscan'), dir]] : ['/usr/bin/svscan', [dir]];
   const child = spawn(command, args, {stdio: ['ignore', 'ignore', 'pipe'], detached: true});
   let stderr = '';
-  child.stderr!.setEncoding('latin1').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding('latin1').on('data', (chunk: string) => (stderr += chunk));
   const exited = child.exitCode !== null ? Promise.resolve() : once(child, 'exit').then(() => undefined);
   t.teardown(async () => {
     try {

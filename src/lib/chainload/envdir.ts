@@ -56,7 +56,7 @@ export function readEnvDir(dir: string, options: EnvDirOptions = {}): EnvChange[
     throw new SysError(switching ? `switch to directory ${dir}` : `read directory ${dir}`, error);
   }
   const changes: EnvChange[] = [];
-  for (const raw of names.sort(Buffer.compare)) {
+  for (const raw of names.sort((a, b) => Buffer.compare(a, b))) {
     if (raw[0] === 0x2e) continue;
     const name = raw.toString();
     let content: Buffer;

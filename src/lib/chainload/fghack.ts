@@ -39,7 +39,10 @@ export async function runInForeground(calls: ProcessCalls, argv: readonly string
   for (let fd = 3, copies = 0; copies <= EXTRA_WRITE_FDS; fd++) {
     // 'ignore' above fd 2 leaves the inherited descriptor of that number in place.
     if (inherited.has(fd)) stdio.push('ignore');
-    else stdio.push(writeEnd), copies++;
+    else {
+      stdio.push(writeEnd);
+      copies++;
+    }
   }
   const child = spawn(resolved.path, argv.slice(1), {argv0: argv[0], stdio});
   closeSync(writeEnd);

@@ -1,4 +1,4 @@
-import {EXIT_INTERNAL, EXIT_TEMPORARY, EXIT_USAGE} from './exit-codes.js';
+import {EXIT_TEMPORARY, EXIT_USAGE} from './exit-codes.js';
 import {errorText} from './errno-text.js';
 
 /** Base of every error a command turns into one message line and an exit code. */
@@ -38,21 +38,11 @@ Object.defineProperty(FatalError.prototype, 'name', {value: 'FatalError'});
  * e.g. `chdir to x`; ERR is djb's text for the cause's errno.
  */
 export class SysError extends FatalError {
-  readonly what: string;
   constructor(what: string, cause: unknown, exitCode: number = EXIT_TEMPORARY) {
     super(`unable to ${what}: ${errorText(cause)}`, exitCode, {cause});
-    this.what = what;
   }
 }
 Object.defineProperty(SysError.prototype, 'name', {value: 'SysError'});
-
-/** A "can't happen" inconsistency, exit 101. */
-export class InternalError extends KeepupError {
-  constructor(message: string) {
-    super(message, EXIT_INTERNAL);
-  }
-}
-Object.defineProperty(InternalError.prototype, 'name', {value: 'InternalError'});
 
 export function isKeepupError(value: unknown): value is KeepupError {
   return value instanceof KeepupError;

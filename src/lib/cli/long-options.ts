@@ -1,37 +1,37 @@
+import {parseArgs} from 'node:util';
 import {UsageError} from './errors.js';
 
 /**
  * GNU-style long options for keepup's subcommands: `--name VALUE`, `--name=VALUE`, `--flag`,
  * `--` ends options. Operands are refused: no subcommand takes any. Problems become the
- * subcommand's usage error, preceded by a line naming the bad argument.
+ * subcommand's usage error, preceded by a line naming the bad argument. The splitting is node's
+ * `util.parseArgs` (the front-ends use it too); this module only words the problems, in the
+ * order they appear, which parseArgs's strict mode cannot do.
  */
 export type OptionSpec = Record<string, 'flag' | 'value'>;
 
 export function parseLongOptions(prog: string, args: readonly string[], spec: OptionSpec, synopsis: string): Map<string, string | true> {
-  const values = new Map<string, string | true>();
   const bad = (line: string): never => {
     throw new UsageError(synopsis, {preface: [`${prog}: ${line}\n`]});
   };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') {
-      if (i + 1 < args.length) bad(`unexpected argument -- ${args[i + 1]}`);
-      break;
-    }
-    if (!arg.startsWith('--')) bad(`unexpected argument -- ${arg}`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
+  const options = Object.fromEntries(Object.entries(spec).map(([name, kind]) => [name, {type: kind === 'flag' ? ('boolean' as const) : ('string' as const)}]));
+  const {tokens} = parseArgs({args: [...args], options, strict: false, allowPositionals: true, tokens: true});
+  const values = new Map<string, string | true>();
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional' || !token.rawName.startsWith('--')) bad(`unexpected argument -- ${args[token.index]}`);
+    if (token.kind !== 'option') continue;
+    // parseArgs reads `--=x` as an option named `=x`; here the name ends at the first `=`.
+    const name = token.rawName.slice(2).split('=')[0]!;
     const kind = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (kind === undefined) bad(`illegal option -- ${name}`);
     if (kind === 'flag') {
-      if (eq >= 0) bad(`option takes no argument -- ${name}`);
+      if (token.inlineValue) bad(`option takes no argument -- ${name}`);
       values.set(name, true);
-    } else if (eq >= 0) {
-      values.set(name, arg.slice(eq + 1));
-    } else if (i + 1 < args.length) {
-      values.set(name, args[++i]!);
-    } else {
+    } else if (token.value === undefined) {
       bad(`option requires an argument -- ${name}`);
+    } else {
+      values.set(name, token.value);
     }
   }
   return values;

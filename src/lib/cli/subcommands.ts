@@ -31,12 +31,12 @@ export async function dispatch<C>(
 ): Promise<number> {
   const [name, ...rest] = args;
   if (name === '--help' || (name !== undefined && Object.hasOwn(table, name) && rest.includes('--help'))) {
-    out(usageText(prog, table as Record<string, Subcommand<never>>));
+    out(usageText(prog, table));
     return EXIT_OK;
   }
   if (name === undefined || !Object.hasOwn(table, name)) {
     const preface = name === undefined ? [] : [`${prog}: unknown command -- ${name}\n`];
-    throw new UsageError(synopsisLine(prog, table as Record<string, Subcommand<never>>), {preface});
+    throw new UsageError(synopsisLine(prog, table), {preface});
   }
   return table[name]!.run(rest, context);
 }

@@ -14,7 +14,7 @@ import {isErrno} from '../sys/errno.js';
 /** Time and process liveness, injected so the waiting logic can be driven by tests. */
 export interface FrontendDeps {
   time: Time;
-  isLive(pid: number): boolean;
+  isLive: (pid: number) => boolean;
 }
 
 export const systemDeps: FrontendDeps = {time: systemTime, isLive: isLiveProcess};

@@ -16,7 +16,7 @@ export interface KeepupContext {
   /** The /proc to read (KEEPUP_PROC_ROOT, a test seam; /proc otherwise). */
   procRoot: string;
   /** Writes report text to stdout. */
-  out(text: string): void;
+  out: (text: string) => void;
   reporter: Reporter;
   /** Where SIGTERM, SIGINT, SIGHUP, SIGALRM and the rest arrive (the process). */
   signals: EventEmitter;

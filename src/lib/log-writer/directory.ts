@@ -135,11 +135,6 @@ export class LogDirectory {
     return this.size;
   }
 
-  /** The path of the directory: absolute, or relative to this process's working directory. */
-  get location(): string {
-    return this.root;
-  }
-
   /**
    * Creates (0700, last component only), locks and recovers the directory. Fatal problems throw a
    * SysError with daemontools' message; nothing stays open then.

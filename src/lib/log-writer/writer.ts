@@ -123,11 +123,6 @@ export class LogWriter {
     return this.lastReadEndedLine;
   }
 
-  /** The log directories, in script order. */
-  get logDirectories(): readonly LogDirectory[] {
-    return this.directories;
-  }
-
   /** Processes a chunk of input. Await it before feeding more: it stays pending while a directory is failing. */
   feed(chunk: Buffer): Promise<void> {
     return this.serially(() => this.consume(chunk));

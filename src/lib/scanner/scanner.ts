@@ -183,7 +183,7 @@ export class Scanner {
       let timer: TimerHandle | undefined;
       const deadline = new Promise<'late'>((resolve) => (timer = this.#time.setTimeout(() => resolve('late'), DRAIN_MS)));
       const ended = await Promise.race([log.exited, deadline]);
-      this.#time.clearTimeout(timer);
+      if (timer !== undefined) this.#time.clearTimeout(timer);
       if (ended === 'late') await log.stop(this.#stopTimeoutMs());
     }
     await inlog?.close();
@@ -237,14 +237,14 @@ export class Scanner {
     await this.#scanning;
     const entries = [...this.#entries.values()];
     if (mode === 'down') {
-      await Promise.all(entries.map((entry) => entry.main?.stop(this.#stopTimeoutMs())));
+      await Promise.all(entries.map(async (entry) => entry.main?.stop(this.#stopTimeoutMs())));
       await Promise.all(entries.map((entry) => this.#stopLogger(entry)));
     } else {
       for (const entry of entries) {
         entry.main?.close();
         entry.log?.close();
       }
-      await Promise.all(entries.map((entry) => entry.inlog?.close()));
+      await Promise.all(entries.map(async (entry) => entry.inlog?.close()));
     }
     for (const entry of entries) {
       this.#closePipe(entry);

@@ -39,7 +39,7 @@ export function parse(text: string): SupervisorStats | undefined {
   if (typeof lastExit !== 'object' || lastExit === undefined) return undefined;
   const {code, signal, at} = lastExit as Record<string, unknown>;
   if (!(code === null || Number.isSafeInteger(code)) || !(signal === null || typeof signal === 'string') || !count(at)) return undefined;
-  return {since, starts, lastExit: {code: code as number | null, signal: signal as string | null, at}};
+  return {since, starts, lastExit: {code: code as number | null, signal, at}};
 }
 
 /** Restarts since the supervisor started: every start after the first. */

@@ -48,7 +48,7 @@ export function bytesOfName(text: string): Buffer {
   for (const match of text.matchAll(LONE_ESCAPES)) {
     parts.push(Buffer.from(text.slice(last, match.index), 'utf8'));
     parts.push(Buffer.from([...match[0]].map((char) => char.charCodeAt(0) - ESCAPE)));
-    last = match.index! + match[0].length;
+    last = match.index + match[0].length;
   }
   parts.push(Buffer.from(text.slice(last), 'utf8'));
   return Buffer.concat(parts);

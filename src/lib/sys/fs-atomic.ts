@@ -20,13 +20,11 @@ export type AtomicWriteStep = 'open' | 'write' | 'rename';
 
 export class AtomicWriteError extends Error {
   readonly step: AtomicWriteStep;
-  readonly tmpPath: string;
   /** True for a short write (daemontools says `partial write`, with no errno text). */
   readonly partial: boolean;
   constructor(step: AtomicWriteStep, tmpPath: string, cause: unknown, partial = false) {
     super(`atomic write failed at ${step} of ${tmpPath}`, {cause});
     this.step = step;
-    this.tmpPath = tmpPath;
     this.partial = partial;
   }
 }

@@ -59,7 +59,7 @@ function readBounded(fd: number, file: string): Buffer {
  * For resident subcommands that load the config again on SIGHUP: the trusted uids and a loader
  * that reports the config's warnings each time.
  */
-export function configLoader(file: string, context: {uid: number; env: NodeJS.ProcessEnv; reporter: Reporter}): {uids: number[]; load(): WatchdogConfig} {
+export function configLoader(file: string, context: {uid: number; env: NodeJS.ProcessEnv; reporter: Reporter}): {uids: number[]; load: () => WatchdogConfig} {
   const uids = trustedUids(context.uid);
   return {
     uids,

@@ -191,7 +191,7 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
       : [{daemon: record.daemon.name, time: record.time, ...(record.run.ending.kind === 'running' && record.run.pid ? {scriptPid: record.run.pid} : {})}],
   );
   const now = context.time.now();
-  let all = history.restarts;
+  let all: Restart[];
   try {
     all = recordRestarts(historyPath, history.restarts, launched, now);
   } catch (error) {

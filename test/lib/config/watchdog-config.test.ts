@@ -131,7 +131,7 @@ test('supervise keys: run as argv or shell line, user, env, envdir, limits, log,
 test('supervise keys are validated with the line and column', (t) => {
   const bad = (text: string, message: RegExp) => {
     const error = t.throws(() => parseWatchdogConfig(text, '/c.yaml', root), {instanceOf: ConfigError});
-    t.regex(error!.message, message);
+    t.regex(error.message, message);
   };
   bad('daemons:\n  - name: a\n    user: nobody\n', /^\/c\.yaml:2:5: daemons\[0\]: user needs run:/);
   bad('daemons:\n  - name: a\n    run: []\n', /^\/c\.yaml:3:10: daemons\[0\]\.run must not be an empty list/);

@@ -23,7 +23,7 @@ test('puts that fit stay buffered; one that does not flushes first', (t) => {
   t.is(buffer.put(bytes(300), 0, 300), undefined);
   t.is(buffer.put(bytes(212), 0, 212), undefined);
   t.deepEqual(calls, []);
-  buffer.put(bytes(1), 0, 1);
+  void buffer.put(bytes(1), 0, 1);
   t.deepEqual(calls, [OUTPUT_BUFFER_SIZE]);
   t.is(buffer.pending, 1);
 });
@@ -31,11 +31,11 @@ test('puts that fit stay buffered; one that does not flushes first', (t) => {
 test('a put larger than the buffer goes straight through after a flush', (t) => {
   const {calls, sink} = recorder();
   const buffer = new OutputBuffer(sink);
-  buffer.put(bytes(10), 0, 10);
-  buffer.put(bytes(1000), 0, 1000);
+  void buffer.put(bytes(10), 0, 10);
+  void buffer.put(bytes(1000), 0, 1000);
   t.deepEqual(calls, [10, 1000]);
   t.is(buffer.pending, 0);
-  buffer.put(bytes(8500), 0, 8500);
+  void buffer.put(bytes(8500), 0, 8500);
   t.deepEqual(calls, [10, 1000, 8192], '8192 written, the last 308 buffered');
   t.is(buffer.pending, 308);
 });
@@ -43,17 +43,17 @@ test('a put larger than the buffer goes straight through after a flush', (t) => 
 test('putStream fills the buffer and flushes only when a byte finds it full', (t) => {
   const {calls, sink} = recorder();
   const buffer = new OutputBuffer(sink);
-  buffer.putStream(bytes(1024), 0, 1024);
+  void buffer.putStream(bytes(1024), 0, 1024);
   t.deepEqual(calls, [512]);
   t.is(buffer.pending, 512);
-  buffer.flush();
+  void buffer.flush();
   t.deepEqual(calls, [512, 512]);
 });
 
 test('a sink that takes part of a chunk is offered the rest, synchronously or not', async (t) => {
   const {calls, sink} = recorder(100, 2);
   const buffer = new OutputBuffer(sink);
-  buffer.put(bytes(400), 0, 400);
+  void buffer.put(bytes(400), 0, 400);
   const pending = buffer.flush();
   t.truthy(pending, 'the second call was asynchronous');
   await pending;

@@ -41,8 +41,9 @@ test('without a watch the periodic rescan picks new directories up', async (t) =
   const {dir, scanner} = scannerFor(t, {watch: false, rescanMs: 100});
   await scanner.start();
   addService(dir, 'late');
-  await waitFor(() => pidOf(join(dir, 'late')), 'late to be picked up by a rescan');
-  t.pass();
+  const late = await waitFor(() => pidOf(join(dir, 'late')), 'late to be picked up by a rescan');
+  t.true(isAlive(late), 'late runs');
+  t.deepEqual(scanner.services().map((s) => s.name), ['late']);
 });
 
 test('the log pipe outlives its logger: lines written while the logger is down are all logged, in order', async (t) => {

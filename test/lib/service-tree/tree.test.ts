@@ -37,7 +37,7 @@ test('writing touches only changed files, with fixed modes; a directory keepup d
   mkdirSync(join(dir, 'mine'));
   const error = t.throws(() => planTree(dir, [service('mine')]));
   t.true(isKeepupError(error) && error.exitCode === 100);
-  t.regex(error!.message, /^refusing to generate .*mine: it exists and keepup did not make it/);
+  t.regex(error.message, /^refusing to generate .*mine: it exists and keepup did not make it/);
 });
 
 test('a removed service is marked down and moved under .removed, numbered when the name is taken', (t) => {

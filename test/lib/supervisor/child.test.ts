@@ -62,7 +62,7 @@ setInterval(() => {}, 1000);`;
   const parent = spawn(process.execPath, ['--input-type=module', '-e', program], {stdio: ['ignore', 'pipe', 'inherit']});
   t.teardown(() => parent.kill('SIGKILL'));
   let out = '';
-  parent.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  parent.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const pid = await waitFor(() => (out.endsWith('\n') ? Number(out) : 0), 'the child pid', PATIENT);
   await waitFor(() => state(pid) === 'S', 'the child to block', PATIENT);
   parent.kill('SIGKILL');
@@ -120,7 +120,7 @@ test('the child: own session, stdio as given, cwd from a directory fd, limits an
   t.is(lines[3], 'SigBlk:\t0000000000000000');
   t.is(lines[4], 'SigIgn:\t0000000000000000');
   t.regex(lines[5]!, /^Max open files\s+100\s+200\s/);
-  t.is(lines[6]!.trim(), lines[7], 'session leader');
+  t.is(lines[6]!.trim(), lines[7]!, 'session leader');
   t.is(lines[8], dir);
 });
 

@@ -248,7 +248,7 @@ test('spawn as a function is asked at every start; a throw is a failed start; su
   sendControl(dir, 't');
   await waitFor(() => readFileSync(join(dir, 'rounds'), 'latin1') === '1\n2\n' || undefined, 'second round', PATIENT);
   const second = await waitFor(() => (supervisor.snapshot().pid !== first && supervisor.snapshot().pid) || undefined, 'second child', PATIENT);
-  const stats = JSON.parse(readFileSync(join(dir, 'supervise/stats'), 'latin1'));
+  const stats = JSON.parse(readFileSync(join(dir, 'supervise/stats'), 'latin1')) as unknown;
   t.like(stats, {starts: 2, lastExit: {code: null, signal: 'SIGTERM'}});
   sendControl(dir, 't');
   await waitFor(() => lines.fatals.includes(`unable to start ${dir}/run: cannot read the env dir`) || undefined, 'the failed start reported', PATIENT);

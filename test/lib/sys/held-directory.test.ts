@@ -32,7 +32,7 @@ test("a held directory is a child's cwd, even after its name is gone", async (t)
   const child = spawn('/bin/pwd', ['-P'], {cwd: held.path(), stdio: ['ignore', 'pipe', 'inherit']});
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const [code] = await once(child, 'close');
+  const [code] = (await once(child, 'close')) as [number | null];
   t.is(code, 0);
   t.is(out.trim(), join(root, 'moved'));
 });
@@ -41,7 +41,7 @@ test('follow: false refuses a symlink; a removed directory stays usable for read
   const root = tmpDir(t);
   mkdirSync(join(root, 'real'));
   symlinkSync(join(root, 'real'), join(root, 'link'));
-  t.is((t.throws(() => HeldDirectory.open(join(root, 'link'), {follow: false})) as NodeJS.ErrnoException).code, 'ENOTDIR');
+  t.is(t.throws<NodeJS.ErrnoException>(() => HeldDirectory.open(join(root, 'link'), {follow: false})).code, 'ENOTDIR');
   const followed = HeldDirectory.open(join(root, 'link'));
   t.teardown(() => followed.close());
   t.is(followed.stat().ino, statSync(join(root, 'real')).ino);
