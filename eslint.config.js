@@ -27,10 +27,9 @@ export default tseslint.config(
       'prefer-const': ['error', {ignoreReadBeforeAssign: true}],
       // Literal runs of spaces in a regex match the indented report text the way it reads.
       'no-regex-spaces': 'off',
-      // One private-member style: TypeScript's `private` (144 members in 12 files) over `#name`
-      // (68 in 6). A warning until those files are converted, then an error.
+      // One private-member style: TypeScript's `private` (the style most of the code used).
       'no-restricted-syntax': [
-        'warn',
+        'error',
         {selector: ':matches(PropertyDefinition, MethodDefinition) > PrivateIdentifier.key', message: "Use TypeScript's `private`, not a `#` member (one private-member style)."},
       ],
     },

@@ -8,7 +8,6 @@ export function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-
 export function waitUntil(predicate: () => boolean, what: string, options: {timeoutMs?: number; pollMs?: number} = {}): void {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (!predicate()) {

@@ -72,9 +72,7 @@ mkdirSync(join(root, 'dist/commands'));
 for (const bin of bins) {
   const name = relative('src/bin', bin).replace(/\.ts$/, '');
   const target = `"\${0%/*}/../bin/${name}.js" "$@"`;
-  const text = isLaunched(bin)
-    ? `${LAUNCHER_SHEBANG}\n${RECORD_NOFILE}; exec node ${target}\n`
-    : `#!/bin/sh\nexec node ${target}\n`;
+  const text = isLaunched(bin) ? `${LAUNCHER_SHEBANG}\n${RECORD_NOFILE}; exec node ${target}\n` : `#!/bin/sh\nexec node ${target}\n`;
   writeFileSync(join(root, 'dist/commands', name), text, {mode: 0o755});
 }
 

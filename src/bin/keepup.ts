@@ -20,16 +20,22 @@ const SUBCOMMANDS: Record<string, Subcommand<KeepupContext>> = {
 const out = (text: string) => void process.stdout.write(text);
 
 await runMain('keepup', (args) =>
-  dispatch('keepup', SUBCOMMANDS, args, {
-    cwd: process.cwd(),
-    uid: process.getuid?.() ?? 0,
-    pid: process.pid,
-    env: process.env,
-    host: hostname(),
-    time: systemTime,
-    procRoot: process.env.KEEPUP_PROC_ROOT || '/proc',
+  dispatch(
+    'keepup',
+    SUBCOMMANDS,
+    args,
+    {
+      cwd: process.cwd(),
+      uid: process.getuid?.() ?? 0,
+      pid: process.pid,
+      env: process.env,
+      host: hostname(),
+      time: systemTime,
+      procRoot: process.env.KEEPUP_PROC_ROOT || '/proc',
+      out,
+      reporter: stderrReporter('keepup'),
+      signals: process,
+    },
     out,
-    reporter: stderrReporter('keepup'),
-    signals: process,
-  }, out),
+  ),
 );

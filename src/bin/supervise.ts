@@ -43,7 +43,7 @@ await runMain('supervise', async (args) => {
       refusal = outcome.message;
       let timer: TimerHandle | undefined;
       await new Promise<void>((resolve) => ((wake = resolve), (timer = systemTime.setTimeout(resolve, RETRY_MS))));
-      systemTime.clearTimeout(timer);
+      if (timer !== undefined) systemTime.clearTimeout(timer);
       if (stopping) return 0;
     }
     await engine.exited;

@@ -10,7 +10,7 @@ await runMain('svcreset', async (args) => {
   const options = parseFrontendArgs('svcreset', args, ['timeout', 'settle']);
   const reset = await resetService(options);
   const line = `svcreset: ${describeReset(options.service, reset)}\n`;
-  if (!succeeded(reset.outcome)) return writeStderr(line), 1;
+  if (!succeeded(reset.outcome)) return (writeStderr(line), 1);
   process.stdout.write(line);
   return 0;
 });

@@ -11,7 +11,7 @@ await runMain('svcrestart', async (args) => {
   const options = parseFrontendArgs('svcrestart', args, ['timeout', 'settle']);
   const restart = await restartService(options);
   const line = `svcrestart: ${describeRestart(options.service, restart)}\n`;
-  if (!restartSucceeded(restart)) return writeStderr(line), 1;
+  if (!restartSucceeded(restart)) return (writeStderr(line), 1);
   process.stdout.write(line);
   return 0;
 });

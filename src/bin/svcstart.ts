@@ -10,7 +10,7 @@ await runMain('svcstart', async (args) => {
   const options = parseFrontendArgs('svcstart', args, ['persist', 'timeout', 'settle']);
   const outcome = await startService(options);
   const line = `svcstart: ${describeStart(options.service, outcome)}\n`;
-  if (!succeeded(outcome)) return writeStderr(line), 1;
+  if (!succeeded(outcome)) return (writeStderr(line), 1);
   process.stdout.write(line);
   return 0;
 });

@@ -10,7 +10,7 @@ await runMain('svcstop', async (args) => {
   const options = parseFrontendArgs('svcstop', args, ['persist', 'timeout']);
   const outcome = await stopService(options);
   const line = `svcstop: ${describeStop(options.service, outcome)}\n`;
-  if (!succeeded(outcome)) return writeStderr(line), 1;
+  if (!succeeded(outcome)) return (writeStderr(line), 1);
   process.stdout.write(line);
   return 0;
 });

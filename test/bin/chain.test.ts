@@ -10,22 +10,19 @@ import {waitFor} from '../helpers/wait-for.js';
 
 test('envdir | softlimit | setlock | pgrphack | setuidgid | sleep: one pid, every change, svc -t reaches it', async (t) => {
   const marker = `1000.${process.pid}${Date.now() % 100000}`;
-  const chain = [
-    bin('envdir'), './env',
-    bin('softlimit'), '-o', '123', '-t', '5000',
-    bin('setlock'), './lock',
-    bin('pgrphack'),
-    bin('setuidgid'), 'nobody',
-    'sleep', marker,
-  ];
+  const chain = [bin('envdir'), './env', bin('softlimit'), '-o', '123', '-t', '5000', bin('setlock'), './lock', bin('pgrphack'), bin('setuidgid'), 'nobody', 'sleep', marker];
   const dir = await realSupervised(t, `exec ${chain.join(' ')}`, {down: true});
   mkdirSync(join(dir, 'env'));
   writeFileSync(join(dir, 'env', 'GREETING'), 'hello from envdir\n');
   t.is((await run('/usr/bin/svc', ['-u', dir])).code, 0);
-  const pid = await waitFor(async () => {
-    const candidate = await upPid(dir);
-    return candidate > 0 && readFileSync(`/proc/${candidate}/cmdline`, 'latin1') === `sleep\0${marker}\0` ? candidate : 0;
-  }, 'the chain to exec sleep', {timeoutMs: 30_000});
+  const pid = await waitFor(
+    async () => {
+      const candidate = await upPid(dir);
+      return candidate > 0 && readFileSync(`/proc/${candidate}/cmdline`, 'latin1') === `sleep\0${marker}\0` ? candidate : 0;
+    },
+    'the chain to exec sleep',
+    {timeoutMs: 30_000},
+  );
   t.is(readlinkSync(`/proc/${pid}/exe`), '/usr/bin/sleep');
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   t.regex(status, /^Uid:\t65534\t65534\t65534\t65534$/m);
@@ -34,7 +31,9 @@ test('envdir | softlimit | setlock | pgrphack | setuidgid | sleep: one pid, ever
   const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
   t.regex(limits, /^Max open files\s+123\s/m);
   t.regex(limits, /^Max cpu time\s+5000\s/m);
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   t.is(Number(stat[3]), pid, 'pgrphack: the daemon leads its session');
   t.not((await run('flock', ['-n', join(dir, 'lock'), 'true'])).code, 0, 'setlock: the lock is held');
   t.is((await run('/usr/bin/svc', ['-dt', dir])).code, 0);

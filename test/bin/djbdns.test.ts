@@ -106,7 +106,10 @@ test('tinydns from tinydns-conf: keepup (svscan, chain-loaders, multilog) and da
       answers: answers.map((answer) => answer.replaceAll(side.ip, 'IP')),
       log: logged(service),
       server: identity(pid),
-      svstat: svstat.stdout.replaceAll(scan, 'SCAN').replace(/pid [0-9]+/g, 'pid N').replace(/[0-9]+ seconds/g, 'N seconds'),
+      svstat: svstat.stdout
+        .replaceAll(scan, 'SCAN')
+        .replace(/pid [0-9]+/g, 'pid N')
+        .replace(/[0-9]+ seconds/g, 'N seconds'),
     });
   }
   const [ours, theirs] = results;

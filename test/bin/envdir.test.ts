@@ -38,7 +38,7 @@ test('bytes that are not UTF-8 pass through unchanged', async (t) => {
   t.deepEqual(transcript(ours), transcript(theirs));
 });
 
-test('the program is searched on envdir\'s own PATH, and gets the env dir\'s', async (t) => {
+test("the program is searched on envdir's own PATH, and gets the env dir's", async (t) => {
   const dir = envDir(t, {PATH: '/nonexistent-kp6'});
   const {ours, theirs} = await runBoth('envdir', [dir, 'sh', '-c', 'echo "$PATH"'], {env: {PATH: '/usr/bin:/bin'}});
   t.is(ours.stdout, '/nonexistent-kp6\n');

@@ -15,7 +15,7 @@ for (const args of [[], ['/nonexistent/prog'], ['no-such-program-kp6'], ['/etc/p
   });
 }
 
-test('waits for a background process holding the pipe, then exits with the program\'s code', async (t) => {
+test("waits for a background process holding the pipe, then exits with the program's code", async (t) => {
   const script = 'echo bg-start; (sleep 0.3; echo bg-done) & echo fg-exit; exit 7';
   const {ours, theirs} = await runBoth('fghack', ['sh', '-c', script]);
   t.deepEqual(transcript(ours), {code: 7, stdout: 'bg-start\nfg-exit\nbg-done\n', stderr: ''});
@@ -27,7 +27,10 @@ test('a background process that closes the extra fds does not hold fghack', asyn
   const {ours, theirs} = await runBoth('fghack', ['bash', '-c', script], {timeoutMs: 20_000});
   const pids = [ours, theirs].map((result) => Number(result.stdout.trim()));
   t.teardown(() => pids.filter((pid) => pid > 0).forEach((pid) => isAlive(pid) && process.kill(pid, 'SIGKILL')));
-  t.true(pids.every((pid) => pid > 0 && isAlive(pid)), 'the background sleeps still run');
+  t.true(
+    pids.every((pid) => pid > 0 && isAlive(pid)),
+    'the background sleeps still run',
+  );
   t.is(ours.code, 0);
   t.deepEqual({...transcript(ours), stdout: 'x'}, {...transcript(theirs), stdout: 'x'});
 });
@@ -60,7 +63,7 @@ test('the program gets 31 write ends of the pipe around the descriptors it inher
   }
 });
 
-test('the program gets the caller\'s open-files soft limit, as under daemontools\' fghack', async (t) => {
+test("the program gets the caller's open-files soft limit, as under daemontools' fghack", async (t) => {
   const script = 'ulimit -Sn 321; exec "$@"';
   const report = ['sh', '-c', 'ulimit -Sn; ulimit -Hn'];
   const ours = await run('/bin/sh', ['-c', script, 'sh', bin('fghack'), ...report]);

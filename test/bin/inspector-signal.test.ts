@@ -108,18 +108,25 @@ for (const name of commands) {
     const sleeping = () => /^\d+ \(.*\) S /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     const shows = (text: string) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
     const ready = () =>
-      hold === 'write' ? waitsToWrite(pid)
-      : hold === 'stdin' ? waitsFor(pid, ['0'], 0x1) && sleeping()
-      : hold === 'read' ? shows('first') && sleeping()
-      : children(pid).length >= 2 && mainThread(pid).wchan === 'do_epoll_wait';
+      hold === 'write'
+        ? waitsToWrite(pid)
+        : hold === 'stdin'
+          ? waitsFor(pid, ['0'], 0x1) && sleeping()
+          : hold === 'read'
+            ? shows('first') && sleeping()
+            : children(pid).length >= 2 && mainThread(pid).wchan === 'do_epoll_wait';
     await waitFor(ready, `${name} to be waiting in its own code`, PATIENT);
 
     const before = mainThread(pid).switches;
     process.kill(pid, 'SIGUSR1');
-    await waitFor(() => {
-      const now = mainThread(pid);
-      return !now.usr1Pending && now.switches > before && ready();
-    }, `${name} to take SIGUSR1 and wait again`, PATIENT);
+    await waitFor(
+      () => {
+        const now = mainThread(pid);
+        return !now.usr1Pending && now.switches > before && ready();
+      },
+      `${name} to take SIGUSR1 and wait again`,
+      PATIENT,
+    );
     if (hold === 'read') {
       // Its JavaScript runs again (that is when Node would start the inspector).
       child.stdin!.write('second\n');
@@ -142,7 +149,10 @@ for (const name of commands) {
     t.is(signal, null);
     if (baseline) {
       t.is(code, baseline.code);
-      t.is(text.replace(/@[0-9a-f]{24}|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+/g, 'STAMP'), (baseline.stdout + baseline.stderr).replace(/@[0-9a-f]{24}|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+/g, 'STAMP'));
+      t.is(
+        text.replace(/@[0-9a-f]{24}|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+/g, 'STAMP'),
+        (baseline.stdout + baseline.stderr).replace(/@[0-9a-f]{24}|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+/g, 'STAMP'),
+      );
     } else {
       t.is(code, hold === 'read' ? 0 : code);
     }

@@ -72,7 +72,10 @@ function realTranscript(t: ExecutionContext): Promise<string[]> {
 test('real svc/svstat/svok against our supervise: same transcript as against the real supervise', async (t) => {
   const [expected, actual] = await Promise.all([realTranscript(t), scenario(t, 'ours', 'real')]);
   t.deepEqual(actual, expected);
-  t.true(expected.some((line) => line.includes('paused')), 'the scenario exercises pause');
+  t.true(
+    expected.some((line) => line.includes('paused')),
+    'the scenario exercises pause',
+  );
 });
 
 test('our svc/svstat/svok against the real supervise: same transcript as the real tools', async (t) => {

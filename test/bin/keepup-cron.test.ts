@@ -50,10 +50,7 @@ test('keepup cron restarts at start and on its schedule, keeps the old config on
 test('keepup cron never overlaps passes: a slow start script makes it skip ticks', async (t) => {
   const setup = watchdogSetup(t);
   const name = setup.addDaemon();
-  writeFileSync(
-    join(setup.startDir, name),
-    `#!/bin/sh\n"${setup.binDir}/${name}" 600 </dev/null >/dev/null 2>&1 &\nsleep 2\necho slow\n`,
-  );
+  writeFileSync(join(setup.startDir, name), `#!/bin/sh\n"${setup.binDir}/${name}" 600 </dev/null >/dev/null 2>&1 &\nsleep 2\necho slow\n`);
   setup.writeConfig(`schedule: "* * * * * *"\ndaemons: [${name}]\n`);
   const {child, output} = startCron(t, setup.config);
   await waitFor(() => output.stdout.includes('    slow\n'), 'the first report', {timeoutMs: 90_000});

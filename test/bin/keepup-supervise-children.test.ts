@@ -22,8 +22,7 @@ function writeConfig(s: WatchdogSetup, text: string): void {
 }
 
 /** A daemon that ignores TERM, with a grandchild that does too (ignored signals survive exec). */
-const stubborn = (name: string, seconds: number) =>
-  `  - name: ${name}\n    run: [sh, -c, "trap '' TERM; sleep 1000 & echo $! > grandchild; wait"]\n    stopTimeout: ${seconds}\n`;
+const stubborn = (name: string, seconds: number) => `  - name: ${name}\n    run: [sh, -c, "trap '' TERM; sleep 1000 & echo $! > grandchild; wait"]\n    stopTimeout: ${seconds}\n`;
 
 /** Dead: gone, or a zombie waiting for a reaper that may not be keepup (a grandchild's is init). */
 function dead(pid: number): boolean {
@@ -70,7 +69,10 @@ test('stopTimeout: a removed service and, at SIGTERM, a remaining one that ignor
   t.regex(resident.stderr(), keptDirWarning);
 });
 
-const stamp = (dir: string) => readFileSync(join(dir, 'supervise', 'status')).subarray(0, 12).toString('hex');
+const stamp = (dir: string) =>
+  readFileSync(join(dir, 'supervise', 'status'))
+    .subarray(0, 12)
+    .toString('hex');
 
 test("an in-process logger has supervise's files: Debian's svstat, svok and svc see keepup's pid and -a, -p, -c, -d, -u, -t work; no line is lost", async (t) => {
   const s = setup(t);
@@ -125,5 +127,9 @@ test("an in-process logger has supervise's files: Debian's svstat, svok and svc 
   await more('lines after the restart');
 
   const numbers = loggedLines(main).map((line) => Number(/^tick (\d+)$/.exec(line)![1]));
-  t.deepEqual(numbers, numbers.map((_, index) => index + 1), 'every line once, in order, across pause, down/up, restart and rotation');
+  t.deepEqual(
+    numbers,
+    numbers.map((_, index) => index + 1),
+    'every line once, in order, across pause, down/up, restart and rotation',
+  );
 });

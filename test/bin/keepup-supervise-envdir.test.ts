@@ -107,17 +107,25 @@ test('a trusted env dir setting LD_PRELOAD for a user: service: only the service
   const seen: number[] = [];
   // Watch /proc from the start through two starts of the service (the second by svc -t).
   let first = 0;
-  await waitFor(() => {
-    seen.push(...rootProcessesWith(needle));
-    first = pidOf(dir);
-    return first !== 0 && existsSync(marker) && readFileSync(marker, 'latin1').split('\n').length > 2;
-  }, 'the service up, its shell and sleep preloaded', {...PATIENT, intervalMs: 1});
+  await waitFor(
+    () => {
+      seen.push(...rootProcessesWith(needle));
+      first = pidOf(dir);
+      return first !== 0 && existsSync(marker) && readFileSync(marker, 'latin1').split('\n').length > 2;
+    },
+    'the service up, its shell and sleep preloaded',
+    {...PATIENT, intervalMs: 1},
+  );
   t.is((await run('svc', ['-t', dir])).code, 0);
-  await waitFor(() => {
-    seen.push(...rootProcessesWith(needle));
-    const pid = pidOf(dir);
-    return pid !== 0 && pid !== first && readFileSync(marker, 'latin1').split('\n').length > 4;
-  }, 'the second start preloaded too', {...PATIENT, intervalMs: 1});
+  await waitFor(
+    () => {
+      seen.push(...rootProcessesWith(needle));
+      const pid = pidOf(dir);
+      return pid !== 0 && pid !== first && readFileSync(marker, 'latin1').split('\n').length > 4;
+    },
+    'the second start preloaded too',
+    {...PATIENT, intervalMs: 1},
+  );
   const uids = readFileSync(marker, 'latin1').split('\n').filter(Boolean);
   t.true(uids.length >= 4);
   t.deepEqual([...new Set(uids)], [String(NOBODY)], 'every process that loaded the library ran as nobody');

@@ -24,10 +24,15 @@ function setup(t: Parameters<typeof watchdogSetup>[0]): WatchdogSetup & {service
 
 const entry = (name: string, seconds: number) => `  - name: ${name}\n    run: [sleep, "${seconds}"]\n`;
 
-const upPid = (dir: string, not = 0) => waitFor(() => {
-  const pid = pidOf(dir);
-  return pid !== 0 && pid !== not ? pid : undefined;
-}, `${dir} up${not ? ` with a pid other than ${not}` : ''}`, PATIENT);
+const upPid = (dir: string, not = 0) =>
+  waitFor(
+    () => {
+      const pid = pidOf(dir);
+      return pid !== 0 && pid !== not ? pid : undefined;
+    },
+    `${dir} up${not ? ` with a pid other than ${not}` : ''}`,
+    PATIENT,
+  );
 
 const supervisingLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('keepup: supervising'));
 
@@ -44,9 +49,7 @@ test('keepup supervise says once what it supervises at start and after a good SI
   s.writeConfig(`serviceDir: service\ncheckInterval: 60\ndaemons:\n  - ${checked}\n${entry(a, 601)}${entry(c, 600)}`);
   resident.child.kill('SIGHUP');
   await waitFor(() => supervisingLines(resident.stdout()).length > 1, 'the reload line', PATIENT);
-  t.deepEqual(supervisingLines(resident.stdout()).slice(1), [
-    `keepup: supervising 2 services in ${s.serviceDir} (1 checked by name); added: ${c}; removed: ${b}; changed: ${a}`,
-  ]);
+  t.deepEqual(supervisingLines(resident.stdout()).slice(1), [`keepup: supervising 2 services in ${s.serviceDir} (1 checked by name); added: ${c}; removed: ${b}; changed: ${a}`]);
   resident.child.kill('SIGHUP');
   await waitFor(() => supervisingLines(resident.stdout()).length > 2, 'the second reload line', PATIENT);
   t.is(supervisingLines(resident.stdout())[2], `keepup: supervising 2 services in ${s.serviceDir} (1 checked by name); no change`);
@@ -122,7 +125,11 @@ test('restart counters survive a SIGKILL of keepup supervise: the next one adopt
   }
   const status = async () => {
     const json = await keepup(['status', '--config', s.config, '--json']);
-    return json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).find((row) => row.name === name);
+    return json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((row) => row.name === name);
   };
   await waitFor(async () => (await status())?.restarts === 2, 'two restarts counted', PATIENT);
   const before = await status();

@@ -39,28 +39,42 @@ function environ(pid: number): Record<string, string> {
 }
 
 function procField(pid: number, field: string): string {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((row) => row.startsWith(`${field}:`));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((row) => row.startsWith(`${field}:`));
   return line!.slice(field.length + 1).trim();
 }
 
 function limitRow(pid: number, name: string): string[] {
-  const row = readFileSync(`/proc/${pid}/limits`, 'utf8').split('\n').find((line) => line.startsWith(name))!;
+  const row = readFileSync(`/proc/${pid}/limits`, 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith(name))!;
   return row.slice(name.length).trim().split(/\s+/).slice(0, 2);
 }
 
-const upPid = (dir: string, not = 0) => waitFor(() => {
-  const pid = pidOf(dir);
-  return pid !== 0 && pid !== not ? pid : undefined;
-}, `${dir} up${not ? ` with a pid other than ${not}` : ''}`, PATIENT);
+const upPid = (dir: string, not = 0) =>
+  waitFor(
+    () => {
+      const pid = pidOf(dir);
+      return pid !== 0 && pid !== not ? pid : undefined;
+    },
+    `${dir} up${not ? ` with a pid other than ${not}` : ''}`,
+    PATIENT,
+  );
 
 /** `pid` once it runs `program` (status names the pid a moment before the child execs, as with daemontools). */
-const running = (pid: number, program: string) => waitFor(() => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] === program ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}, `${pid} to run ${program}`, PATIENT);
+const running = (pid: number, program: string) =>
+  waitFor(
+    () => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] === program ? pid : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    `${pid} to run ${program}`,
+    PATIENT,
+  );
 
 test('a bad config exits 100 naming FILE:LINE:COL and writes nothing', async (t) => {
   const s = setup(t);
@@ -118,10 +132,14 @@ test('generated services run with their user, limits, env and env dir, log throu
 
   // The logger gets both of the service's streams.
   const current = join(s.serviceDir, logged, 'log', 'main', 'current');
-  const logText = await waitFor(() => {
-    const text = existsSync(current) ? readFileSync(current, 'utf8') : '';
-    return text.includes('line one') && text.includes('line two') ? text : undefined;
-  }, 'both lines in the log', PATIENT);
+  const logText = await waitFor(
+    () => {
+      const text = existsSync(current) ? readFileSync(current, 'utf8') : '';
+      return text.includes('line one') && text.includes('line two') ? text : undefined;
+    },
+    'both lines in the log',
+    PATIENT,
+  );
   t.regex(logText, /^@[0-9a-f]{24} line (one|two)\n/);
   // The logger runs inside keepup: no process has the log directory as its working directory.
   const logDir = join(s.serviceDir, logged, 'log');
@@ -137,7 +155,10 @@ test('generated services run with their user, limits, env and env dir, log throu
 
   const json = await keepup(['status', '--config', s.config, '--json']);
   t.is(json.code, 0);
-  const rows = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const rows = json.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   const row = rows.find((entry) => entry.name === plain);
   t.like(row, {name: plain, kind: 'supervised', state: 'up', pid: second, want: 'up', normallyUp: true, restarts: 1, lastExit: {code: null, signal: 'SIGTERM'}});
   t.is(typeof row?.seconds, 'number');
@@ -145,7 +166,7 @@ test('generated services run with their user, limits, env and env dir, log throu
   resident.child.kill('SIGTERM');
   t.is(await resident.exited, 0);
   t.is(pidOf(plainDir), 0);
-  t.regex(readFileSync(current, 'utf8'), /last words\n$/, 'the logger recorded the service\'s last line before keepup exited');
+  t.regex(readFileSync(current, 'utf8'), /last words\n$/, "the logger recorded the service's last line before keepup exited");
   t.is((await run('svstat', [plainDir])).stdout, `${plainDir}: supervise not running\n`);
   const after = await keepup(['status', '--config', s.config]);
   t.true(after.stdout.split('\n').includes(`${plain}: not supervised`));
@@ -201,8 +222,14 @@ test('a daemon without run: is checked by name in the resident process and resta
   const second = await waitForDaemon(checked, {not: first});
   t.not(second, first);
   const json = await keepup(['status', '--config', s.config, '--json']);
-  const rows = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-  t.deepEqual(rows.find((row) => row.name === checked), {name: checked, kind: 'checked', state: 'running', pid: second});
+  const rows = json.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  t.deepEqual(
+    rows.find((row) => row.name === checked),
+    {name: checked, kind: 'checked', state: 'running', pid: second},
+  );
 });
 
 test('keepup status: exit 100 on a bad config, 111 when the service dir cannot be read', async (t) => {
@@ -231,7 +258,10 @@ test('the logger runs in keepup; a changed log: restarts only the logger (the se
   // Whole lines only: the logger may be in the middle of one.
   const lines = () => {
     const text = existsSync(current) ? readFileSync(current, 'utf8') : '';
-    return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+    return text
+      .slice(0, text.lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter(Boolean);
   };
   await waitFor(() => lines().length >= 3 || undefined, 'plain lines', PATIENT);
   t.regex(lines()[0]!, /^tick 1$/);
@@ -240,6 +270,10 @@ test('the logger runs in keepup; a changed log: restarts only the logger (the se
   await waitFor(() => lines().some((line) => /^@[0-9a-f]{24} tick \d+$/.test(line)) || undefined, 'stamped lines', PATIENT);
   t.is(pidOf(dir), pid);
   const numbers = lines().map((line) => Number(/tick (\d+)$/.exec(line)![1]));
-  t.deepEqual(numbers, numbers.map((_, index) => index + 1), 'every line, in order, none lost across the logger restart');
+  t.deepEqual(
+    numbers,
+    numbers.map((_, index) => index + 1),
+    'every line, in order, none lost across the logger restart',
+  );
   t.true(readFileSync(join(dir, 'log', 'run'), 'utf8').endsWith("exec 'multilog' 't' './main'\n"));
 });

@@ -13,8 +13,7 @@ import {bin} from '../helpers/paths.js';
 import {run} from '../helpers/processes.js';
 import {startSmtp} from '../helpers/smtp.js';
 
-const keepup = (args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string} = {}) =>
-  run(process.execPath, [bin('keepup'), ...args], {timeoutMs: 120_000, ...options});
+const keepup = (args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string} = {}) => run(process.execPath, [bin('keepup'), ...args], {timeoutMs: 120_000, ...options});
 const TRIES = 15;
 
 test('a config in a directory nobody owns is refused on every try while nobody swaps it for one that runs their command', async (t) => {
@@ -121,9 +120,14 @@ test('a stateDir under a directory nobody owns is refused on every try while nob
   mkdirSync(join(state, 'spool'), {recursive: true, mode: 0o700});
   const evil = join(home, 'evil');
   mkdirSync(join(evil, 'spool'), {recursive: true});
-  writeFileSync(join(evil, 'spool', '1000-1-0.json'), `${JSON.stringify({from: 'root@localhost', to: ['victim@example.org'], subject: 'forged', text: 'x', date: new Date().toISOString()})}\n`);
+  writeFileSync(
+    join(evil, 'spool', '1000-1-0.json'),
+    `${JSON.stringify({from: 'root@localhost', to: ['victim@example.org'], subject: 'forged', text: 'x', date: new Date().toISOString()})}\n`,
+  );
   execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, evil]);
-  writeFileSync(setup.config, `startDir: ${setup.startDir}\nstateDir: ${state}\nmail:\n  to: root@localhost\n  transport: smtp://127.0.0.1:${smtp.port}\ndaemons: [${name}]\n`, {mode: 0o644});
+  writeFileSync(setup.config, `startDir: ${setup.startDir}\nstateDir: ${state}\nmail:\n  to: root@localhost\n  transport: smtp://127.0.0.1:${smtp.port}\ndaemons: [${name}]\n`, {
+    mode: 0o644,
+  });
   startExchanger(t, state, evil);
   for (let i = 0; i < TRIES; i++) {
     const result = await keepup(['check', '--config', setup.config]);
@@ -143,7 +147,12 @@ test('inside a new pid namespace keepup check refuses (exit 111) instead of rest
   t.is(recorded, `${execFileSync('readlink', ['/proc/self/ns/pid'], {encoding: 'utf8'}).trim()}\n`);
   const inside = await run('unshare', ['-p', '-f', '--mount-proc', process.execPath, bin('keepup'), 'check', '--config', setup.config], {timeoutMs: 120_000});
   t.is(inside.code, 111);
-  t.regex(inside.stderr, new RegExp(`^keepup: fatal: unable to inspect the system: this process table is pid namespace pid:\\[\\d+\\], but the daemons were checked in ${recorded.trim().replace(/[[\]]/g, '\\$&')} \\(recorded in ${setup.stateDir}/pidns\\); another namespace cannot see them; if the move is deliberate, delete ${setup.stateDir}/pidns; restarted nothing\n$`));
+  t.regex(
+    inside.stderr,
+    new RegExp(
+      `^keepup: fatal: unable to inspect the system: this process table is pid namespace pid:\\[\\d+\\], but the daemons were checked in ${recorded.trim().replace(/[[\]]/g, '\\$&')} \\(recorded in ${setup.stateDir}/pidns\\); another namespace cannot see them; if the move is deliberate, delete ${setup.stateDir}/pidns; restarted nothing\n$`,
+    ),
+  );
   t.is(inside.stdout, '');
   t.deepEqual(daemonPids(name), [pid]);
   // A deliberate move: delete the record, and the next pass records its own namespace.

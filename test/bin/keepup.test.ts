@@ -13,8 +13,7 @@ import {daemonPids, pidsByComm, uniqueName, waitForDaemon, watchdogSetup} from '
 import {mailText, startSmtp} from '../helpers/smtp.js';
 import {waitFor} from '../helpers/wait-for.js';
 
-const keepup = (args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string} = {}) =>
-  run(process.execPath, [bin('keepup'), ...args], {timeoutMs: 120_000, ...options});
+const keepup = (args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string} = {}) => run(process.execPath, [bin('keepup'), ...args], {timeoutMs: 120_000, ...options});
 
 test('a missing daemon is restarted by its start script and reported; the next run prints nothing', async (t) => {
   const setup = watchdogSetup(t);
@@ -107,7 +106,10 @@ test('a start script that is still running keeps later runs from starting anothe
   const second = await keepup(['check', '--config', setup.config]);
   t.is(second.code, 0);
   t.is(second.stdout, '');
-  t.regex(second.stderr, new RegExp(`^keepup: warning: daemon ${name} is not running; not restarting it again yet: its start script launched at .* \\(pid ${scriptPid}\\) is still running\n$`));
+  t.regex(
+    second.stderr,
+    new RegExp(`^keepup: warning: daemon ${name} is not running; not restarting it again yet: its start script launched at .* \\(pid ${scriptPid}\\) is still running\n$`),
+  );
   process.kill(-scriptPid, 'SIGKILL');
   await waitFor(() => !isAlive(scriptPid) || readFileSync(`/proc/${scriptPid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), 'the script dead', {timeoutMs: 60_000});
   const third = await keepup(['check', '--config', setup.config]);
@@ -135,7 +137,10 @@ test('missing, unsafe and escaping scripts are reported without stopping the oth
   t.regex(result.stdout, new RegExp(`not restarted: refusing start script ${setup.startDir}/${notExecutable}: it is not executable by its owner\n`));
   t.regex(result.stdout, new RegExp(`Restarting ${good}\n.*\n  script: ${setup.startDir}/${good}\n  status: exited 0\n`));
   await waitForDaemon(good);
-  t.deepEqual([writable, foreign, notExecutable].map((name) => pidsByComm(name).length), [0, 0, 0]);
+  t.deepEqual(
+    [writable, foreign, notExecutable].map((name) => pidsByComm(name).length),
+    [0, 0, 0],
+  );
 });
 
 test('rc.d-style symlinks: a trusted target is run with its args, one in a writable directory is refused', async (t) => {
@@ -226,13 +231,17 @@ test('overlapping runs restart a daemon once', async (t) => {
   const setup = watchdogSetup(t);
   const name = setup.addDaemon();
   // A slow start script: both runs are sure to overlap while the first one holds the lock.
-  writeFileSync(
-    join(setup.startDir, name),
-    `#!/bin/sh\necho starting\n"${setup.binDir}/${name}" 600 </dev/null >/dev/null 2>&1 &\nsleep 1\necho done\n`,
-  );
+  writeFileSync(join(setup.startDir, name), `#!/bin/sh\necho starting\n"${setup.binDir}/${name}" 600 </dev/null >/dev/null 2>&1 &\nsleep 1\necho done\n`);
   setup.writeConfig(`daemons: [${name}]\n`);
   const results = await Promise.all([1, 2, 3].map(() => keepup(['check', '--config', setup.config])));
-  t.deepEqual(results.map((result) => [result.code, result.stderr]), [[0, ''], [0, ''], [0, '']]);
+  t.deepEqual(
+    results.map((result) => [result.code, result.stderr]),
+    [
+      [0, ''],
+      [0, ''],
+      [0, ''],
+    ],
+  );
   t.is(results.filter((result) => result.stdout.startsWith(`Restarting ${name}\n`)).length, 1);
   t.is(results.filter((result) => result.stdout === '').length, 2);
   await waitForDaemon(name);
@@ -279,9 +288,7 @@ test('mail: one message per run that restarted something, through a real SMTP se
   const setup = watchdogSetup(t);
   const first = setup.addDaemon();
   const second = setup.addDaemon();
-  setup.writeConfig(
-    `mail:\n  to: [ops@example.org, root@localhost]\n  from: keepup@example.org\n  transport: smtp://127.0.0.1:${smtp.port}\ndaemons: [${first}, ${second}]\n`,
-  );
+  setup.writeConfig(`mail:\n  to: [ops@example.org, root@localhost]\n  from: keepup@example.org\n  transport: smtp://127.0.0.1:${smtp.port}\ndaemons: [${first}, ${second}]\n`);
   const result = await keepup(['check', '--config', setup.config]);
   t.deepEqual([result.code, result.stdout, result.stderr], [0, '', '']);
   t.is(smtp.received.length, 1);
@@ -392,7 +399,11 @@ const BAD_CONFIGS: Array<[string, string, RegExp]> = [
   ['schedule with day of month and day of week', 'schedule: "0 4 1 * 1"\ndaemons: [a]\n', /:3:11: schedule restricts both day of month and day of week/],
   ['bad transport', 'mail:\n  to: root@localhost\n  transport: ftp://x\ndaemons: [a]\n', /:5:14: mail\.transport must be smtp:\/\/HOST/],
   ['mail without to', 'mail:\n  from: a@b\ndaemons: [a]\n', /:4:3: mail lacks the required key "to"$/],
-  ['exact name with a slash', 'daemons:\n  - name: a\n    process: /usr/sbin/a\n', /:4:5: daemons\[0\]: process \/usr\/sbin\/a has a slash, which a kernel process name never has; use match: substring or regex for a path$/],
+  [
+    'exact name with a slash',
+    'daemons:\n  - name: a\n    process: /usr/sbin/a\n',
+    /:4:5: daemons\[0\]: process \/usr\/sbin\/a has a slash, which a kernel process name never has; use match: substring or regex for a path$/,
+  ],
   ['alias', 'x: &list [a]\ndaemons: *list\n', /:3:1: unknown key "x" in config/],
   ['alias value', 'daemons:\n  - name: &n a\n  - name: *n\n', /:5:11: daemons\[1\]\.name must be a string, not an alias \(aliases are not supported\)$/],
   ['no daemons', 'schedule: "* * * * *"\n', /:1:1: config lacks the required key "daemons"$/],

@@ -94,7 +94,9 @@ test('from a pipe: the same logged content as daemontools, files within [S-2000,
     const result = await run(program, args, {cwd, input, timeoutMs: 120_000});
     t.is(result.code, 0, which);
     const dir = join(cwd, 'log');
-    const finished = readdirSync(dir).filter((name) => name.startsWith('@')).sort();
+    const finished = readdirSync(dir)
+      .filter((name) => name.startsWith('@'))
+      .sort();
     for (const name of finished) {
       const size = statSync(join(dir, name)).size;
       t.true(size >= 8192 - 2000 && size <= 8192, `${which} ${name}: ${size}`);
@@ -163,7 +165,10 @@ async function holdLock(t: import('ava').ExecutionContext, which: Which, cwd: st
 
 test('lock conflicts both ways with the real multilog (flock)', async (t) => {
   const cwd = tmpDir(t);
-  for (const [holder, contender] of [['theirs', 'ours'], ['ours', 'theirs']] as const) {
+  for (const [holder, contender] of [
+    ['theirs', 'ours'],
+    ['ours', 'theirs'],
+  ] as const) {
     const dir = `./held-by-${holder}`;
     const child = await holdLock(t, holder, cwd, dir);
     const [program, args] = command(contender, [dir]);

@@ -12,7 +12,9 @@ for (const args of [[], ['/nonexistent/prog'], ['no-such-program-kp6'], ['/etc/p
 }
 
 function ids(pid: number): {pgid: number; sid: number} {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return {pgid: Number(fields[2]), sid: Number(fields[3])};
 }
 
@@ -23,7 +25,7 @@ test('the program leads a new session and process group, as under daemontools', 
   }
 });
 
-test('the exit code is the program\'s', async (t) => {
+test("the exit code is the program's", async (t) => {
   const {ours, theirs} = await runBoth('pgrphack', ['sh', '-c', 'exit 9']);
   t.is(ours.code, 9);
   t.deepEqual(transcript(ours), transcript(theirs));

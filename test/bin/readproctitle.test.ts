@@ -6,7 +6,9 @@ import {run, spawnTracked} from '../helpers/processes.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 function shownBy(pid: number): string {
-  return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0+$/, '').replace(/[\0\n]/g, ' ');
+  return readFileSync(`/proc/${pid}/cmdline`, 'latin1')
+    .replace(/\0+$/, '')
+    .replace(/[\0\n]/g, ' ');
 }
 
 async function showAfter(t: Parameters<typeof spawnTracked>[0], command: string[], input: string): Promise<string> {

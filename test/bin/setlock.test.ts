@@ -43,10 +43,16 @@ for (const [flags, code] of BUSY_CASES) {
   });
 }
 
-for (const [what, flags] of [['-X', []], ['-x', ['-x']]] as Array<[string, string[]]>) {
+for (const [what, flags] of [
+  ['-X', []],
+  ['-x', ['-x']],
+] as Array<[string, string[]]>) {
   test(`setlock ${what}: unopenable file and missing program, same as daemontools`, async (t) => {
     const dir = tmpDir(t);
-    for (const args of [[join(dir, 'missing', 'lock'), 'true'], [join(dir, 'lock'), join(dir, 'no-program')]]) {
+    for (const args of [
+      [join(dir, 'missing', 'lock'), 'true'],
+      [join(dir, 'lock'), join(dir, 'no-program')],
+    ]) {
       const {ours, theirs} = await runBoth('setlock', [...flags, ...args]);
       t.deepEqual(transcript(ours), transcript(theirs), args.join(' '));
     }
@@ -66,11 +72,17 @@ test('the file is created 0600 and never truncated', async (t) => {
 
 test('the program holds the lock through the inherited fd, also across another chain-loader', async (t) => {
   const dir = tmpDir(t);
-  for (const [name, tool] of [['ours', bin], ['theirs', daemontools]] as const) {
+  for (const [name, tool] of [
+    ['ours', bin],
+    ['theirs', daemontools],
+  ] as const) {
     const file = join(dir, name);
     const view = await viewExecd(t, tool('setlock'), [file, tool('setuidgid'), 'nobody', 'sleep', '1000'], '/usr/bin/sleep');
     t.true(await lockedBy(file), `${name}: the lock is held`);
-    t.true(Object.values(view.fds).some((target) => target.startsWith(file)), `${name}: the program has the lock file open`);
+    t.true(
+      Object.values(view.fds).some((target) => target.startsWith(file)),
+      `${name}: the program has the lock file open`,
+    );
     t.true(readFileSync('/proc/locks', 'utf8').includes('FLOCK  ADVISORY  WRITE'));
     t.is((await run(tool('setlock'), ['-n', file, 'true'])).code, 111, `${name}: a second setlock -n is refused`);
   }

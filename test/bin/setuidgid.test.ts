@@ -55,7 +55,7 @@ test('setuidgid: the pid becomes the program, with the credentials, fds and sign
     t.is(ours.status[field], theirs.status[field], field);
   }
   t.is(ours.status.Uid, '65534\t65534\t65534\t65534');
-  t.deepEqual(ours.fds, theirs.fds, 'the same descriptors, none of Node\'s, stdio flags untouched');
+  t.deepEqual(ours.fds, theirs.fds, "the same descriptors, none of Node's, stdio flags untouched");
   t.is(ours.fds['3'], theirs.fds['3']);
   t.truthy(ours.fds['3']?.startsWith(extra), 'an inherited fd 3 is passed on');
   t.deepEqual(ours.environ.sort(), theirs.environ.sort());
@@ -72,7 +72,7 @@ test('envuidgid: UID and GID replace existing values, the rest of the environmen
   t.notRegex(ours.stdout, /=old$/m);
 });
 
-test('envuidgid: the exit code is the program\'s', async (t) => {
+test("envuidgid: the exit code is the program's", async (t) => {
   const {ours, theirs} = await runBoth('envuidgid', ['root', 'sh', '-c', 'exit 42']);
   t.is(ours.code, 42);
   t.is(theirs.code, 42);

@@ -115,11 +115,6 @@ async function removalRecipe(t: ExecutionContext, side: Side): Promise<string[]>
 
 test('rm /service/X; svc -dx X X/log: the final status says down, want down, as daemontools', async (t) => {
   const [ours, real] = await Promise.all([removalRecipe(t, 'ours'), removalRecipe(t, 'real')]);
-  t.deepEqual(real, [
-    'svc rc 0',
-    'pid 0, want down, paused false',
-    'pid 0, want down, paused false',
-    'X: supervise not running\nX/log: supervise not running\n',
-  ]);
+  t.deepEqual(real, ['svc rc 0', 'pid 0, want down, paused false', 'pid 0, want down, paused false', 'X: supervise not running\nX/log: supervise not running\n']);
   t.deepEqual(ours, real);
 });

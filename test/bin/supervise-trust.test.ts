@@ -14,14 +14,18 @@ import {startSupervise, stderrOf, tool, waitForStatus} from '../helpers/supervis
 import {tmpDir} from '../helpers/tmp.js';
 import {PATIENT, waitFor} from '../helpers/wait-for.js';
 
-
 function needRoot(t: ExecutionContext): void {
   if (process.getuid?.() !== 0) t.fail('this test needs root (ownership checks against uid 0, nobody as the attacker)');
 }
 
 const runCases: Array<[string, (dir: string) => void, (dir: string) => void, RegExp]> = [
   ['a group-writable run', (dir) => chmodSync(join(dir, 'run'), 0o775), (dir) => chmodSync(join(dir, 'run'), 0o755), /refusing to start s1\/run: it is group-writable\n/],
-  ['a run owned by another user', (dir) => chownSync(join(dir, 'run'), NOBODY, NOBODY), (dir) => chownSync(join(dir, 'run'), 0, 0), /refusing to start s1\/run: it is owned by uid 65534, not by uid 0\n/],
+  [
+    'a run owned by another user',
+    (dir) => chownSync(join(dir, 'run'), NOBODY, NOBODY),
+    (dir) => chownSync(join(dir, 'run'), 0, 0),
+    /refusing to start s1\/run: it is owned by uid 65534, not by uid 0\n/,
+  ],
 ];
 
 for (const [what, spoil, mend, message] of runCases) {
@@ -56,7 +60,10 @@ test('a run symlink into a directory nobody owns is refused while nobody swaps i
   const refusals = () => stderrOf(supervise).split('\n').filter(Boolean);
   await waitFor(() => refusals().length >= 3, 'three refusals', PATIENT);
   for (const line of refusals()) {
-    t.true([`${home}: it is owned by uid ${NOBODY}, not by uid 0`, 'it is owned by uid 65534, not by uid 0'].some((why) => line === `supervise: warning: refusing to start s1/run: ${why}`), line);
+    t.true(
+      [`${home}: it is owned by uid ${NOBODY}, not by uid 0`, 'it is owned by uid 65534, not by uid 0'].some((why) => line === `supervise: warning: refusing to start s1/run: ${why}`),
+      line,
+    );
   }
   t.false(existsSync(marker));
   t.like(readStatus(dir), {pid: 0, want: 'up'});
@@ -96,7 +103,11 @@ function attackerFixture(parent: string, root: string): () => Record<string, str
   const viaFiles = addService(parent, 'evil2');
   chownSync(viaFiles, NOBODY, NOBODY);
   asNobody('mkdir', join(viaFiles, 'supervise'));
-  for (const [file, secret] of [['status', secrets[0]!], ['status.new', secrets[1]!], ['lock', secrets[2]!]] as const) {
+  for (const [file, secret] of [
+    ['status', secrets[0]!],
+    ['status.new', secrets[1]!],
+    ['lock', secrets[2]!],
+  ] as const) {
     asNobody('ln', '-s', secret, join(viaFiles, 'supervise', file));
   }
   return () => ({

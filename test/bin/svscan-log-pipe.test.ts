@@ -40,10 +40,14 @@ function logRun(logger: Logger, options: {slow?: boolean}): string {
 
 /** Waits until `n` lines are logged in LOGDIR/main; returns them. */
 function allLogged(logDir: string, n: number, timeoutMs = PATIENT.timeoutMs): Promise<string[]> {
-  return waitFor(() => {
-    const now = loggedLines(join(logDir, 'main'));
-    return now.length >= n ? now : undefined;
-  }, `${n} lines to be logged`, {timeoutMs});
+  return waitFor(
+    () => {
+      const now = loggedLines(join(logDir, 'main'));
+      return now.length >= n ? now : undefined;
+    },
+    `${n} lines to be logged`,
+    {timeoutMs},
+  );
 }
 
 /** svscan (built) on `dir`; at test end SIGTERM, then KILL of whatever is left. */
@@ -74,13 +78,9 @@ const PAD = ` ${'x'.repeat(90)}`;
 
 /** A run script that waits for `go`, writes `lines` with sh's echo (errors to ./errors), then sleeps. */
 function writerRun(lines: number, pad: string): string {
-  return [
-    'exec 2>errors',
-    'until [ -e go ]; do sleep 0.02; done',
-    `i=0; while [ $i -lt ${lines} ]; do i=$((i+1)); echo "line $i${pad}"; done`,
-    'touch written',
-    'exec sleep 1000',
-  ].join('\n');
+  return ['exec 2>errors', 'until [ -e go ]; do sleep 0.02; done', `i=0; while [ $i -lt ${lines} ]; do i=$((i+1)); echo "line $i${pad}"; done`, 'touch written', 'exec sleep 1000'].join(
+    '\n',
+  );
 }
 
 /**
@@ -146,10 +146,14 @@ for (const logger of LOGGERS) {
     await upWithRestartedLogger(service, logDir);
     t.is((await run('/usr/bin/svc', ['-p', logDir])).code, 0);
     writeFileSync(join(service, 'go'), '');
-    const python = await waitFor(() => {
-      const pid = readFileSync(`/proc/${pidOf(service)}/task/${pidOf(service)}/children`, 'utf8').trim();
-      return pid && blockedOnPipe(Number(pid)) ? pid : existsSync(join(service, 'status')) ? 'exited' : undefined;
-    }, 'python to block on the full pipe', PATIENT);
+    const python = await waitFor(
+      () => {
+        const pid = readFileSync(`/proc/${pidOf(service)}/task/${pidOf(service)}/children`, 'utf8').trim();
+        return pid && blockedOnPipe(Number(pid)) ? pid : existsSync(join(service, 'status')) ? 'exited' : undefined;
+      },
+      'python to block on the full pipe',
+      PATIENT,
+    );
     t.not(python, 'exited', `python ended while its logger was paused: ${existsSync(join(service, 'errors')) ? readFileSync(join(service, 'errors'), 'utf8') : ''}`);
     t.is((await run('/usr/bin/svc', ['-c', logDir])).code, 0);
     await waitFor(() => existsSync(join(service, 'status')), 'python to finish', PATIENT);

@@ -40,7 +40,7 @@ async function svscanLines(t: Parameters<typeof tmpDir>[0], svscan: string): Pro
   return unique();
 }
 
-test('svscan: a held lock is fatal for that supervisor and a logger\'s errors name log/run, as daemontools\' svscan', async (t) => {
+test("svscan: a held lock is fatal for that supervisor and a logger's errors name log/run, as daemontools' svscan", async (t) => {
   const ours = await svscanLines(t, bin('svscan'));
   const theirs = await svscanLines(t, daemontools('svscan'));
   t.deepEqual(theirs, EXPECTED);

@@ -78,14 +78,18 @@ test.serial('SIGKILL of svscan at random instants of an svc -t storm: the next s
     for (const pids of daemonsByDir(marker).values()) pids.forEach(killQuietly);
   });
   const settled = (round: number) =>
-    waitFor(() => {
-      const daemons = daemonsByDir(marker);
-      const up = dirs.every((dir) => {
-        const pid = pidOf(dir);
-        return pid !== 0 && daemons.get(dir)?.includes(pid);
-      });
-      return up ? daemons : undefined;
-    }, `round ${round}: every service up under the scanner`, LONG);
+    waitFor(
+      () => {
+        const daemons = daemonsByDir(marker);
+        const up = dirs.every((dir) => {
+          const pid = pidOf(dir);
+          return pid !== 0 && daemons.get(dir)?.includes(pid);
+        });
+        return up ? daemons : undefined;
+      },
+      `round ${round}: every service up under the scanner`,
+      LONG,
+    );
   await settled(0);
   for (let round = 1; round <= ROUNDS; round++) {
     const storm = run('svc', ['-t', ...dirs]);
@@ -132,21 +136,33 @@ test.serial('a crash storm of 300 services: svc -d is applied, zombies stay few,
     zombies = Math.max(zombies, now);
   };
   // Two rounds of every service crashing.
-  await waitFor(() => {
-    countZombies();
-    return starts() >= 2 * COUNT;
-  }, 'two crash rounds', LONG);
+  await waitFor(
+    () => {
+      countZombies();
+      return starts() >= 2 * COUNT;
+    },
+    'two crash rounds',
+    LONG,
+  );
   const target = dirs[COUNT / 2]!;
   t.is((await run('svc', ['-d', target])).code, 0);
-  await waitFor(async () => {
-    countZombies();
-    return /: down /.test((await run('svstat', [target])).stdout);
-  }, 'svc -d applied during the storm', PATIENT);
+  await waitFor(
+    async () => {
+      countZombies();
+      return /: down /.test((await run('svstat', [target])).stdout);
+    },
+    'svc -d applied during the storm',
+    PATIENT,
+  );
   const startsAfterDown = (JSON.parse(readFileSync(join(target, 'supervise/stats'), 'latin1')) as {starts: number}).starts;
-  await waitFor(() => {
-    countZombies();
-    return starts() >= 3 * COUNT;
-  }, 'another crash round', LONG);
+  await waitFor(
+    () => {
+      countZombies();
+      return starts() >= 3 * COUNT;
+    },
+    'another crash round',
+    LONG,
+  );
   t.is((JSON.parse(readFileSync(join(target, 'supervise/stats'), 'latin1')) as {starts: number}).starts, startsAfterDown, 'down stays down');
   // A zombie lives only until its exit is read: far fewer than the services crashing together.
   t.true(zombies < COUNT / 10, `at most ${zombies} zombies at once`);

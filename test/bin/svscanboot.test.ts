@@ -47,22 +47,29 @@ test('a leftover supervise is stopped, svscan takes over, errors show in ps, SIG
   t.is(titleOfReadproctitle(marker), undefined, 'readproctitle is gone');
 });
 
-test('run scripts under svscanboot find keepup\'s commands by name first on PATH: svstat, setuidgid', async (t) => {
+test("run scripts under svscanboot find keepup's commands by name first on PATH: svstat, setuidgid", async (t) => {
   const dir = tmpDir(t, 'keepup-bootpath-');
   const service = addService(dir, 'p', {
     run: 'for c in svstat setuidgid svc multilog; do command -v "$c"; done > found.new; svstat . >> found.new; setuidgid nobody id -u >> found.new; mv found.new found; exec sleep 1000',
   });
   const boot = spawnTracked(t, process.execPath, [bin('svscanboot'), dir], {stdio: 'ignore', detached: true});
-  const found = await waitFor(() => {
-    try {
-      return readFileSync(join(service, 'found'), 'utf8');
-    } catch {
-      return undefined;
-    }
-  }, 'the run script to report', PATIENT);
+  const found = await waitFor(
+    () => {
+      try {
+        return readFileSync(join(service, 'found'), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    'the run script to report',
+    PATIENT,
+  );
   const commands = join(ROOT, 'dist', 'commands');
   const lines = found.split('\n');
-  t.deepEqual(lines.slice(0, 4), ['svstat', 'setuidgid', 'svc', 'multilog'].map((name) => join(commands, name)));
+  t.deepEqual(
+    lines.slice(0, 4),
+    ['svstat', 'setuidgid', 'svc', 'multilog'].map((name) => join(commands, name)),
+  );
   t.regex(lines[4]!, /^\.: up \(pid \d+\) \d+ seconds$/);
   t.is(lines[5], String(Number((await run('id', ['-u', 'nobody'])).stdout.trim())));
   const pid = pidOf(service);

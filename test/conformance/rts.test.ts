@@ -14,37 +14,52 @@ import {tmpDir} from '../helpers/tmp.js';
 
 /** One section: its title line and the commands, in rts.tests' order. */
 const SECTIONS: Array<[string, string]> = [
-  ['svstat handles new and nonexistent directories', `
+  [
+    'svstat handles new and nonexistent directories',
+    `
 printf '#!/bin/sh\\necho hi\\n' > test.sv/run; chmod 755 test.sv/run; touch test.sv/down
-svstat test.sv nonexistent; echo $?`],
+svstat test.sv nonexistent; echo $?`,
+  ],
   ['svc handles new and nonexistent directories', 'svc test.sv nonexistent; echo $?'],
   ['svok handles new and nonexistent directories', 'svok test.sv; echo $?\nsvok nonexistent; echo $?'],
   ['supervise handles nonexistent directories', 'supervise nonexistent; echo $?'],
-  ['supervise starts, svok works, svstat works, svc -x works', `
+  [
+    'supervise starts, svok works, svstat works, svc -x works',
+    `
 supervise test.sv &
 until svok test.sv; do sleep 1; done
 svstat test.sv | sed 's/[0-9]* seconds/x seconds/'; echo $?
 svc -x test.sv; echo $?
 wait
-svstat test.sv; echo $?`],
-  ['svc -ox works', `
+svstat test.sv; echo $?`,
+  ],
+  [
+    'svc -ox works',
+    `
 supervise test.sv &
 until svok test.sv; do sleep 1; done
 svc -ox test.sv
-wait`],
-  ['svstat works for up services', `
+wait`,
+  ],
+  [
+    'svstat works for up services',
+    `
 printf '#!/bin/sh\\nsvstat .\\n' > test.sv/run; chmod 755 test.sv/run
 supervise test.sv | sed 's/[0-9]* seconds/x seconds/' | sed 's/pid [0-9]*/pid x/' &
 until svok test.sv; do sleep 1; done
 svc -ox test.sv
-wait`],
-  ['svc -u works', `
+wait`,
+  ],
+  [
+    'svc -u works',
+    `
 printf '#!/bin/sh\\necho first\\nmv run2 run\\n' > test.sv/run; chmod 755 test.sv/run
 printf '#!/bin/sh\\necho second\\nsvc -x .\\n' > test.sv/run2; chmod 755 test.sv/run2
 supervise test.sv &
 until svok test.sv; do sleep 1; done
 svc -u test.sv
-wait`],
+wait`,
+  ],
   ['tai64n has the right format', "( echo ONE; echo TWO ) | tai64n | sed 's/[0-9a-f]/x/g'"],
   ['tai64nlocal handles non-@ lines correctly', '( echo one; echo two ) | tai64nlocal; echo $?'],
   ['softlimit insists on an argument', 'softlimit; echo $?'],
@@ -65,10 +80,13 @@ wait`],
   ['multilog handles wildcard -', "( echo one; echo two ) | multilog '-*' e 2>&1; echo $?"],
   ['multilog handles literal +', "( echo one; echo two ) | multilog '-*' '+one' e 2>&1; echo $?"],
   ['multilog handles long lines for stderr', [198, 200, 201].map((length) => `echo ${'0123456789'.repeat(21).slice(0, length)} | multilog e 2>&1; echo $?`).join('\n')],
-  ['multilog handles status files', `
+  [
+    'multilog handles status files',
+    `
 rm -f test.status
 ( echo one; echo two ) | multilog =test.status; echo $?
-uniq -c < test.status | sed 's/[ \t]*[ \t]/_/g'`],
+uniq -c < test.status | sed 's/[ \t]*[ \t]/_/g'`,
+  ],
   ['multilog t has the right format', "( echo ONE; echo TWO ) | multilog t e 2>&1 | sed 's/[0-9a-f]/x/g'"],
   ['envuidgid insists on two arguments', 'envuidgid; echo $?\nenvuidgid root; echo $?'],
   ['envuidgid sets UID=0 for root', 'envuidgid root printenv UID; echo $?'],
@@ -98,7 +116,7 @@ async function transcript(t: Parameters<typeof tmpDir>[0], dir: string): Promise
   return result.stdout;
 }
 
-test('daemontools 0.76 rts.tests: keepup\'s commands give the transcript Debian\'s daemontools gives, line for line', async (t) => {
+test("daemontools 0.76 rts.tests: keepup's commands give the transcript Debian's daemontools gives, line for line", async (t) => {
   const ours = await transcript(t, join(ROOT, 'dist', 'commands'));
   const theirs = await transcript(t, '/usr/bin');
   t.regex(theirs, /^--- envdir requires arguments\nenvdir: usage: envdir dir child\n111\n/m, 'the oracle is daemontools');

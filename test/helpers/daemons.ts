@@ -80,9 +80,7 @@ export function watchdogSetup(t: ExecutionContext): WatchdogSetup {
     addDaemon(name = uniqueName(), options = {}) {
       names.push(name);
       symlinkSync(sleepPath(), join(binDir, name));
-      const script =
-        options.script ??
-        `#!/bin/sh\necho "starting ${name}"\n"${binDir}/${name}" 600 </dev/null >/dev/null 2>&1 &\necho "started, pid $!"\n`;
+      const script = options.script ?? `#!/bin/sh\necho "starting ${name}"\n"${binDir}/${name}" 600 </dev/null >/dev/null 2>&1 &\necho "started, pid $!"\n`;
       writeFileSync(join(startDir, name), script);
       chmodSync(join(startDir, name), 0o755);
       return name;

@@ -12,11 +12,7 @@ export function daemontools(name: string): string {
 }
 
 /** Runs keepup's NAME and daemontools' NAME with the same arguments and options. */
-export async function runBoth(
-  name: string,
-  args: readonly string[],
-  options: SpawnOptions & {input?: string; timeoutMs?: number} = {},
-): Promise<{ours: RunResult; theirs: RunResult}> {
+export async function runBoth(name: string, args: readonly string[], options: SpawnOptions & {input?: string; timeoutMs?: number} = {}): Promise<{ours: RunResult; theirs: RunResult}> {
   const [ours, theirs] = await Promise.all([run(bin(name), args, options), run(daemontools(name), args, options)]);
   return {ours, theirs};
 }
@@ -54,7 +50,9 @@ export function viewProcess(pid: number): ProcessView {
     exe: readlinkSync(`/proc/${pid}/exe`),
     status,
     limits: readFileSync(`/proc/${pid}/limits`, 'utf8'),
-    environ: readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').filter((entry) => entry !== ''),
+    environ: readFileSync(`/proc/${pid}/environ`, 'latin1')
+      .split('\0')
+      .filter((entry) => entry !== ''),
     fds,
   };
 }
@@ -64,20 +62,18 @@ export function viewProcess(pid: number): ProcessView {
  * runs EXE (the chain-loader has exec'd), and returns what /proc shows. The process is killed
  * and reaped when the test ends.
  */
-export async function viewExecd(
-  t: ExecutionContext,
-  command: string,
-  args: readonly string[],
-  exe: string,
-  options: SpawnOptions = {},
-): Promise<ProcessView> {
+export async function viewExecd(t: ExecutionContext, command: string, args: readonly string[], exe: string, options: SpawnOptions = {}): Promise<ProcessView> {
   const child = spawnTracked(t, command, args, options);
   const pid = child.pid!;
-  await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`${command} exited ${child.exitCode}`);
-    // exe changes early in execve; argv (set last) shows the exec is complete.
-    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] ?? '';
-    return readlinkSync(`/proc/${pid}/exe`) === exe && basename(argv0) === basename(exe);
-  }, `${command} to exec ${exe}`, {timeoutMs: 20_000});
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`${command} exited ${child.exitCode}`);
+      // exe changes early in execve; argv (set last) shows the exec is complete.
+      const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] ?? '';
+      return readlinkSync(`/proc/${pid}/exe`) === exe && basename(argv0) === basename(exe);
+    },
+    `${command} to exec ${exe}`,
+    {timeoutMs: 20_000},
+  );
   return viewProcess(pid);
 }

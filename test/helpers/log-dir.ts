@@ -32,7 +32,14 @@ export function snapshotLogDir(dir: string): LogDirSnapshot {
  * (`@….s`, `@….u`) by name, then `current`. A partial last line is left out.
  */
 export function loggedLines(dir: string): string[] {
-  const names = existsSync(dir) ? readdirSync(dir).filter((name) => LABEL_NAME.test(name)).sort() : [];
+  const names = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => LABEL_NAME.test(name))
+        .sort()
+    : [];
   const text = [...names, 'current'].map((name) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'latin1') : '')).join('');
-  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').slice(0, -1);
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .slice(0, -1);
 }

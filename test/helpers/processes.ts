@@ -36,11 +36,7 @@ export interface RunResult {
 }
 
 /** Runs a command to completion with a deadline (killed and reported if it overstays). */
-export async function run(
-  command: string,
-  args: readonly string[],
-  options: SpawnOptions & {input?: string | Buffer; timeoutMs?: number; stdinFile?: string} = {},
-): Promise<RunResult> {
+export async function run(command: string, args: readonly string[], options: SpawnOptions & {input?: string | Buffer; timeoutMs?: number; stdinFile?: string} = {}): Promise<RunResult> {
   const {input, timeoutMs = 30_000, stdinFile, ...spawnOptions} = options;
   // stdinFile: stdin is that regular file (not a pipe), as with `cmd < file`.
   const stdinFd = stdinFile === undefined ? undefined : openSync(stdinFile, 'r');

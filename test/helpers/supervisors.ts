@@ -69,8 +69,12 @@ export function waitForStatus(
   predicate: (record: {pid: number; paused: boolean; want: string}) => boolean,
   what: string,
 ): Promise<{pid: number; paused: boolean; want: string}> {
-  return waitFor(() => {
-    const record = safeStatus(dir);
-    return record && predicate(record) ? record : undefined;
-  }, what, PATIENT);
+  return waitFor(
+    () => {
+      const record = safeStatus(dir);
+      return record && predicate(record) ? record : undefined;
+    },
+    what,
+    PATIENT,
+  );
 }

@@ -2,11 +2,7 @@
  * Polls `predicate` until it returns a truthy value or the deadline passes, then throws with
  * `what` in the message. Never a bare sleep: every wait in the suite has a condition and a deadline.
  */
-export async function waitFor<T>(
-  predicate: () => T | Promise<T>,
-  what: string,
-  options: {timeoutMs?: number; intervalMs?: number} = {},
-): Promise<NonNullable<T>> {
+export async function waitFor<T>(predicate: () => T | Promise<T>, what: string, options: {timeoutMs?: number; intervalMs?: number} = {}): Promise<NonNullable<T>> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   const interval = options.intervalMs ?? 10;
   let lastError: unknown;

@@ -13,7 +13,9 @@ import {LOG_DIR} from '../service-dir/layout.js';
 export function stopLeftovers(scanDir: string): string[] {
   let names: string[];
   try {
-    names = readdirSync(scanDir).filter((name) => !name.startsWith('.')).sort();
+    names = readdirSync(scanDir)
+      .filter((name) => !name.startsWith('.'))
+      .sort();
   } catch {
     return [];
   }

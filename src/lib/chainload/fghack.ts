@@ -8,10 +8,7 @@ import type {ProcessCalls} from '../sys/native.js';
 import {errnoCode} from '../sys/errno.js';
 
 /** How a program run by fghack ended. */
-export type ForegroundOutcome =
-  | {kind: 'exited'; code: number}
-  | {kind: 'crashed'}
-  | {kind: 'failed'; step: 'create pipe' | 'run'; code: string};
+export type ForegroundOutcome = {kind: 'exited'; code: number} | {kind: 'crashed'} | {kind: 'failed'; step: 'create pipe' | 'run'; code: string};
 
 /** fghack's extra copies of the pipe's write end (daemontools dups it 30 times). */
 export const EXTRA_WRITE_FDS = 30;

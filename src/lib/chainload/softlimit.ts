@@ -21,7 +21,9 @@ export const SOFTLIMIT_OPTIONS: Readonly<Record<string, readonly ResourceName[]>
 };
 
 /** The getopt spec of softlimit: every option takes a value. */
-export const SOFTLIMIT_SPEC = Object.keys(SOFTLIMIT_OPTIONS).map((option) => `${option}:`).join('');
+export const SOFTLIMIT_SPEC = Object.keys(SOFTLIMIT_OPTIONS)
+  .map((option) => `${option}:`)
+  .join('');
 
 /** A soft limit to set: a number (clamped to the hard limit) or 'hard' (`=`: soft = hard). */
 export interface LimitChange {

@@ -22,13 +22,7 @@ export function synopsisLine(prog: string, table: Record<string, Subcommand<neve
   return `${prog} ${Object.keys(table).join('|')} [--config FILE] …   (${prog} --help for more)`;
 }
 
-export async function dispatch<C>(
-  prog: string,
-  table: Record<string, Subcommand<C>>,
-  args: readonly string[],
-  context: C,
-  out: (text: string) => void,
-): Promise<number> {
+export async function dispatch<C>(prog: string, table: Record<string, Subcommand<C>>, args: readonly string[], context: C, out: (text: string) => void): Promise<number> {
   const [name, ...rest] = args;
   if (name === '--help' || (name !== undefined && Object.hasOwn(table, name) && rest.includes('--help'))) {
     out(usageText(prog, table));

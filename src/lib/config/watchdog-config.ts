@@ -4,24 +4,7 @@ import {validate as validateCron} from 'node-cron';
 import {isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
 import {decodeConfig} from './input.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
-import {
-  fail,
-  failAt,
-  list,
-  located,
-  mapping,
-  number,
-  oneOf,
-  oneOrMany,
-  required,
-  scalarOrMap,
-  scalarText,
-  section,
-  string,
-  type Section,
-  type Source,
-  type Validator,
-} from './schema.js';
+import {fail, failAt, list, located, mapping, number, oneOf, oneOrMany, required, scalarOrMap, scalarText, section, string, type Section, type Source, type Validator} from './schema.js';
 
 /** How a daemon is looked for in the process table. */
 export type MatchMode = 'exact' | 'substring' | 'regex';
@@ -348,9 +331,7 @@ function processMatch(raw: DaemonSection, {node, index}: DaemonPlace, {source, w
     fail(source, node, `daemons[${index}]: process ${processName} has a slash, which a kernel process name never has; use match: substring or regex for a path`);
   }
   if (match === 'exact' && processName.length > COMM_LENGTH) {
-    warnings.push(
-      `daemon ${raw.name}: process name ${processName} is longer than the ${COMM_LENGTH} characters the kernel keeps; it is compared as ${processName.slice(0, COMM_LENGTH)}`,
-    );
+    warnings.push(`daemon ${raw.name}: process name ${processName} is longer than the ${COMM_LENGTH} characters the kernel keeps; it is compared as ${processName.slice(0, COMM_LENGTH)}`);
   }
   return {match, process: processName};
 }

@@ -10,10 +10,7 @@ import {stateWords} from '../status/summary.js';
  * - 'starting': a live pid, not yet up for the settle time;
  * - 'paused', 'exiting' (a pid that is dead or a zombie), 'down' (no pid).
  */
-export type Observed =
-  | {state: 'up' | 'starting'; pid: number; upMs: number}
-  | {state: 'paused' | 'exiting'; pid: number}
-  | {state: 'down'};
+export type Observed = {state: 'up' | 'starting'; pid: number; upMs: number} | {state: 'paused' | 'exiting'; pid: number} | {state: 'down'};
 
 export function observe(record: StatusRecord, nowMs: number, settleMs: number, isLive: (pid: number) => boolean): Observed {
   if (record.pid === 0) return {state: 'down'};

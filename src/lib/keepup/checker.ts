@@ -10,50 +10,50 @@ import {checkedDaemons} from './service-report.js';
  * the next is timed from the end of the previous one. Problems are warnings; the checker goes on.
  */
 export class Checker {
-  #config: WatchdogConfig;
-  readonly #context: PassContext;
-  readonly #out: (text: string) => void;
-  readonly #time: Time;
-  #timer: TimerHandle | undefined;
-  #current: Promise<void> | undefined;
-  #stopped = false;
+  private config: WatchdogConfig;
+  private readonly context: PassContext;
+  private readonly out: (text: string) => void;
+  private readonly time: Time;
+  private timer: TimerHandle | undefined;
+  private current: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(config: WatchdogConfig, context: PassContext, options: {out: (text: string) => void}) {
-    this.#config = config;
-    this.#context = context;
-    this.#out = options.out;
-    this.#time = context.time;
+    this.config = config;
+    this.context = context;
+    this.out = options.out;
+    this.time = context.time;
   }
 
   /** Uses `config` from the next pass on. */
   update(config: WatchdogConfig): void {
-    this.#config = config;
+    this.config = config;
   }
 
   /** The first pass now, then one every interval. */
   start(): void {
-    this.#tick();
+    this.tick();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer !== undefined) this.#time.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#current;
+    this.stopped = true;
+    if (this.timer !== undefined) this.time.clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.current;
   }
 
-  #tick(): void {
-    this.#timer = undefined;
-    if (this.#stopped) return;
-    this.#current = this.#pass().finally(() => {
-      this.#current = undefined;
-      if (!this.#stopped) this.#timer = this.#time.setTimeout(() => this.#tick(), this.#config.checkIntervalMs);
+  private tick(): void {
+    this.timer = undefined;
+    if (this.stopped) return;
+    this.current = this.pass().finally(() => {
+      this.current = undefined;
+      if (!this.stopped) this.timer = this.time.setTimeout(() => this.tick(), this.config.checkIntervalMs);
     });
   }
 
-  async #pass(): Promise<void> {
-    const config = checkedDaemons(this.#config);
+  private async pass(): Promise<void> {
+    const config = checkedDaemons(this.config);
     if (config.daemons.length === 0) return;
-    await residentPass(config, this.#context, this.#out);
+    await residentPass(config, this.context, this.out);
   }
 }

@@ -11,9 +11,7 @@ export function outcomeCode(outcome: PassOutcome, stateDir: string): number {
     case 'uninspectable':
       throw new FatalError(`unable to inspect the system: ${outcome.reason}; restarted nothing`);
     case 'busy':
-      throw new FatalError(
-        `unable to lock ${stateDir}/lock: another keepup run held it for ${Math.round(outcome.waitedMs / 1000)} s; restarted nothing`,
-      );
+      throw new FatalError(`unable to lock ${stateDir}/lock: another keepup run held it for ${Math.round(outcome.waitedMs / 1000)} s; restarted nothing`);
   }
 }
 

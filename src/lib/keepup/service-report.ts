@@ -51,9 +51,7 @@ export function serviceRows(serviceDir: string, nowMs: number): ServiceRow[] {
   } catch (error) {
     throw new SysError(`read directory ${serviceDir}`, error);
   }
-  return names
-    .filter((name) => !name.startsWith('.') && isDirectory(join(serviceDir, name)))
-    .map((name) => serviceRow(name, join(serviceDir, name), nowMs));
+  return names.filter((name) => !name.startsWith('.') && isDirectory(join(serviceDir, name))).map((name) => serviceRow(name, join(serviceDir, name), nowMs));
 }
 
 function serviceRow(name: string, dir: string, nowMs: number): ServiceRow {

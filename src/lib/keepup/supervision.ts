@@ -36,98 +36,98 @@ export interface SupervisionOptions {
  * envdir, limits) are read at each start, so they apply from the next start on.
  */
 export class Supervision {
-  #config: WatchdogConfig;
-  readonly #options: SupervisionOptions;
-  readonly #scanner: Scanner;
-  readonly #checker: Checker;
-  #specs: Map<string, ServiceSpec>;
-  #started = false;
-  #unlock: (() => void) | undefined;
+  private config: WatchdogConfig;
+  private readonly options: SupervisionOptions;
+  private readonly scanner: Scanner;
+  private readonly checker: Checker;
+  private specs: Map<string, ServiceSpec>;
+  private started = false;
+  private unlock: (() => void) | undefined;
 
   constructor(config: WatchdogConfig, options: SupervisionOptions) {
-    this.#config = config;
-    this.#options = options;
-    this.#specs = specsOf(config);
+    this.config = config;
+    this.options = options;
+    this.specs = specsOf(config);
     const spawnContext: SpawnContext = {...options.spawn, nofile: options.nofile};
-    this.#scanner = new Scanner({
+    this.scanner = new Scanner({
       dir: config.serviceDir,
       reporter: options.reporter,
       supervisorReporter: {warn: (message) => options.reporter.warn(message), childFatal: (message) => options.reporter.warn(message)},
       time: options.pass.time,
-      spawnSettings: (entry, role) => serviceSpawnSettings(role === 'main' ? this.#specs.get(entry.name) : undefined, spawnContext),
+      spawnSettings: (entry, role) => serviceSpawnSettings(role === 'main' ? this.specs.get(entry.name) : undefined, spawnContext),
       // keepup's own services log in this process (no multilog process); `log/run` stays for plain svscan.
-      logScript: (entry) => this.#specs.get(entry.name)?.log,
+      logScript: (entry) => this.specs.get(entry.name)?.log,
       // keepup's services have their own in timeout-kill; this one is for the loggers and admins' directories.
-      stopTimeoutMs: () => this.#config.stopTimeoutMs,
+      stopTimeoutMs: () => this.config.stopTimeoutMs,
     });
-    this.#checker = new Checker(config, options.pass, {out: options.out});
+    this.checker = new Checker(config, options.pass, {out: options.out});
   }
 
   /** Generates the tree, starts the scanner and the checker. Throws (nothing started) when the tree cannot be made. */
   async start(): Promise<TreePlan> {
-    const plan = await this.#sync(this.#config);
-    this.#checker.start();
+    const plan = await this.sync(this.config);
+    this.checker.start();
     return plan;
   }
 
   /** Brings the tree in line with `config`; the serviceDir itself cannot change while running. */
   async reload(config: WatchdogConfig): Promise<TreePlan> {
-    if (config.serviceDir !== this.#config.serviceDir) {
-      throw new FatalError(`serviceDir cannot change while keepup supervise runs (${this.#config.serviceDir}); restart it`, EXIT_USAGE);
+    if (config.serviceDir !== this.config.serviceDir) {
+      throw new FatalError(`serviceDir cannot change while keepup supervise runs (${this.config.serviceDir}); restart it`, EXIT_USAGE);
     }
-    const plan = await this.#sync(config);
-    this.#checker.update(config);
+    const plan = await this.sync(config);
+    this.checker.update(config);
     return plan;
   }
 
   /** Reads serviceDir again at once (SIGALRM, as svscan). */
   rescan(): Promise<void> {
-    return this.#scanner.scan();
+    return this.scanner.scan();
   }
 
   /** How many services the scanner supervises and how many daemons are checked by name. */
   census(): Census {
-    return {dir: this.#config.serviceDir, services: this.#scanner.services().length, checked: checkedDaemons(this.#config).daemons.length};
+    return {dir: this.config.serviceDir, services: this.scanner.services().length, checked: checkedDaemons(this.config).daemons.length};
   }
 
   /** Stops checking and takes every service down (loggers last). */
   async stop(): Promise<void> {
-    await this.#checker.stop();
-    await this.#scanner.stop('down');
-    this.#unlock?.();
-    this.#unlock = undefined;
+    await this.checker.stop();
+    await this.scanner.stop('down');
+    this.unlock?.();
+    this.unlock = undefined;
   }
 
-  async #sync(config: WatchdogConfig): Promise<TreePlan> {
+  private async sync(config: WatchdogConfig): Promise<TreePlan> {
     const dir = config.serviceDir;
     prepareServiceDir(dir);
-    const trusted = checkTrusted(dir, 'directory', this.#options.uids);
+    const trusted = checkTrusted(dir, 'directory', this.options.uids);
     if (!trusted.ok) throw new FatalError(`refusing serviceDir ${dir}: ${trusted.problem}`, EXIT_USAGE);
-    if (!this.#unlock) {
+    if (!this.unlock) {
       const unlock = lockTree(dir);
       if (unlock === 'busy') throw new FatalError(`unable to lock ${dir}/.lock: another keepup supervise runs on this tree`);
-      this.#unlock = unlock;
+      this.unlock = unlock;
     }
     const plan = planTree(dir, generateServices(config, MULTILOG_COMMAND));
     const retiring = [...plan.remove, ...plan.replace.map((service) => service.name)];
     for (const name of retiring) markDown(dir, name);
     for (const service of [...plan.create, ...plan.update.map((update) => update.service)]) writeService(dir, service);
-    this.#config = config;
-    this.#specs = specsOf(config);
-    if (!this.#started) {
-      this.#started = true;
-      await this.#scanner.start();
+    this.config = config;
+    this.specs = specsOf(config);
+    if (!this.started) {
+      this.started = true;
+      await this.scanner.start();
     }
     for (const {service, run, log} of plan.update) {
-      if (run) this.#scanner.control(service.name, 't');
-      if (log) await this.#scanner.restartLogger(service.name);
+      if (run) this.scanner.control(service.name, 't');
+      if (log) await this.scanner.restartLogger(service.name);
     }
     for (const name of retiring) {
-      await this.#scanner.retire(name);
+      await this.scanner.retire(name);
       moveOut(dir, name);
     }
     for (const service of plan.replace) writeService(dir, service);
-    await this.#scanner.scan();
+    await this.scanner.scan();
     return plan;
   }
 }

@@ -315,14 +315,29 @@ export class LogDirectory {
     const flushed = this.flushStaged();
     if (flushed) await flushed;
     const fd = this.currentFd;
-    await this.persist(() => fsyncSync(fd), () => `write ${this.named(CURRENT)} to disk`);
+    await this.persist(
+      () => fsyncSync(fd),
+      () => `write ${this.named(CURRENT)} to disk`,
+    );
     closeQuietly(fd);
     this.currentFd = -1;
-    await this.persist(() => renameSync(current, previous), () => `rename current to previous in directory ${this.settings.path}`);
-    this.currentFd = await this.persist(() => openSync(current, APPEND, 0o600), () => `create ${this.named(CURRENT)}`);
+    await this.persist(
+      () => renameSync(current, previous),
+      () => `rename current to previous in directory ${this.settings.path}`,
+    );
+    this.currentFd = await this.persist(
+      () => openSync(current, APPEND, 0o600),
+      () => `create ${this.named(CURRENT)}`,
+    );
     this.size = 0;
-    await this.persist(() => fchmodSync(this.currentFd, 0o644), () => `set mode of ${this.named(CURRENT)}`);
-    await this.persist(() => chmodSync(previous, 0o744), () => `set mode of ${this.named(PREVIOUS)}`);
+    await this.persist(
+      () => fchmodSync(this.currentFd, 0o644),
+      () => `set mode of ${this.named(CURRENT)}`,
+    );
+    await this.persist(
+      () => chmodSync(previous, 0o744),
+      () => `set mode of ${this.named(PREVIOUS)}`,
+    );
     if (this.settings.processor === undefined) {
       await this.finish(PREVIOUS, 's');
       return;
@@ -342,17 +357,30 @@ export class LogDirectory {
       await this.pauseWith(`processor failed in ${this.settings.path}, pausing`);
     }
     const settle = async (name: string, mode: number | undefined): Promise<void> => {
-      const fd = await this.persist(() => openSync(this.file(name), APPEND, 0o600), () => `create ${this.named(name)}`);
+      const fd = await this.persist(
+        () => openSync(this.file(name), APPEND, 0o600),
+        () => `create ${this.named(name)}`,
+      );
       try {
-        await this.persist(() => fsyncSync(fd), () => `write ${this.named(name)} to disk`);
-        if (mode !== undefined) await this.persist(() => fchmodSync(fd, mode), () => `set mode of ${this.named(name)}`);
+        await this.persist(
+          () => fsyncSync(fd),
+          () => `write ${this.named(name)} to disk`,
+        );
+        if (mode !== undefined)
+          await this.persist(
+            () => fchmodSync(fd, mode),
+            () => `set mode of ${this.named(name)}`,
+          );
       } finally {
         closeSync(fd);
       }
     };
     await settle(PROCESSED, 0o744);
     await settle(NEWSTATE, undefined);
-    await this.persist(() => unlinkSync(this.file(PREVIOUS)), () => `remove ${this.named(PREVIOUS)}`);
+    await this.persist(
+      () => unlinkSync(this.file(PREVIOUS)),
+      () => `remove ${this.named(PREVIOUS)}`,
+    );
     await this.persist(
       () => renameSync(this.file(NEWSTATE), this.file(STATE)),
       () => `rename newstate to state in directory ${this.settings.path}`,
@@ -404,7 +432,10 @@ export class LogDirectory {
    */
   private async finish(name: string, code: 's' | 'u'): Promise<void> {
     const path = this.file(name);
-    const stats = await this.persist(() => statOrMissing(path), () => `stat ${this.named(name)}`);
+    const stats = await this.persist(
+      () => statOrMissing(path),
+      () => `stat ${this.named(name)}`,
+    );
     if (!stats) return;
     if (stats.nlink === 1) {
       let target = '';
@@ -416,7 +447,10 @@ export class LogDirectory {
         () => `link to ${this.named(target)}`,
       );
     }
-    await this.persist(() => unlinkSync(path), () => `remove ${this.named(name)}`);
+    await this.persist(
+      () => unlinkSync(path),
+      () => `remove ${this.named(name)}`,
+    );
     await this.prune();
   }
 
@@ -447,8 +481,14 @@ export class LogDirectory {
     const flushed = this.flushStaged();
     if (flushed) await flushed;
     const fd = this.currentFd;
-    await this.persist(() => fsyncSync(fd), () => `write ${this.named(CURRENT)} to disk`);
-    await this.persist(() => fchmodSync(fd, 0o744), () => `set mode of ${this.named(CURRENT)}`);
+    await this.persist(
+      () => fsyncSync(fd),
+      () => `write ${this.named(CURRENT)} to disk`,
+    );
+    await this.persist(
+      () => fchmodSync(fd, 0o744),
+      () => `set mode of ${this.named(CURRENT)}`,
+    );
     this.release();
   }
 

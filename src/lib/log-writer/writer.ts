@@ -80,7 +80,10 @@ export class LogWriter {
   private closed = false;
   private abandoned = false;
 
-  private constructor(script: Script, parts: {time: Time; reporter: Reporter; pause: () => Promise<void>; stderr: (line: Buffer) => void; statusFiles: StatusFile[]; directories: LogDirectory[]}) {
+  private constructor(
+    script: Script,
+    parts: {time: Time; reporter: Reporter; pause: () => Promise<void>; stderr: (line: Buffer) => void; statusFiles: StatusFile[]; directories: LogDirectory[]},
+  ) {
     this.script = script;
     this.time = parts.time;
     this.reporter = parts.reporter;

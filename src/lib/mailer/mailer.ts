@@ -37,7 +37,9 @@ export function createMailer(spec: TransportSpec): Mailer {
     description: spec.kind === 'smtp' ? redact(spec.url) : spec.path ? `sendmail ${spec.path}` : 'sendmail',
     async send(message) {
       transport ??= open();
-      await (await transport).sendMail({
+      await (
+        await transport
+      ).sendMail({
         from: message.from,
         to: message.to,
         subject: message.subject,

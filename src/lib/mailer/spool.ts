@@ -72,8 +72,14 @@ export function readSpooled(path: string, uid: number = process.geteuid?.() ?? 0
       if (errnoCode(error) !== undefined) throw error;
       return {problem: 'it does not hold a message'};
     }
-    if (typeof value.from === 'string' && Array.isArray(value.to) && value.to.every((to) => typeof to === 'string') &&
-        typeof value.subject === 'string' && typeof value.text === 'string' && typeof value.date === 'string') {
+    if (
+      typeof value.from === 'string' &&
+      Array.isArray(value.to) &&
+      value.to.every((to) => typeof to === 'string') &&
+      typeof value.subject === 'string' &&
+      typeof value.text === 'string' &&
+      typeof value.date === 'string'
+    ) {
       return {message: value as MailMessage};
     }
     return {problem: 'it does not hold a message'};

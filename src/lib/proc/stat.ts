@@ -28,7 +28,10 @@ export function parseProcStat(text: string): ProcStat | undefined {
   if (open < 0 || close < open) return undefined;
   const pid = text.slice(0, open);
   // Fields 3 onwards; field N is fields[N - 3].
-  const fields = text.slice(close + 2).replace(/\n$/, '').split(' ');
+  const fields = text
+    .slice(close + 2)
+    .replace(/\n$/, '')
+    .split(' ');
   const [state, ppid, pgrp, session] = fields;
   if (!INTEGER.test(pid) || state === undefined || state === '') return undefined;
   if (![ppid, pgrp, session].every((field) => field !== undefined && INTEGER.test(field))) return undefined;

@@ -21,9 +21,7 @@ export type TableOutcome = {ok: true; table: ProcessTable} | {ok: false; reason:
 export async function readProcessTable(options: {procRoot: string; selfPid: number; platform?: NodeJS.Platform}): Promise<TableOutcome> {
   let table: ProcessTable;
   try {
-    table = (options.platform ?? process.platform) === 'linux'
-      ? {entries: readProcTable(options.procRoot), source: 'proc'}
-      : {entries: await readPsTable(), source: 'ps'};
+    table = (options.platform ?? process.platform) === 'linux' ? {entries: readProcTable(options.procRoot), source: 'proc'} : {entries: await readPsTable(), source: 'ps'};
   } catch (error) {
     const code = errnoCode(error);
     return {ok: false, reason: `unable to read the process table: ${code ? errorText(error) : (error as Error).message}`};

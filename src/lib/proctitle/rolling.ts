@@ -7,16 +7,16 @@ export const KEPT_PREFIX = 3;
 export const MINIMUM_LENGTH = 5;
 
 export class RollingTitle {
-  readonly #buffer: Buffer;
+  private readonly buffer: Buffer;
 
   constructor(length: number) {
     if (length < MINIMUM_LENGTH) throw new RangeError(`title area of ${length} bytes is shorter than ${MINIMUM_LENGTH}`);
-    this.#buffer = Buffer.alloc(length, '.');
+    this.buffer = Buffer.alloc(length, '.');
   }
 
   /** Takes input bytes; NUL bytes are ignored. */
   feed(bytes: Uint8Array): void {
-    const buffer = this.#buffer;
+    const buffer = this.buffer;
     const window = buffer.length - KEPT_PREFIX;
     let incoming = 0;
     for (const byte of bytes) if (byte !== 0) incoming++;
@@ -37,7 +37,7 @@ export class RollingTitle {
    */
   text(): string {
     let out = '';
-    for (const byte of this.#buffer) out += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : byte === 0x0a || byte === 0x09 ? ' ' : '?';
+    for (const byte of this.buffer) out += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : byte === 0x0a || byte === 0x09 ? ' ' : '?';
     return out;
   }
 }

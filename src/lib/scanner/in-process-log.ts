@@ -42,39 +42,39 @@ export interface InProcessLogOptions {
  * ends with 111, and the supervisor starts it again a second later, as it would restart multilog.
  */
 export class InProcessLog implements ChildRunner {
-  readonly #options: InProcessLogOptions;
+  private readonly options: InProcessLogOptions;
   /** The last session's end: a new start waits for it. */
-  #last: Promise<void> = Promise.resolve();
-  readonly #live = new Set<Run>();
+  private last: Promise<void> = Promise.resolve();
+  private readonly live = new Set<Run>();
 
   constructor(options: InProcessLogOptions) {
-    this.#options = options;
+    this.options = options;
   }
 
   start(onExit: (ending: ChildEnding) => void): InProcessChild {
-    const run = new Run(this.#options, onExit);
-    this.#live.add(run);
-    const previous = this.#last;
-    this.#last = run.run(previous).finally(() => this.#live.delete(run));
+    const run = new Run(this.options, onExit);
+    this.live.add(run);
+    const previous = this.last;
+    this.last = run.run(previous).finally(() => this.live.delete(run));
     return run;
   }
 
   /** Stops every session still running (at a line boundary) and resolves when the logs are closed. */
   async close(): Promise<void> {
-    for (const run of this.#live) run.signal('SIGTERM');
-    await this.#last;
+    for (const run of this.live) run.signal('SIGTERM');
+    await this.last;
   }
 }
 
 class Run implements InProcessChild {
   readonly pid: number;
-  #session: LogSession | undefined;
-  #stopRequested = false;
-  #rotateRequested = false;
-  #paused = false;
-  #resume: (() => void) | undefined;
-  #ended = false;
-  #released = false;
+  private session: LogSession | undefined;
+  private stopRequested = false;
+  private rotateRequested = false;
+  private paused = false;
+  private resume: (() => void) | undefined;
+  private ended = false;
+  private released = false;
 
   constructor(
     private readonly options: InProcessLogOptions,
@@ -90,37 +90,37 @@ class Run implements InProcessChild {
     await Promise.resolve();
     let code = 0;
     try {
-      if (!this.#stopRequested) await this.#log();
+      if (!this.stopRequested) await this.log();
     } catch (error) {
       code = 111;
       reporter.warn(`logger for ${dir} failed: ${error instanceof Error && !('code' in error) ? error.message : errorText(error)}`);
     }
-    this.#end({code, signal: null});
+    this.end({code, signal: null});
   }
 
-  async #log(): Promise<void> {
+  private async log(): Promise<void> {
     const {dir, reporter, time} = this.options;
     const script = this.options.script();
     if (!script) throw new Error('no log script');
     const writer = await LogWriter.open(parseScript(script), {cwd: dir, reporter: {warn: (message) => reporter.warn(`${dir}: ${message}`)}, ...(time ? {time} : {})});
     let reader: ChunkReader;
     try {
-      reader = this.#gated(openChunkReader(this.options.openPipe(), {chunkSize: 65536}));
+      reader = this.gated(openChunkReader(this.options.openPipe(), {chunkSize: 65536}));
     } catch (error) {
       await writer.end();
       throw error;
     }
     const session = new LogSession(reader, writer);
-    this.#session = session;
-    if (this.#stopRequested) session.stop();
+    this.session = session;
+    if (this.stopRequested) session.stop();
     await session.run();
   }
 
   /** Reads wait while the logger is paused (a stopped multilog reads nothing). */
-  #gated(reader: ChunkReader): ChunkReader {
+  private gated(reader: ChunkReader): ChunkReader {
     return {
       read: async () => {
-        while (this.#paused) await new Promise<void>((resolve) => (this.#resume = resolve));
+        while (this.paused) await new Promise<void>((resolve) => (this.resume = resolve));
         return reader.read();
       },
       get buffered() {
@@ -133,28 +133,28 @@ class Run implements InProcessChild {
   }
 
   signal(signal: NodeJS.Signals): void {
-    if (this.#ended && signal !== 'SIGCONT') return;
+    if (this.ended && signal !== 'SIGCONT') return;
     switch (signal) {
       case 'SIGTERM':
       case 'SIGINT':
       case 'SIGHUP':
-        this.#stopRequested = true;
-        this.#session?.stop();
+        this.stopRequested = true;
+        this.session?.stop();
         return;
       case 'SIGALRM':
-        if (this.#paused) this.#rotateRequested = true;
-        else this.#rotate();
+        if (this.paused) this.rotateRequested = true;
+        else this.rotate();
         return;
       case 'SIGSTOP':
-        this.#paused = true;
+        this.paused = true;
         return;
       case 'SIGCONT':
-        this.#continue();
+        this.continue();
         return;
       case 'SIGKILL':
         this.signal('SIGTERM');
-        this.#continue();
-        this.#end({code: null, signal: 'SIGKILL'});
+        this.continue();
+        this.end({code: null, signal: 'SIGKILL'});
         return;
       default:
         return;
@@ -162,27 +162,27 @@ class Run implements InProcessChild {
   }
 
   release(): void {
-    this.#released = true;
+    this.released = true;
   }
 
-  #continue(): void {
-    this.#paused = false;
-    const resume = this.#resume;
-    this.#resume = undefined;
+  private continue(): void {
+    this.paused = false;
+    const resume = this.resume;
+    this.resume = undefined;
     resume?.();
-    if (this.#rotateRequested) {
-      this.#rotateRequested = false;
-      this.#rotate();
+    if (this.rotateRequested) {
+      this.rotateRequested = false;
+      this.rotate();
     }
   }
 
-  #rotate(): void {
-    this.#session?.rotate().catch((error: unknown) => this.options.reporter.warn(`unable to rotate ${this.options.dir}: ${errorText(error)}`));
+  private rotate(): void {
+    this.session?.rotate().catch((error: unknown) => this.options.reporter.warn(`unable to rotate ${this.options.dir}: ${errorText(error)}`));
   }
 
-  #end(ending: ChildEnding): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    if (!this.#released) this.onExit(ending);
+  private end(ending: ChildEnding): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (!this.released) this.onExit(ending);
   }
 }

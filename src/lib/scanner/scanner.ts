@@ -103,54 +103,54 @@ interface Entry {
  * daemontools. Shutdown and removal always finish: TERM, then KILL after the stop timeout.
  */
 export class Scanner {
-  readonly #options: ScannerOptions;
-  readonly #time: Time;
-  readonly #entries = new Map<string, Entry>();
-  #watcher: FSWatcher | undefined;
-  #rescanTimer: TimerHandle | undefined;
-  #settleTimer: TimerHandle | undefined;
-  #scanning: Promise<void> | undefined;
-  #again = false;
-  #stopped = false;
+  private readonly options: ScannerOptions;
+  private readonly time: Time;
+  private readonly entries = new Map<string, Entry>();
+  private watcher: FSWatcher | undefined;
+  private rescanTimer: TimerHandle | undefined;
+  private settleTimer: TimerHandle | undefined;
+  private scanning: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
   /** Directories refused by the trust rule (key → message): said once, looked at again every scan. */
-  #refused = new Map<string, string>();
+  private refused = new Map<string, string>();
   /** Whose service directories this scanner may touch: root, and itself. */
-  readonly #uids = trustedUids(process.getuid?.() ?? 0);
+  private readonly uids = trustedUids(process.getuid?.() ?? 0);
 
   constructor(options: ScannerOptions) {
-    this.#options = options;
-    this.#time = options.time ?? systemTime;
+    this.options = options;
+    this.time = options.time ?? systemTime;
   }
 
   /** First scan, then watch and rescan until stop(). */
   async start(): Promise<void> {
-    if (this.#options.watch ?? true) this.#watch();
+    if (this.options.watch ?? true) this.watch();
     await this.scan();
   }
 
   /** Reads the directory and starts what is missing. Calls made while a scan runs fold into one more scan. */
   scan(): Promise<void> {
-    if (this.#stopped) return Promise.resolve();
-    if (this.#scanning) {
-      this.#again = true;
-      return this.#scanning;
+    if (this.stopped) return Promise.resolve();
+    if (this.scanning) {
+      this.again = true;
+      return this.scanning;
     }
-    this.#scanning = (async () => {
+    this.scanning = (async () => {
       try {
         do {
-          this.#again = false;
-          await this.#scanOnce();
-        } while (this.#again && !this.#stopped);
+          this.again = false;
+          await this.scanOnce();
+        } while (this.again && !this.stopped);
       } finally {
-        this.#scanning = undefined;
-        this.#scheduleRescan();
+        this.scanning = undefined;
+        this.scheduleRescan();
       }
     })();
-    return this.#scanning;
+    return this.scanning;
   }
 
   services(): ServiceView[] {
-    return [...this.#entries.values()].map((entry) => ({
+    return [...this.entries.values()].map((entry) => ({
       name: entry.name,
       mainPid: entry.main?.snapshot().pid ?? 0,
       logPid: entry.hasLog ? (entry.log?.snapshot().pid ?? 0) : undefined,
@@ -164,7 +164,7 @@ export class Scanner {
    * again (after a config change); the pipe keeps what the service writes meanwhile.
    */
   async restartLogger(name: string): Promise<void> {
-    const entry = this.#byName(name);
+    const entry = this.byName(name);
     if (entry?.inlog) entry.log?.send('t');
   }
 
@@ -174,30 +174,30 @@ export class Scanner {
    * again) once no writer is left; after DRAIN_MS it gets `d` (TERM), then KILL after the stop
    * timeout. Then the scanner closes its reader too.
    */
-  async #stopLogger(entry: Entry): Promise<void> {
+  private async stopLogger(entry: Entry): Promise<void> {
     const log = entry.log;
     const inlog = entry.inlog;
-    this.#releaseWriter(entry);
+    this.releaseWriter(entry);
     if (log) {
       log.send('x');
       let timer: TimerHandle | undefined;
-      const deadline = new Promise<'late'>((resolve) => (timer = this.#time.setTimeout(() => resolve('late'), DRAIN_MS)));
+      const deadline = new Promise<'late'>((resolve) => (timer = this.time.setTimeout(() => resolve('late'), DRAIN_MS)));
       const ended = await Promise.race([log.exited, deadline]);
-      if (timer !== undefined) this.#time.clearTimeout(timer);
-      if (ended === 'late') await log.stop(this.#stopTimeoutMs());
+      if (timer !== undefined) this.time.clearTimeout(timer);
+      if (ended === 'late') await log.stop(this.stopTimeoutMs());
     }
     await inlog?.close();
-    this.#closePipe(entry);
+    this.closePipe(entry);
   }
 
-  #stopTimeoutMs(): number {
-    const option = this.#options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+  private stopTimeoutMs(): number {
+    const option = this.options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
     return typeof option === 'function' ? option() : option;
   }
 
   /** Feeds control bytes to the supervisor of service `name` (or its logger); false when there is none. */
   control(name: string, commands: string, role: 'main' | 'log' = 'main'): boolean {
-    const supervisor = this.#byName(name)?.[role];
+    const supervisor = this.byName(name)?.[role];
     if (!supervisor) return false;
     supervisor.send(commands);
     return true;
@@ -209,16 +209,16 @@ export class Scanner {
    * the scan directory; the next scan forgets the entry.
    */
   async retire(name: string): Promise<void> {
-    const entry = this.#byName(name);
+    const entry = this.byName(name);
     if (!entry) return;
     entry.retiring = true;
-    await this.#scanning;
-    await entry.main?.stop(this.#stopTimeoutMs());
-    await this.#stopLogger(entry);
+    await this.scanning;
+    await entry.main?.stop(this.stopTimeoutMs());
+    await this.stopLogger(entry);
   }
 
-  #byName(name: string): Entry | undefined {
-    for (const entry of this.#entries.values()) if (entry.name === name) return entry;
+  private byName(name: string): Entry | undefined {
+    for (const entry of this.entries.values()) if (entry.name === name) return entry;
     return undefined;
   }
 
@@ -229,16 +229,16 @@ export class Scanner {
    * last lines; this always finishes.
    */
   async stop(mode: 'leave' | 'down'): Promise<void> {
-    this.#stopped = true;
-    this.#watcher?.close();
-    this.#watcher = undefined;
-    this.#cancel('rescan');
-    this.#cancel('settle');
-    await this.#scanning;
-    const entries = [...this.#entries.values()];
+    this.stopped = true;
+    this.watcher?.close();
+    this.watcher = undefined;
+    this.cancel('rescan');
+    this.cancel('settle');
+    await this.scanning;
+    const entries = [...this.entries.values()];
     if (mode === 'down') {
-      await Promise.all(entries.map(async (entry) => entry.main?.stop(this.#stopTimeoutMs())));
-      await Promise.all(entries.map((entry) => this.#stopLogger(entry)));
+      await Promise.all(entries.map(async (entry) => entry.main?.stop(this.stopTimeoutMs())));
+      await Promise.all(entries.map((entry) => this.stopLogger(entry)));
     } else {
       for (const entry of entries) {
         entry.main?.close();
@@ -247,51 +247,51 @@ export class Scanner {
       await Promise.all(entries.map(async (entry) => entry.inlog?.close()));
     }
     for (const entry of entries) {
-      this.#closePipe(entry);
-      this.#letGo(entry);
+      this.closePipe(entry);
+      this.letGo(entry);
     }
-    this.#entries.clear();
+    this.entries.clear();
   }
 
-  async #scanOnce(): Promise<void> {
-    const {dir, reporter} = this.#options;
+  private async scanOnce(): Promise<void> {
+    const {dir, reporter} = this.options;
     const listing = listServices(dir, reporter);
     if (!listing) return;
-    const plan = planScan(this.#entries.keys(), listing);
+    const plan = planScan(this.entries.keys(), listing);
     const refused = new Map<string, string>();
     const added: Entry[] = [];
     for (const listed of plan.added) {
-      const held = this.#hold(listed);
+      const held = this.hold(listed);
       if ('message' in held) {
-        if (this.#refused.get(listed.key) !== held.message) reporter.warn(held.message);
+        if (this.refused.get(listed.key) !== held.message) reporter.warn(held.message);
         refused.set(listed.key, held.message);
         continue;
       }
       const entry: Entry = {key: listed.key, name: listed.name, hasLog: listed.hasLog, ...held, pipe: undefined, main: undefined, log: undefined, inlog: undefined, retiring: false};
-      this.#entries.set(listed.key, entry);
+      this.entries.set(listed.key, entry);
       added.push(entry);
     }
-    this.#refused = refused;
-    this.#prepare(added);
+    this.refused = refused;
+    this.prepare(added);
     const starts: Array<Promise<void>> = [];
     for (const listed of listing) {
-      const entry = this.#entries.get(listed.key);
+      const entry = this.entries.get(listed.key);
       if (!entry) continue;
       entry.name = listed.name;
       if (entry.retiring) continue;
-      if (entry.hasLog && entry.pipe === undefined && !this.#openPipe(entry)) continue;
-      if (entry.hasLog && !entry.log) starts.push(this.#supervise(entry, listed, 'log'));
-      if (!entry.main) starts.push(this.#supervise(entry, listed, 'main'));
+      if (entry.hasLog && entry.pipe === undefined && !this.openPipe(entry)) continue;
+      if (entry.hasLog && !entry.log) starts.push(this.supervise(entry, listed, 'log'));
+      if (!entry.main) starts.push(this.supervise(entry, listed, 'main'));
     }
     await Promise.all(starts);
     for (const key of plan.vanished) {
-      const entry = this.#entries.get(key)!;
+      const entry = this.entries.get(key)!;
       if (entry.main || entry.log) continue;
       void entry.inlog?.close();
       entry.inlog = undefined;
-      this.#closePipe(entry);
-      this.#letGo(entry);
-      this.#entries.delete(key);
+      this.closePipe(entry);
+      this.letGo(entry);
+      this.entries.delete(key);
     }
   }
 
@@ -300,43 +300,43 @@ export class Scanner {
    * anything is made in them: a directory someone else could write (or whose `log` leads to
    * one) gets no `supervise/`, no FIFO, no status and no logger.
    */
-  #hold(listed: ServiceEntry): {dir: HeldDirectory; logDir: HeldDirectory | undefined} | {message: string} {
-    const main = openServiceDirectory(join(this.#options.dir, listed.name), listed.name, this.#uids, listed.key);
+  private hold(listed: ServiceEntry): {dir: HeldDirectory; logDir: HeldDirectory | undefined} | {message: string} {
+    const main = openServiceDirectory(join(this.options.dir, listed.name), listed.name, this.uids, listed.key);
     if (main.kind !== 'opened') return {message: main.message};
     if (!listed.hasLog) return {dir: main.dir, logDir: undefined};
-    const log = openServiceDirectory(main.dir.path(LOG_DIR), `${listed.name}/log`, this.#uids);
+    const log = openServiceDirectory(main.dir.path(LOG_DIR), `${listed.name}/log`, this.uids);
     if (log.kind === 'opened') return {dir: main.dir, logDir: log.dir};
     main.dir.close();
     return {message: log.message};
   }
 
-  #letGo(entry: Entry): void {
+  private letGo(entry: Entry): void {
     entry.dir.close();
     entry.logDir?.close();
   }
 
-  async #supervise(entry: Entry, listed: ServiceEntry, role: 'main' | 'log'): Promise<void> {
-    const serviceDir = join(this.#options.dir, entry.name);
+  private async supervise(entry: Entry, listed: ServiceEntry, role: 'main' | 'log'): Promise<void> {
+    const serviceDir = join(this.options.dir, entry.name);
     const dir = role === 'main' ? serviceDir : join(serviceDir, LOG_DIR);
     const logged = entry.hasLog;
     const spawn = (): SpawnSettings => {
-      const extra = this.#options.spawnSettings?.(listed, role) ?? {};
+      const extra = this.options.spawnSettings?.(listed, role) ?? {};
       if (!logged) return extra;
-      const end = this.#childEnd(entry, role === 'main' ? 'write' : 'read');
+      const end = this.childEnd(entry, role === 'main' ? 'write' : 'read');
       // The child has its own copy once the spawn (synchronous, right after this) returns.
       queueMicrotask(() => closeSync(end));
       return {...extra, stdio: role === 'main' ? ['inherit', end, 'inherit'] : [end, 'inherit', 'inherit']};
     };
     // svscan (dir '.'): daemontools runs `supervise log` inside the service, so its messages say `log/run`.
-    const reporter = role === 'log' && this.#options.dir === '.' ? renamed(this.#options.supervisorReporter, dir, 'log') : this.#options.supervisorReporter;
-    const script = role === 'log' ? this.#options.logScript : undefined;
+    const reporter = role === 'log' && this.options.dir === '.' ? renamed(this.options.supervisorReporter, dir, 'log') : this.options.supervisorReporter;
+    const script = role === 'log' ? this.options.logScript : undefined;
     if (script?.(listed)) {
       entry.inlog = new InProcessLog({
         dir,
-        openPipe: () => this.#childEnd(entry, 'read', true),
+        openPipe: () => this.childEnd(entry, 'read', true),
         script: () => script(listed),
-        reporter: this.#options.reporter,
-        time: this.#time,
+        reporter: this.options.reporter,
+        time: this.time,
       });
     }
     const runner = role === 'log' ? entry.inlog : undefined;
@@ -344,7 +344,7 @@ export class Scanner {
       dir,
       directory: role === 'main' ? entry.dir : entry.logDir,
       reporter,
-      time: this.#time,
+      time: this.time,
       ...(runner ? {runner} : {spawn}),
     });
     entry[role] = supervisor;
@@ -371,7 +371,7 @@ export class Scanner {
    * very pipe the scanner holds; that open cannot block, since this process holds a reader and
    * a writer of it. Throws when the scanner no longer holds the pipe (the entry is stopping).
    */
-  #childEnd(entry: Entry, side: 'read' | 'write', nonblocking = false): number {
+  private childEnd(entry: Entry, side: 'read' | 'write', nonblocking = false): number {
     const pipe = entry.pipe;
     if (pipe === undefined || pipe.writer === undefined) throw new Error(`the log pipe of ${entry.name} is closed`);
     const flags = (side === 'write' ? constants.O_WRONLY : constants.O_RDONLY) | (nonblocking ? constants.O_NONBLOCK : 0);
@@ -383,13 +383,13 @@ export class Scanner {
    * supervisor: at start-up with many services the spawns dominate. Failures are left for each
    * supervisor to report in its own words.
    */
-  #prepare(added: readonly Entry[]): void {
+  private prepare(added: readonly Entry[]): void {
     const fifos: string[] = [];
     const held: HeldDirectory[] = [];
     for (const entry of added) {
       for (const dir of entry.logDir ? [entry.dir, entry.logDir] : [entry.dir]) {
         // A real, trusted supervise/ only; otherwise the supervisor will say why not.
-        const supervise = openSuperviseDirectory(dir, entry.name, this.#uids);
+        const supervise = openSuperviseDirectory(dir, entry.name, this.uids);
         if (supervise.kind !== 'opened') continue;
         held.push(supervise.dir);
         for (const name of superviseFifos(dir === entry.dir && entry.logDir !== undefined)) fifos.push(supervise.dir.path(inSupervise(name)));
@@ -409,10 +409,10 @@ export class Scanner {
    * a reader). A FIFO left by an earlier scanner is the same pipe while any side still has it
    * open, so what a killed scanner's children wrote is still there.
    */
-  #openPipe(entry: Entry): boolean {
-    const supervise = openSuperviseDirectory(entry.dir, entry.name, this.#uids);
+  private openPipe(entry: Entry): boolean {
+    const supervise = openSuperviseDirectory(entry.dir, entry.name, this.uids);
     if (supervise.kind !== 'opened') {
-      this.#options.reporter.warn(supervise.message);
+      this.options.reporter.warn(supervise.message);
       return false;
     }
     let reader: number | undefined;
@@ -423,7 +423,7 @@ export class Scanner {
       return true;
     } catch (error) {
       if (reader !== undefined) closeSync(reader);
-      this.#options.reporter.warn(`unable to create pipe for ${entry.name}: ${errorText(error)}`);
+      this.options.reporter.warn(`unable to create pipe for ${entry.name}: ${errorText(error)}`);
       return false;
     } finally {
       supervise.dir.close();
@@ -431,59 +431,59 @@ export class Scanner {
   }
 
   /** Lets go of the scanner's writer: once the service side is closed too, the logger reads end of input. */
-  #releaseWriter(entry: Entry): void {
+  private releaseWriter(entry: Entry): void {
     const pipe = entry.pipe;
     if (pipe?.writer === undefined) return;
     closeSync(pipe.writer);
     pipe.writer = undefined;
   }
 
-  #closePipe(entry: Entry): void {
+  private closePipe(entry: Entry): void {
     if (entry.pipe === undefined) return;
-    this.#releaseWriter(entry);
+    this.releaseWriter(entry);
     closeSync(entry.pipe.reader);
     entry.pipe = undefined;
   }
 
-  #watch(): void {
+  private watch(): void {
     try {
-      this.#watcher = watch(this.#options.dir, {persistent: false}, () => this.#settle());
-      this.#watcher.on('error', (error) => {
-        this.#options.reporter.warn(`unable to watch ${this.#options.dir}, rescanning every ${this.#rescanMs() / 1000} seconds: ${errorText(error)}`);
-        this.#watcher?.close();
-        this.#watcher = undefined;
+      this.watcher = watch(this.options.dir, {persistent: false}, () => this.settle());
+      this.watcher.on('error', (error) => {
+        this.options.reporter.warn(`unable to watch ${this.options.dir}, rescanning every ${this.rescanMs() / 1000} seconds: ${errorText(error)}`);
+        this.watcher?.close();
+        this.watcher = undefined;
       });
     } catch (error) {
-      this.#options.reporter.warn(`unable to watch ${this.#options.dir}, rescanning every ${this.#rescanMs() / 1000} seconds: ${errorText(error)}`);
+      this.options.reporter.warn(`unable to watch ${this.options.dir}, rescanning every ${this.rescanMs() / 1000} seconds: ${errorText(error)}`);
     }
   }
 
-  #settle(): void {
-    if (this.#stopped || this.#settleTimer !== undefined) return;
-    this.#settleTimer = this.#time.setTimeout(() => {
-      this.#settleTimer = undefined;
+  private settle(): void {
+    if (this.stopped || this.settleTimer !== undefined) return;
+    this.settleTimer = this.time.setTimeout(() => {
+      this.settleTimer = undefined;
       void this.scan();
     }, SETTLE_MS);
   }
 
-  #scheduleRescan(): void {
-    this.#cancel('rescan');
-    if (this.#stopped) return;
-    this.#rescanTimer = this.#time.setTimeout(() => {
-      this.#rescanTimer = undefined;
+  private scheduleRescan(): void {
+    this.cancel('rescan');
+    if (this.stopped) return;
+    this.rescanTimer = this.time.setTimeout(() => {
+      this.rescanTimer = undefined;
       void this.scan();
-    }, this.#rescanMs());
+    }, this.rescanMs());
   }
 
-  #rescanMs(): number {
-    return this.#options.rescanMs ?? RESCAN_MS;
+  private rescanMs(): number {
+    return this.options.rescanMs ?? RESCAN_MS;
   }
 
-  #cancel(which: 'rescan' | 'settle'): void {
-    const handle = which === 'rescan' ? this.#rescanTimer : this.#settleTimer;
-    if (handle !== undefined) this.#time.clearTimeout(handle);
-    if (which === 'rescan') this.#rescanTimer = undefined;
-    else this.#settleTimer = undefined;
+  private cancel(which: 'rescan' | 'settle'): void {
+    const handle = which === 'rescan' ? this.rescanTimer : this.settleTimer;
+    if (handle !== undefined) this.time.clearTimeout(handle);
+    if (which === 'rescan') this.rescanTimer = undefined;
+    else this.settleTimer = undefined;
   }
 }
 

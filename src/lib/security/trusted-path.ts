@@ -121,8 +121,7 @@ export function openTrusted(path: string, kind: Exclude<TrustedKind, 'directory'
     return failure(checked.real, path, error);
   }
   const stats = fstatSync(fd);
-  const problem = trustProblem(stats, kind, uids) ??
-    (stats.dev !== checked.stats!.dev || stats.ino !== checked.stats!.ino ? 'it was replaced while being opened' : undefined);
+  const problem = trustProblem(stats, kind, uids) ?? (stats.dev !== checked.stats!.dev || stats.ino !== checked.stats!.ino ? 'it was replaced while being opened' : undefined);
   if (problem !== undefined) {
     closeSync(fd);
     return {ok: false, problem: `${shown(checked.real, path)}${problem}`};

@@ -21,9 +21,11 @@ const PLAIN = /^[A-Za-z0-9_@%+=:,./-]$/;
  * a line starting with one of them is never exec'd.
  */
 const SHELL_OWN = new Set(
-  ('! { } case do done elif else esac fi for if in then until while . : [ alias bg break cd chdir command continue echo ' +
+  (
+    '! { } case do done elif else esac fi for if in then until while . : [ alias bg break cd chdir command continue echo ' +
     'eval exec exit export false fg getopts hash jobs kill local printf pwd read readonly return set shift test times trap ' +
-    'true type ulimit umask unalias unset wait').split(' '),
+    'true type ulimit umask unalias unset wait'
+  ).split(' '),
 );
 
 /**

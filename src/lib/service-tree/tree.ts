@@ -77,8 +77,7 @@ export function planTree(serviceDir: string, desired: readonly GeneratedService[
     if ((logRun === undefined) !== (service.logRun === undefined)) plan.replace.push(service);
     else if (run !== service.run || logRun !== service.logRun || readText(join(dir, TIMEOUT_KILL_FILE)) !== service.timeoutKill) {
       plan.update.push({service, run: run !== service.run, log: logRun !== service.logRun});
-    }
-    else plan.unchanged.push(service.name);
+    } else plan.unchanged.push(service.name);
   }
   for (const name of listGenerated(serviceDir)) if (!wanted.has(name)) plan.remove.push(name);
   return plan;

@@ -73,7 +73,10 @@ export interface SpawnedChild extends ChildHandle {
 /** A failure inside the child before `./run` ran: `stage` is the step (execve for the exec itself). */
 export class ChildStartError extends Error {
   override readonly name = 'ChildStartError';
-  constructor(readonly stage: string, readonly code: string) {
+  constructor(
+    readonly stage: string,
+    readonly code: string,
+  ) {
     super(`${stage}: ${code}`);
   }
 }
@@ -107,11 +110,22 @@ export function spawnRun(
   for (const limit of settings.limits ?? []) limits.push(BigInt(calls[limit.resource]), limit.soft, limit.hard);
   const stdio = (settings.stdio ?? ['inherit', 'inherit', 'inherit']).map((fd) => (fd === 'inherit' ? STDIO_INHERIT : fd === 'ignore' ? STDIO_IGNORE : fd));
   let released = false;
-  const result = calls.spawn('./run', ['./run'], envp, cwd, stdio as [number, number, number], limits, settings.uid ?? -1, settings.gid ?? -1, settings.groups ?? null, (code, signal, stage, errno) => {
-    if (released) return;
-    if (stage >= 0) onFailure(new ChildStartError(SPAWN_STAGES[stage] ?? 'start', errnoCode(errno)));
-    else onExit({code: code >= 0 ? code : null, signal: code >= 0 ? null : (SIGNAL_NAMES.get(signal) ?? null)});
-  });
+  const result = calls.spawn(
+    './run',
+    ['./run'],
+    envp,
+    cwd,
+    stdio as [number, number, number],
+    limits,
+    settings.uid ?? -1,
+    settings.gid ?? -1,
+    settings.groups ?? null,
+    (code, signal, stage, errno) => {
+      if (released) return;
+      if (stage >= 0) onFailure(new ChildStartError(SPAWN_STAGES[stage] ?? 'start', errnoCode(errno)));
+      else onExit({code: code >= 0 ? code : null, signal: code >= 0 ? null : (SIGNAL_NAMES.get(signal) ?? null)});
+    },
+  );
   if (typeof result === 'number') return Object.assign(new Error(`fork: ${errnoCode(result)}`), {code: errnoCode(result), errno: result});
   const [pid, handle] = result;
   const native = calls;

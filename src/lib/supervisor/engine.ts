@@ -303,10 +303,13 @@ export class Supervisor {
         return this.signal(effect.signal, effect.target === 'group');
       case 'arm-start-timer':
         this.cancelTimer('startTimer');
-        this.startTimer = this.time.setTimeout(() => {
-          this.startTimer = undefined;
-          this.dispatch({type: 'start-timer'});
-        }, Math.max(0, effect.at - this.time.now()));
+        this.startTimer = this.time.setTimeout(
+          () => {
+            this.startTimer = undefined;
+            this.dispatch({type: 'start-timer'});
+          },
+          Math.max(0, effect.at - this.time.now()),
+        );
         return;
       case 'cancel-start-timer':
         return this.cancelTimer('startTimer');

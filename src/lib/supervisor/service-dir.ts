@@ -22,11 +22,7 @@ import {isErrno} from '../sys/errno.js';
  * `unable to acquire s1/supervise/lock: temporary failure`. `refused`: the directory (or its
  * `supervise/`) could be changed by someone else, and nothing in it was touched.
  */
-export type StartOutcome =
-  | {kind: 'started'}
-  | {kind: 'busy'; message: string}
-  | {kind: 'failed'; message: string}
-  | {kind: 'refused'; message: string};
+export type StartOutcome = {kind: 'started'} | {kind: 'busy'; message: string} | {kind: 'failed'; message: string} | {kind: 'refused'; message: string};
 
 export function failed(message: string): StartOutcome {
   return {kind: 'failed', message};

@@ -17,50 +17,50 @@ export interface SpawnQueueOptions {
 }
 
 export class SpawnQueue {
-  readonly #jobs = new Set<() => void>();
-  readonly #sliceMs: number;
-  readonly #schedule: (callback: () => void) => void;
-  readonly #time: Time;
-  #scheduled = false;
+  private readonly jobs = new Set<() => void>();
+  private readonly sliceMs: number;
+  private readonly schedule: (callback: () => void) => void;
+  private readonly time: Time;
+  private scheduled = false;
 
   constructor(options: SpawnQueueOptions = {}) {
-    this.#sliceMs = options.sliceMs ?? 10;
-    this.#schedule = options.schedule ?? ((callback) => setImmediate(callback));
-    this.#time = options.time ?? systemTime;
+    this.sliceMs = options.sliceMs ?? 10;
+    this.schedule = options.schedule ?? ((callback) => setImmediate(callback));
+    this.time = options.time ?? systemTime;
   }
 
   /** Queues `job` behind the others; the function returned takes it out again if it has not run. */
   add(job: () => void): () => void {
     const entry = () => job();
-    this.#jobs.add(entry);
-    this.#arm();
+    this.jobs.add(entry);
+    this.arm();
     return () => {
-      this.#jobs.delete(entry);
+      this.jobs.delete(entry);
     };
   }
 
   /** Starts waiting. */
   get size(): number {
-    return this.#jobs.size;
+    return this.jobs.size;
   }
 
-  #arm(): void {
-    if (this.#scheduled || this.#jobs.size === 0) return;
-    this.#scheduled = true;
-    this.#schedule(() => this.#slice());
+  private arm(): void {
+    if (this.scheduled || this.jobs.size === 0) return;
+    this.scheduled = true;
+    this.schedule(() => this.slice());
   }
 
-  #slice(): void {
-    this.#scheduled = false;
-    const end = this.#time.now() + this.#sliceMs;
+  private slice(): void {
+    this.scheduled = false;
+    const end = this.time.now() + this.sliceMs;
     try {
-      for (const job of this.#jobs) {
-        this.#jobs.delete(job);
+      for (const job of this.jobs) {
+        this.jobs.delete(job);
         job();
-        if (this.#time.now() >= end) break;
+        if (this.time.now() >= end) break;
       }
     } finally {
-      this.#arm();
+      this.arm();
     }
   }
 }

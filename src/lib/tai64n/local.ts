@@ -25,10 +25,7 @@ function pad(value: number, width: number): string {
 export function formatLocal(t: number, nanoseconds: number, zone: TimeZone): string {
   const leap = zone.leapAt(t);
   const c = civil(t + zone.offsetAt(t) - leap.correction);
-  return (
-    `${c.year}-${pad(c.month, 2)}-${pad(c.day, 2)} ` +
-    `${pad(c.hour, 2)}:${pad(c.minute, 2)}:${pad(c.second + leap.hit, 2)}.${pad(nanoseconds, 9)}`
-  );
+  return `${c.year}-${pad(c.month, 2)}-${pad(c.day, 2)} ` + `${pad(c.hour, 2)}:${pad(c.minute, 2)}:${pad(c.second + leap.hit, 2)}.${pad(nanoseconds, 9)}`;
 }
 
 /** The zone of this process's TZ (and TZDIR), as tzset(3) reads them. */

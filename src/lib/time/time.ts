@@ -3,7 +3,7 @@
  * (an option defaulting to `systemTime`), so tests drive stamps, throttles, deadlines and
  * intervals with a fake one instead of the wall clock.
  */
-export type TimerHandle = unknown;
+export type TimerHandle = NonNullable<unknown>;
 
 export interface Time {
   /** Unix time in milliseconds, sub-millisecond precision where the system has it. */

@@ -14,11 +14,7 @@ export interface CapturedRun {
   output: string;
   /** True when more than `maxOutput` bytes came and the rest was dropped. */
   truncated: boolean;
-  ending:
-    | {kind: 'exited'; code: number}
-    | {kind: 'killed'; signal: string}
-    | {kind: 'running'}
-    | {kind: 'failed'; error: NodeJS.ErrnoException};
+  ending: {kind: 'exited'; code: number} | {kind: 'killed'; signal: string} | {kind: 'running'} | {kind: 'failed'; error: NodeJS.ErrnoException};
   /** Milliseconds from the start to the end of collection. */
   elapsedMs: number;
 }

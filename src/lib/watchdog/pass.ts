@@ -41,10 +41,7 @@ export interface PassContext {
   createMailer?: (spec: TransportSpec) => Mailer;
 }
 
-export type PassOutcome =
-  | {kind: 'completed'; output: string; restarted: string[]}
-  | {kind: 'uninspectable'; reason: string}
-  | {kind: 'busy'; waitedMs: number};
+export type PassOutcome = {kind: 'completed'; output: string; restarted: string[]} | {kind: 'uninspectable'; reason: string} | {kind: 'busy'; waitedMs: number};
 
 const HOUR = 3600 * 1000;
 
@@ -121,9 +118,7 @@ async function retrySpool(config: WatchdogConfig, mailer: Mailer, context: PassC
     reporter.warn(`spooled mail ${why} via ${mailer.description}: ${deliveryError(dead.error)}; moved to ${dead.path}`);
   }
   if (result.failed) {
-    reporter.warn(
-      `unable to send spooled mail ${result.failed.path} via ${mailer.description}: ${deliveryError(result.failed.error)}; ${result.remaining} file(s) stay in ${spool}`,
-    );
+    reporter.warn(`unable to send spooled mail ${result.failed.path} via ${mailer.description}: ${deliveryError(result.failed.error)}; ${result.remaining} file(s) stay in ${spool}`);
   }
 }
 
@@ -224,9 +219,7 @@ async function deliver(config: WatchdogConfig, mailer: Mailer, message: MailMess
     const spool = join(config.stateDir, SPOOL_DIR);
     let where: string;
     try {
-      where = isPermanentFailure(error)
-        ? `refused for good; kept in ${deadLetter(spool, message, now)}`
-        : `kept in ${spoolMessage(spool, message, now)} for the next run`;
+      where = isPermanentFailure(error) ? `refused for good; kept in ${deadLetter(spool, message, now)}` : `kept in ${spoolMessage(spool, message, now)} for the next run`;
     } catch (spoolError) {
       where = `and unable to spool it in ${spool}: ${errorText((spoolError as {cause?: unknown}).cause ?? spoolError)}; the report follows\n${message.text}`;
     }

@@ -60,10 +60,7 @@ export function isUnwritable(error: unknown): boolean {
  * Takes the state directory's lock, retrying every `pollMs` for up to `waitMs` while another
  * run holds it. The lock is a flock(2) on `stateDir/lock`, released on `release()` or exit.
  */
-export async function lockStateDir(
-  dir: string,
-  options: {waitMs: number; pollMs?: number; time?: Time},
-): Promise<LockOutcome> {
+export async function lockStateDir(dir: string, options: {waitMs: number; pollMs?: number; time?: Time}): Promise<LockOutcome> {
   const path = join(dir, LOCK_FILE);
   const attempt = (): LockOutcome | undefined => {
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK;

@@ -21,7 +21,10 @@ test('readEnvDir: entries in name order, dot files skipped, empty files unset', 
   writeFileSync(join(dir, '.hidden'), 'x');
   t.deepEqual(
     readEnvDir(dir).map(({name, value}) => [name, value?.toString()]),
-    [['A', undefined], ['B', 'two']],
+    [
+      ['A', undefined],
+      ['B', 'two'],
+    ],
   );
 });
 
@@ -36,7 +39,11 @@ test('readEnvDir: errors name the directory or the file, worded as envdir', (t) 
 
 test('applyEnvChanges: replaces every copy of a name, removes unset ones, appends new ones', (t) => {
   const env = [Buffer.from('A=1'), Buffer.from('B=2'), Buffer.from('A=3'), Buffer.from('AB=4')];
-  const result = applyEnvChanges(env, [{name: 'A', value: Buffer.from('new')}, {name: 'B', value: undefined}, {name: 'C', value: Buffer.from('')}]);
+  const result = applyEnvChanges(env, [
+    {name: 'A', value: Buffer.from('new')},
+    {name: 'B', value: undefined},
+    {name: 'C', value: Buffer.from('')},
+  ]);
   t.deepEqual(result.map(String), ['AB=4', 'A=new', 'C=']);
 });
 
@@ -44,7 +51,10 @@ test('readEnvDir with trusted uids: refuses a directory or file owned by another
   const dir = tmpDir(t);
   chmodSync(dir, 0o755);
   writeFileSync(join(dir, 'A'), 'fine\n');
-  t.deepEqual(readEnvDir(dir, {trusted: [0]}).map(({name, value}) => [name, value?.toString()]), [['A', 'fine']]);
+  t.deepEqual(
+    readEnvDir(dir, {trusted: [0]}).map(({name, value}) => [name, value?.toString()]),
+    [['A', 'fine']],
+  );
   const refused = (message: string) => {
     const error = t.throws(() => readEnvDir(dir, {trusted: [0]}), {instanceOf: FatalError});
     t.is(error?.message, message);
@@ -63,7 +73,14 @@ test('readEnvDir with trusted uids: refuses a directory or file owned by another
   chmodSync(join(dir, 'A'), 0o644);
   symlinkSync(join(dir, 'A'), join(dir, 'B'));
   refused(`refusing env file ${dir}/B: it is a symbolic link`);
-  t.deepEqual(readEnvDir(dir).map(({name, value}) => [name, value?.toString()]), [['A', 'fine'], ['B', 'fine']], 'envdir itself follows symlinks');
+  t.deepEqual(
+    readEnvDir(dir).map(({name, value}) => [name, value?.toString()]),
+    [
+      ['A', 'fine'],
+      ['B', 'fine'],
+    ],
+    'envdir itself follows symlinks',
+  );
   unlinkSync(join(dir, 'B'));
   mkfifoSync([join(dir, 'C')]);
   refused(`refusing env file ${dir}/C: it is not a regular file`);

@@ -9,7 +9,10 @@ test('flags in order, grouped, duplicates kept', (t) => {
 
 test('option arguments attached and separate', (t) => {
   const parsed = getopt('/usr/bin/softlimit', ['-o12', '-m', '=', 'prog', '-o', '3'], 'o:m:');
-  t.deepEqual(parsed.options, [{option: 'o', value: '12'}, {option: 'm', value: '='}]);
+  t.deepEqual(parsed.options, [
+    {option: 'o', value: '12'},
+    {option: 'm', value: '='},
+  ]);
   t.deepEqual(parsed.operands, ['prog', '-o', '3']);
 });
 

@@ -13,10 +13,7 @@ function enoent(): NodeJS.ErrnoException {
 test('message grammar', (t) => {
   t.is(describe('supervise', new SysError('chdir to x', enoent())), 'supervise: fatal: unable to chdir to x: file does not exist\n');
   t.is(describe('svok', new UsageError('svok dir')), 'svok: usage: svok dir\n');
-  t.is(
-    describe('svc', new UsageError('svc options: u up', {bare: true, preface: ['svc: illegal option -- z\n']})),
-    'svc: illegal option -- z\nsvc options: u up\n',
-  );
+  t.is(describe('svc', new UsageError('svc options: u up', {bare: true, preface: ['svc: illegal option -- z\n']})), 'svc: illegal option -- z\nsvc options: u up\n');
   t.is(describe('fghack', new FatalError('child crashed')), 'fghack: fatal: child crashed\n');
   t.is(describe('x', new GetoptError('x: illegal option -- q\n')), 'x: illegal option -- q\n');
 });

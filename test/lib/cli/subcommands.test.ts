@@ -5,7 +5,13 @@ import {dispatch, type Subcommand} from '../../../src/lib/cli/subcommands.js';
 
 test('long options: --name VALUE, --name=VALUE, flags, and clear errors', (t) => {
   const spec = {config: 'value', 'dry-run': 'flag'} as const;
-  t.deepEqual([...parseLongOptions('p', ['--config', 'a.yaml', '--dry-run'], spec, 'p x')], [['config', 'a.yaml'], ['dry-run', true]]);
+  t.deepEqual(
+    [...parseLongOptions('p', ['--config', 'a.yaml', '--dry-run'], spec, 'p x')],
+    [
+      ['config', 'a.yaml'],
+      ['dry-run', true],
+    ],
+  );
   t.deepEqual([...parseLongOptions('p', ['--config=b.yaml', '--'], spec, 'p x')], [['config', 'b.yaml']]);
   const cases: Array<[string[], string]> = [
     [['--nope'], 'p: illegal option -- nope\n'],
@@ -31,8 +37,14 @@ test('dispatch: one table entry per subcommand, --help to stdout, usage errors o
   t.deepEqual(calls, [['ctx', '--x']]);
   t.is(await dispatch('p', table, ['--help'], 'ctx', (text) => (out += text)), 0);
   t.is(out, 'usage:\n  p alpha [--x]\n      first\n  p beta \n      second\n');
-  const none = await t.throwsAsync(dispatch('p', table, [], 'ctx', () => {}), {instanceOf: UsageError});
+  const none = await t.throwsAsync(
+    dispatch('p', table, [], 'ctx', () => {}),
+    {instanceOf: UsageError},
+  );
   t.is(none?.message, 'p alpha|beta [--config FILE] …   (p --help for more)');
-  const unknown = await t.throwsAsync(dispatch('p', table, ['gamma'], 'ctx', () => {}), {instanceOf: UsageError});
+  const unknown = await t.throwsAsync(
+    dispatch('p', table, ['gamma'], 'ctx', () => {}),
+    {instanceOf: UsageError},
+  );
   t.deepEqual(unknown?.preface, ['p: unknown command -- gamma\n']);
 });

@@ -10,7 +10,10 @@ test('up only when the same pid has been up for the settle time and is alive', (
   const now = 1_700_000_010_000;
   t.deepEqual(observe(record(42, now - 2500), now, 2000, live), {state: 'up', pid: 42, upMs: 2500});
   t.deepEqual(observe(record(42, now - 1500), now, 2000, live), {state: 'starting', pid: 42, upMs: 1500});
-  t.deepEqual(observe(record(42, now - 9000), now, 2000, () => false), {state: 'exiting', pid: 42});
+  t.deepEqual(
+    observe(record(42, now - 9000), now, 2000, () => false),
+    {state: 'exiting', pid: 42},
+  );
   t.deepEqual(observe(record(42, now - 9000, true), now, 2000, live), {state: 'paused', pid: 42});
   t.deepEqual(observe(record(0, now - 9000), now, 2000, live), {state: 'down'});
   t.is(observe(record(42, now + 5000), now, 0, live).state, 'up', 'a stamp in the future counts as just now');

@@ -43,7 +43,10 @@ test('start: sends u, then waits (on the injected clock) until the pid has been 
   const outcome = await startService({service: dir, timeoutMs: 10_000, settleMs: 2000, persist: false}, deps);
   t.is(received(), 'u');
   t.deepEqual(outcome, {kind: 'up', observed: {state: 'up', pid: 4242, upMs: 2000}});
-  t.is(deps.slept.reduce((a, b) => a + b, 0), 2000);
+  t.is(
+    deps.slept.reduce((a, b) => a + b, 0),
+    2000,
+  );
 });
 
 test('start: gives up at the time limit exactly, reporting what it saw last', async (t) => {
@@ -51,7 +54,10 @@ test('start: gives up at the time limit exactly, reporting what it saw last', as
   const deps = fakeTime();
   const outcome = await startService({service: dir, timeoutMs: 3000, settleMs: 2000, persist: false}, deps);
   t.deepEqual(outcome, {kind: 'not-up', observed: {state: 'down'}, limitMs: 3000});
-  t.is(deps.slept.reduce((a, b) => a + b, 0), 3000);
+  t.is(
+    deps.slept.reduce((a, b) => a + b, 0),
+    3000,
+  );
 });
 
 test('start: a pid that is not alive (a zombie) never counts as up', async (t) => {

@@ -48,10 +48,7 @@ test('a stray signal is reported with the command name and ignored', async (t) =
   const w = wired('keepup supervise');
   w.signals.emit('SIGUSR2');
   w.signals.emit('SIGQUIT');
-  t.deepEqual(w.warnings, [
-    'ignoring SIGUSR2: SIGTERM stops keepup supervise, SIGHUP reloads the config',
-    'ignoring SIGQUIT: SIGTERM stops keepup supervise, SIGHUP reloads the config',
-  ]);
+  t.deepEqual(w.warnings, ['ignoring SIGUSR2: SIGTERM stops keepup supervise, SIGHUP reloads the config', 'ignoring SIGQUIT: SIGTERM stops keepup supervise, SIGHUP reloads the config']);
   t.deepEqual(w.calls, []);
   t.false(w.isResolved());
 });

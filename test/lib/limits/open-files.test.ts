@@ -24,7 +24,6 @@ test('parses the open-files row, including unlimited', (t) => {
   t.is(parseOpenFileLimit('garbage'), undefined);
 });
 
-
 test('services get the limit the supervisor was started with, else 1024, never above the hard limit', (t) => {
   const own = {soft: 524288, hard: 524288};
   t.deepEqual(serviceOpenFileLimit(own, 4096n), {soft: 4096, hard: 524288});
@@ -41,7 +40,10 @@ test('the open-files limit: Infinity is RLIM_INFINITY', (t) => {
 test('reads the same soft limit the kernel applies (prlimit agrees)', async (t) => {
   const mine = readOpenFileLimit()!;
   const kernel = await run('prlimit', ['--pid', String(process.pid), '--nofile', '--raw', '--noheadings', '--output', 'SOFT,HARD']);
-  const [soft, hard] = kernel.stdout.trim().split(/\s+/).map((text) => (text === 'unlimited' ? Infinity : Number(text)));
+  const [soft, hard] = kernel.stdout
+    .trim()
+    .split(/\s+/)
+    .map((text) => (text === 'unlimited' ? Infinity : Number(text)));
   t.deepEqual(mine, {soft: soft!, hard: hard!});
 });
 
@@ -57,7 +59,7 @@ function fakeCalls(soft: bigint, hard: bigint) {
   };
 }
 
-test('restoreOpenFilesLimit lowers the soft limit back to the launcher\'s figure, keeping the hard one', (t) => {
+test("restoreOpenFilesLimit lowers the soft limit back to the launcher's figure, keeping the hard one", (t) => {
   const {calls, set} = fakeCalls(20000n, 20000n);
   restoreOpenFilesLimit(calls, '1024');
   t.deepEqual(set, [[7, 1024n, 20000n]]);
@@ -71,7 +73,7 @@ test('restoreOpenFilesLimit leaves the limit alone without a figure, with `unlim
   }
 });
 
-test('the launcher\'s record: taken out of the environment with its PWD, which becomes PWD again', (t) => {
+test("the launcher's record: taken out of the environment with its PWD, which becomes PWD again", (t) => {
   const env: NodeJS.ProcessEnv = {[NOFILE_VARIABLE]: '4096', [PWD_VARIABLE]: '/srv/x', PWD: '/', HOME: '/root'};
   t.is(takeStartedOpenFiles(env), 4096n);
   t.deepEqual(env, {PWD: '/srv/x', HOME: '/root'});

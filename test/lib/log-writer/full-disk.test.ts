@@ -43,7 +43,9 @@ test('a full disk: multilog warns, pauses, retries and loses nothing once space 
   t.true(warnings.length >= 3);
   t.regex(warnings[0]!, /^unable to (write to \.\/log\/current|write \.\/log\/current to disk|link to \.\/log\/@[0-9a-f]{24}\.s|create \.\/log\/current), pausing: out of disk space$/);
   const dir = join(mountPoint, 'log');
-  const names = readdirSync(dir).filter((name) => name.startsWith('@')).sort();
+  const names = readdirSync(dir)
+    .filter((name) => name.startsWith('@'))
+    .sort();
   const logged = names.map((name) => readFileSync(join(dir, name), 'latin1')).join('') + readFileSync(join(dir, 'current'), 'latin1');
   t.is(logged, input, 'every byte arrived, in order, exactly once');
   await writer.end().catch(() => {});

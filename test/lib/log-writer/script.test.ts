@@ -9,7 +9,10 @@ test('actions are classified by their first character; unknown ones are ignored'
     ['deselect', 'select', 'stderr', 'stderr', 'status', 'directory', 'deselect'],
   );
   t.deepEqual(script.statusFiles, ['st']);
-  t.deepEqual(script.directories.map((d) => d.path), ['./main']);
+  t.deepEqual(
+    script.directories.map((d) => d.path),
+    ['./main'],
+  );
   const last = script.actions.at(-1)!;
   t.true(last.kind === 'deselect' && last.pattern.toString() === '-');
 });

@@ -64,7 +64,7 @@ test('stop() at a line boundary ends at once without more input', async (t) => {
   closeSync(pipe.spare);
 });
 
-test('reopen: the caller\'s pipe fd stays open after the session, for the next logger', async (t) => {
+test("reopen: the caller's pipe fd stays open after the session, for the next logger", async (t) => {
   const cwd = tmpDir(t);
   const pipe = fifo(cwd);
   for (const round of ['one', 'two']) {
@@ -92,7 +92,9 @@ test('a regular file as input is read to the end, rotations on request included'
   const session = new LogSession(openChunkReader(fd, {chunkSize: 4096}), writer);
   await session.run();
   const {readdirSync} = await import('node:fs');
-  const names = readdirSync(join(cwd, 'log')).filter((name) => name.startsWith('@')).sort();
+  const names = readdirSync(join(cwd, 'log'))
+    .filter((name) => name.startsWith('@'))
+    .sort();
   const logged = names.map((name) => readFileSync(join(cwd, 'log', name), 'latin1')).join('') + readFileSync(join(cwd, 'log/current'), 'latin1');
   t.is(logged, 'a\n'.repeat(50_000) + 'tail\n');
   t.is(names.length, 1);

@@ -64,7 +64,10 @@ test('rotation by size at daemontools points, pruned to n-1 old files, finished 
     t.is(statSync(join(cwd, 'log', name)).size, 2550);
     t.is(mode(join(cwd, 'log', name)), 0o744);
   }
-  t.deepEqual(names.filter((name) => !name.startsWith('@')), ['current', 'lock', 'state']);
+  t.deepEqual(
+    names.filter((name) => !name.startsWith('@')),
+    ['current', 'lock', 'state'],
+  );
   t.is(statSync(join(cwd, 'log/current')).size, 0);
 });
 
@@ -132,10 +135,17 @@ test('recovery after a crash during processing: complete processed becomes .s, e
   for (const dir of [done, undone]) chmodSync(join(dir, 'current'), 0o644);
   const writer = await openTestWriter(cwd, [done, undone]);
   await writer.writer.end();
-  const listing = (dir: string) => readdirSync(dir).sort().map((name) => (name.startsWith('@') ? name.slice(25) : name));
+  const listing = (dir: string) =>
+    readdirSync(dir)
+      .sort()
+      .map((name) => (name.startsWith('@') ? name.slice(25) : name));
   t.deepEqual(listing(done), ['.s', '.u', 'current', 'lock', 'state']);
   t.deepEqual(listing(undone), ['.u', '.u', 'current', 'lock', 'state']);
-  const contents = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('@')).sort().map((name) => read(join(dir, name)));
+  const contents = (dir: string) =>
+    readdirSync(dir)
+      .filter((name) => name.startsWith('@'))
+      .sort()
+      .map((name) => read(join(dir, name)));
   t.true(contents(done).includes('OLD\n'));
   t.true(contents(undone).includes('old\n'));
   t.is(read(join(done, 'state')), '', 'processor state is lost after a crash');
@@ -151,10 +161,20 @@ test('the processor gets previous, processed, state and newstate on fds 0, 1, 4,
   await writer.feed(Buffer.from('second\n'));
   await writer.rotate();
   await writer.end();
-  const finished = readdirSync(join(cwd, 'log')).filter((name) => name.startsWith('@')).sort();
-  t.deepEqual(finished.map((name) => read(join(cwd, 'log', name))), ['FIRST\nstate was [] in log\n', 'SECOND\nstate was [2] in log\n']);
+  const finished = readdirSync(join(cwd, 'log'))
+    .filter((name) => name.startsWith('@'))
+    .sort();
+  t.deepEqual(
+    finished.map((name) => read(join(cwd, 'log', name))),
+    ['FIRST\nstate was [] in log\n', 'SECOND\nstate was [2] in log\n'],
+  );
   t.is(read(join(cwd, 'log/state')), '2\n');
-  t.deepEqual(readdirSync(join(cwd, 'log')).filter((name) => !name.startsWith('@')).sort(), ['current', 'lock', 'state']);
+  t.deepEqual(
+    readdirSync(join(cwd, 'log'))
+      .filter((name) => !name.startsWith('@'))
+      .sort(),
+    ['current', 'lock', 'state'],
+  );
 });
 
 test('a failing processor is warned about, paused on and re-run on the same input', async (t) => {
@@ -168,7 +188,10 @@ test('a failing processor is warned about, paused on and re-run on the same inpu
   t.deepEqual(warnings, ['processor failed in ./log, pausing']);
   t.is(pauses.count, 1);
   const finished = readdirSync(join(cwd, 'log')).filter((name) => name.startsWith('@'));
-  t.deepEqual(finished.map((name) => read(join(cwd, 'log', name))), ['kept\n']);
+  t.deepEqual(
+    finished.map((name) => read(join(cwd, 'log', name))),
+    ['kept\n'],
+  );
 });
 
 test('a crashing processor: crashed warning, then the failure path, then a re-run', async (t) => {
@@ -195,7 +218,10 @@ test('a processor whose files cannot be opened: unable to run, failed, retried o
   await writer.end();
   t.deepEqual(warnings, ['unable to run cat: file does not exist', 'processor failed in ./log, pausing']);
   const finished = readdirSync(join(cwd, 'log')).filter((name) => name.startsWith('@'));
-  t.deepEqual(finished.map((name) => read(join(cwd, 'log', name))), ['kept\n']);
+  t.deepEqual(
+    finished.map((name) => read(join(cwd, 'log', name))),
+    ['kept\n'],
+  );
 });
 
 test('startup failures throw daemontools messages and leave nothing locked', async (t) => {

@@ -49,7 +49,10 @@ test('flushing stops at the first failure and delivers everything in order once 
   t.is(flushed.sent.length, 2);
   t.is(flushed.failed, undefined);
   t.deepEqual(flushed.unreadable, [{path: join(dir, '1500-1-0.json'), problem: 'it does not hold a message'}]);
-  t.deepEqual(up.received.map((mail) => /Subject: (.*)\r?\n/.exec(mail.raw)?.[1]), ['report 1', 'report 2']);
+  t.deepEqual(
+    up.received.map((mail) => /Subject: (.*)\r?\n/.exec(mail.raw)?.[1]),
+    ['report 1', 'report 2'],
+  );
   t.regex(mailText(up.received[0]!.raw), /line 1/);
   t.deepEqual(readdirSync(dir), ['1500-1-0.json']);
 });
@@ -93,7 +96,10 @@ test('a message refused with 554 moves to dead/ once and the later messages are 
   const first = await flushSpool(dir, mailer, {now: 4000});
   t.is(first.sent.length, 2);
   t.is(first.failed, undefined);
-  t.deepEqual(first.dead.map((dead) => [dead.path, dead.why]), [[join(dir, 'dead', bad.slice(dir.length + 1)), 'refused']]);
+  t.deepEqual(
+    first.dead.map((dead) => [dead.path, dead.why]),
+    [[join(dir, 'dead', bad.slice(dir.length + 1)), 'refused']],
+  );
   t.regex(deliveryError(first.dead[0]!.error), /554/);
   t.deepEqual(smtp.subjects, ['report 1', 'report 3']);
   t.deepEqual(readdirSync(dir), ['dead']);
@@ -111,7 +117,10 @@ test('a message still undeliverable after the retry age moves to dead/; a younge
   const down = await startSmtp(t);
   await down.close();
   const result = await flushSpool(dir, createMailer({kind: 'smtp', url: `smtp://127.0.0.1:${down.port}`}), {now: 1000 + DEAD_AFTER_MS});
-  t.deepEqual(result.dead.map((dead) => dead.why), ['expired']);
+  t.deepEqual(
+    result.dead.map((dead) => dead.why),
+    ['expired'],
+  );
   t.false(existsSync(old));
   t.is(result.failed?.path, young);
   t.deepEqual(listSpool(dir), [young]);
@@ -136,5 +145,8 @@ test('a spool file that another user wrote or planted as a symlink is never mail
     {path: join(dir, '1600-1-0.json'), problem: 'it is a symlink'},
     {path: wide, problem: 'its mode is 0644, not 0600'},
   ]);
-  t.deepEqual(up.received.map((mail) => /Subject: (.*)\r?\n/.exec(mail.raw)?.[1]), ['report 1']);
+  t.deepEqual(
+    up.received.map((mail) => /Subject: (.*)\r?\n/.exec(mail.raw)?.[1]),
+    ['report 1'],
+  );
 });

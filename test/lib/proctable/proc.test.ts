@@ -45,10 +45,13 @@ test('a fake /proc is read as it is, and refused when it lacks the reader', asyn
     writeFileSync(join(dir, String(pid), 'stat'), `${stat} 0 -1\n`);
   }
   mkdirSync(join(dir, 'sys'));
-  t.deepEqual(readProcTable(dir).sort((a, b) => a.pid - b.pid), [
-    {pid: 1, comm: 'init', argv: ['/sbin/init'], ppid: 0, session: 1, zombie: false},
-    {pid: 77, comm: 'kworker/0:1', argv: [], ppid: 2, session: 0, zombie: false},
-  ]);
+  t.deepEqual(
+    readProcTable(dir).sort((a, b) => a.pid - b.pid),
+    [
+      {pid: 1, comm: 'init', argv: ['/sbin/init'], ppid: 0, session: 1, zombie: false},
+      {pid: 77, comm: 'kworker/0:1', argv: [], ppid: 2, session: 0, zombie: false},
+    ],
+  );
   const refused = await readProcessTable({procRoot: dir, selfPid: 4242, platform: 'linux'});
   t.deepEqual(refused, {ok: false, reason: `the process table from ${dir} does not list this process (pid 4242): it cannot be trusted`});
   const accepted = await readProcessTable({procRoot: dir, selfPid: 77, platform: 'linux'});

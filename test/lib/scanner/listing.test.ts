@@ -21,7 +21,14 @@ test('lists directories and symlinks to directories, skips dot names and files, 
   symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
   const reporter = collect();
   const entries = listServices(dir, reporter)!;
-  t.deepEqual(entries.map((e) => [e.name, e.hasLog]), [['a', true], ['b', false], ['c-link', false]]);
+  t.deepEqual(
+    entries.map((e) => [e.name, e.hasLog]),
+    [
+      ['a', true],
+      ['b', false],
+      ['c-link', false],
+    ],
+  );
   t.deepEqual(reporter.lines, ['unable to stat dangling: file does not exist']);
 });
 
@@ -30,7 +37,10 @@ test('a log that is not a directory is reported and the service runs without one
   mkdirSync(join(dir, 'a'));
   writeFileSync(join(dir, 'a', 'log'), '');
   const reporter = collect();
-  t.deepEqual(listServices(dir, reporter)!.map((e) => e.hasLog), [false]);
+  t.deepEqual(
+    listServices(dir, reporter)!.map((e) => e.hasLog),
+    [false],
+  );
   t.deepEqual(reporter.lines, ['a/log is not a directory: running a without a logger']);
 });
 
@@ -47,15 +57,30 @@ test('identity is the inode: a rename is the same service, a new dir with the ol
   renameSync(join(dir, 'a'), join(dir, 'renamed'));
   mkdirSync(join(dir, 'a'));
   const second = listServices(dir, collect())!;
-  const plan = planScan(first.map((e) => e.key), second);
-  t.deepEqual(plan.added.map((e) => e.name), ['a']);
+  const plan = planScan(
+    first.map((e) => e.key),
+    second,
+  );
+  t.deepEqual(
+    plan.added.map((e) => e.name),
+    ['a'],
+  );
   t.deepEqual(plan.vanished, []);
   t.is(second.find((e) => e.name === 'renamed')!.key, first[0]!.key);
 });
 
 test('plan: vanished keys are the known ones not listed', (t) => {
-  const plan = planScan(['1:1', '1:2'], [{name: 'x', key: '1:2', hasLog: false}, {name: 'y', key: '1:3', hasLog: true}]);
-  t.deepEqual(plan.added.map((e) => e.name), ['y']);
+  const plan = planScan(
+    ['1:1', '1:2'],
+    [
+      {name: 'x', key: '1:2', hasLog: false},
+      {name: 'y', key: '1:3', hasLog: true},
+    ],
+  );
+  t.deepEqual(
+    plan.added.map((e) => e.name),
+    ['y'],
+  );
   t.deepEqual(plan.vanished, ['1:1']);
 });
 
@@ -65,7 +90,10 @@ test('a name that is not UTF-8 is listed with its bytes escaped, and its log is 
   mkdirSync(Buffer.concat([Buffer.from(`${dir}/`), bytes, Buffer.from('/log')]), {recursive: true});
   const reporter = collect();
   const entries = listServices(dir, reporter)!;
-  t.deepEqual(entries.map((e) => [e.name, e.hasLog]), [['s\udcff\udcfe', true]]);
+  t.deepEqual(
+    entries.map((e) => [e.name, e.hasLog]),
+    [['s\udcff\udcfe', true]],
+  );
   t.deepEqual(bytesOfName(entries[0]!.name), bytes);
   t.deepEqual(reporter.lines, []);
 });

@@ -17,7 +17,10 @@ function scannerFor(t: ExecutionContext, options: {rescanMs?: number; watch?: bo
   const reporter = {warn: (message: string) => warnings.push(message)};
   const scanner = new Scanner({dir, reporter, supervisorReporter: {...reporter, childFatal: (message) => warnings.push(message)}, ...options});
   t.teardown(async () => {
-    const pids = scanner.services().flatMap((s) => [s.mainPid, s.logPid ?? 0]).filter((pid) => pid > 0);
+    const pids = scanner
+      .services()
+      .flatMap((s) => [s.mainPid, s.logPid ?? 0])
+      .filter((pid) => pid > 0);
     await scanner.stop('down');
     for (const pid of pids) await waitFor(() => !isAlive(pid), `service ${pid} to be gone`);
   });
@@ -34,7 +37,13 @@ test('supervises every directory but dot names; a new directory is seen by the w
   t.is(pidOf(join(dir, '.hidden')), 0);
   addService(dir, 'b');
   await waitFor(() => pidOf(join(dir, 'b')), 'b to be picked up by the directory watch');
-  t.deepEqual(scanner.services().map((s) => s.name).sort(), ['a', 'b']);
+  t.deepEqual(
+    scanner
+      .services()
+      .map((s) => s.name)
+      .sort(),
+    ['a', 'b'],
+  );
 });
 
 test('without a watch the periodic rescan picks new directories up', async (t) => {
@@ -43,7 +52,10 @@ test('without a watch the periodic rescan picks new directories up', async (t) =
   addService(dir, 'late');
   const late = await waitFor(() => pidOf(join(dir, 'late')), 'late to be picked up by a rescan');
   t.true(isAlive(late), 'late runs');
-  t.deepEqual(scanner.services().map((s) => s.name), ['late']);
+  t.deepEqual(
+    scanner.services().map((s) => s.name),
+    ['late'],
+  );
 });
 
 test('the log pipe outlives its logger: lines written while the logger is down are all logged, in order', async (t) => {
@@ -81,7 +93,10 @@ test('a vanished directory keeps its supervisor until it exits; the real svc con
   const result = await run('svc', ['-d', moved]);
   t.is(result.code, 0);
   await waitFor(() => !isAlive(pid), 'the service to stop after the real svc -d');
-  t.deepEqual(scanner.services().map((s) => s.name), ['moving']);
+  t.deepEqual(
+    scanner.services().map((s) => s.name),
+    ['moving'],
+  );
 });
 
 test('stop("down") takes services down and loggers last; stop("leave") leaves them running', async (t) => {
@@ -150,8 +165,5 @@ test('retire always finishes: a TERM-proof service and a logger that never reads
   time.advance(3000);
   await retired;
   t.false(isAlive(pids[1]!));
-  t.deepEqual(warnings, [
-    `${service} still running 3000 ms after TERM: sending KILL to its process group`,
-    `${logDir} still running 3000 ms after TERM: sending KILL to its process group`,
-  ]);
+  t.deepEqual(warnings, [`${service} still running 3000 ms after TERM: sending KILL to its process group`, `${logDir} still running 3000 ms after TERM: sending KILL to its process group`]);
 });

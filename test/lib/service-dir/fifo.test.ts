@@ -25,8 +25,8 @@ test('openFifo refuses a regular file (EINVAL) and a symlink (ELOOP), leaving no
   makeFifos([join(dir, 'target')]);
   symlinkSync('target', join(dir, 'link'));
   const before = openFds();
-  t.is((t.throws(() => openFifo(join(dir, 'file'), constants.O_RDONLY)) as NodeJS.ErrnoException).code, 'EINVAL');
-  t.is((t.throws(() => openFifo(join(dir, 'link'), constants.O_RDONLY)) as NodeJS.ErrnoException).code, 'ELOOP');
+  t.is(t.throws<NodeJS.ErrnoException>(() => openFifo(join(dir, 'file'), constants.O_RDONLY))?.code, 'EINVAL');
+  t.is(t.throws<NodeJS.ErrnoException>(() => openFifo(join(dir, 'link'), constants.O_RDONLY))?.code, 'ELOOP');
   t.is(openFds(), before);
   t.true(statSync(join(dir, 'file')).isFile(), 'the file is left as it was');
 });

@@ -22,7 +22,7 @@ test('every argument of a run: list reaches the program as it was written, whate
   t.is(listing.stdout, 'run\n', 'nothing was created by the arguments');
 });
 
-test('a run: string is the admin\'s shell line after exec; with a logger stderr joins stdout', (t) => {
+test("a run: string is the admin's shell line after exec; with a logger stderr joins stdout", (t) => {
   t.is(formatRunScript({kind: 'shell', line: 'nginx -g "daemon off;"'}, {logged: false}).split('\n').at(-2), 'exec nginx -g "daemon off;"');
   const logged = formatRunScript({kind: 'argv', argv: ['x']}, {logged: true}).split('\n');
   t.deepEqual(logged.slice(-3), ['exec 2>&1', "exec 'x'", '']);
@@ -30,16 +30,43 @@ test('a run: string is the admin\'s shell line after exec; with a logger stderr 
 });
 
 test('log/run quotes the multilog script too', (t) => {
-  t.is(formatLogRunScript(['multilog'], ['t', "s1000000", "./it's"]).split('\n').at(-2), "exec 'multilog' 't' 's1000000' './it'\\''s'");
+  t.is(formatLogRunScript(['multilog'], ['t', 's1000000', "./it's"]).split('\n').at(-2), "exec 'multilog' 't' 's1000000' './it'\\''s'");
   t.is(shellQuote("'"), "''\\'''");
 });
 
-test('a run: line is exec\'d only when it is provably one simple command', (t) => {
+test("a run: line is exec'd only when it is provably one simple command", (t) => {
   for (const line of ['nginx -g "daemon off;"', "sh -c 'echo $$'", '/usr/sbin/sshd -D -e', 'redis-server /etc/redis.conf --port=6379', 'a "b c" d']) {
     t.true(isExecSafe(line), line);
   }
-  for (const line of ['a; b', 'a && b', 'a || b', 'a | b', 'a > out', 'a < in', 'a &', 'a 2>&1', '$DAEMON -f', 'a "$HOME"', 'a `b`', 'a $(b)',
-    'a *.conf', 'a # note', 'a\nb', 'FOO=1 a', 'cd /srv', 'echo "a\\nb"', 'exec a', 'if true; then a; fi', '{ a; }', '(a)', 'a "unclosed', '', '  ', 'a \\; b', '~/bin/a']) {
+  for (const line of [
+    'a; b',
+    'a && b',
+    'a || b',
+    'a | b',
+    'a > out',
+    'a < in',
+    'a &',
+    'a 2>&1',
+    '$DAEMON -f',
+    'a "$HOME"',
+    'a `b`',
+    'a $(b)',
+    'a *.conf',
+    'a # note',
+    'a\nb',
+    'FOO=1 a',
+    'cd /srv',
+    'echo "a\\nb"',
+    'exec a',
+    'if true; then a; fi',
+    '{ a; }',
+    '(a)',
+    'a "unclosed',
+    '',
+    '  ',
+    'a \\; b',
+    '~/bin/a',
+  ]) {
     t.false(isExecSafe(line), line);
   }
 });
@@ -69,7 +96,7 @@ test('a run: line keeps its meaning: lists, && and ||, pipelines, redirections, 
   t.regex(missing.stdout, /nosuchcommand-keepup: not found\nwent on\n$/);
 });
 
-test('a simple run: line is exec\'d: the supervised pid is the daemon\'s', async (t) => {
+test("a simple run: line is exec'd: the supervised pid is the daemon's", async (t) => {
   const dir = tmpDir(t, 'keepup-runexec-');
   writeFileSync(join(dir, 'run'), formatRunScript({kind: 'shell', line: "sh -c 'echo $$'"}, {logged: false}));
   chmodSync(join(dir, 'run'), 0o755);
@@ -80,7 +107,7 @@ test('a simple run: line is exec\'d: the supervised pid is the daemon\'s', async
   t.is(out, `${child.pid}\n`);
 });
 
-test('signals sent to a staying shell reach the line\'s processes (keepup starts each service in its own process group)', async (t) => {
+test("signals sent to a staying shell reach the line's processes (keepup starts each service in its own process group)", async (t) => {
   const dir = tmpDir(t, 'keepup-runsignal-');
   writeFileSync(join(dir, 'run'), formatRunScript({kind: 'shell', line: "sh -c 'echo $$ > daemon.pid; exec sleep 600'; echo after"}, {logged: false}));
   chmodSync(join(dir, 'run'), 0o755);
@@ -95,11 +122,15 @@ test('signals sent to a staying shell reach the line\'s processes (keepup starts
       // gone
     }
   });
-  const daemon = await waitFor(() => {
-    const text = existsSync(join(dir, 'daemon.pid')) ? readFileSync(join(dir, 'daemon.pid'), 'utf8') : '';
-    return text.endsWith('\n') ? Number(text) : undefined;
-  }, 'the daemon', PATIENT);
-  await waitFor(() => readFileSync(`/proc/${daemon}/cmdline`, 'latin1').startsWith('sleep'), 'the daemon exec\'d', PATIENT);
+  const daemon = await waitFor(
+    () => {
+      const text = existsSync(join(dir, 'daemon.pid')) ? readFileSync(join(dir, 'daemon.pid'), 'utf8') : '';
+      return text.endsWith('\n') ? Number(text) : undefined;
+    },
+    'the daemon',
+    PATIENT,
+  );
+  await waitFor(() => readFileSync(`/proc/${daemon}/cmdline`, 'latin1').startsWith('sleep'), "the daemon exec'd", PATIENT);
   child.kill('SIGTERM');
   const [code, signal] = (await exited) as [number | null, string | null];
   t.deepEqual([code, signal], [143, null], 'the shell exits with the status of the line, killed by TERM');

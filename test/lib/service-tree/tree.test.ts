@@ -7,16 +7,37 @@ import {tmpDir} from '../../helpers/tmp.js';
 
 const service = (name: string, run = `run ${name}\n`, logRun?: string, timeoutKill = '10000\n'): GeneratedService => ({name, run, logRun, timeoutKill});
 
-test('a plan names what to create, update, replace, leave and remove; admins\' own directories are left alone', (t) => {
+test("a plan names what to create, update, replace, leave and remove; admins' own directories are left alone", (t) => {
   const dir = tmpDir(t, 'keepup-tree-');
   for (const s of [service('same'), service('runs'), service('logs', 'r\n', 'l1\n'), service('gains'), service('gone'), service('stops')]) writeService(dir, s);
   mkdirSync(join(dir, 'mine'));
-  const plan = planTree(dir, [service('same'), service('runs', 'new\n'), service('logs', 'r\n', 'l2\n'), service('gains', 'run gains\n', 'l\n'), service('fresh'), service('stops', undefined, undefined, '500\n')]);
-  t.deepEqual(plan.create.map((s) => s.name), ['fresh']);
-  t.deepEqual(plan.update.map((u) => [u.service.name, u.run, u.log]), [['runs', true, false], ['logs', false, true], ['stops', false, false]], 'a new stop timeout restarts nothing');
+  const plan = planTree(dir, [
+    service('same'),
+    service('runs', 'new\n'),
+    service('logs', 'r\n', 'l2\n'),
+    service('gains', 'run gains\n', 'l\n'),
+    service('fresh'),
+    service('stops', undefined, undefined, '500\n'),
+  ]);
+  t.deepEqual(
+    plan.create.map((s) => s.name),
+    ['fresh'],
+  );
+  t.deepEqual(
+    plan.update.map((u) => [u.service.name, u.run, u.log]),
+    [
+      ['runs', true, false],
+      ['logs', false, true],
+      ['stops', false, false],
+    ],
+    'a new stop timeout restarts nothing',
+  );
   t.is(readFileSync(join(dir, 'same', 'timeout-kill'), 'utf8'), '10000\n');
   t.is(statSync(join(dir, 'same', 'timeout-kill')).mode & 0o777, 0o644);
-  t.deepEqual(plan.replace.map((s) => s.name), ['gains']);
+  t.deepEqual(
+    plan.replace.map((s) => s.name),
+    ['gains'],
+  );
   t.deepEqual(plan.unchanged, ['same']);
   t.deepEqual(plan.remove, ['gone']);
 });

@@ -10,7 +10,15 @@ test('stats round-trip; restarts are the starts after the first', (t) => {
 });
 
 test('anything else is undefined', (t) => {
-  for (const text of ['', 'null', '[]', '{"since":-1,"starts":0,"lastExit":null}', '{"since":1,"starts":1.5,"lastExit":null}', '{"since":1,"starts":1,"lastExit":{"code":"0","signal":null,"at":1}}', '{"since":1,"starts":1}']) {
+  for (const text of [
+    '',
+    'null',
+    '[]',
+    '{"since":-1,"starts":0,"lastExit":null}',
+    '{"since":1,"starts":1.5,"lastExit":null}',
+    '{"since":1,"starts":1,"lastExit":{"code":"0","signal":null,"at":1}}',
+    '{"since":1,"starts":1}',
+  ]) {
     t.is(stats.parse(text), undefined, text);
   }
 });

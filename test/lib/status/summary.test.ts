@@ -3,7 +3,7 @@ import {statusPhrases, stateWords} from '../../../src/lib/status/summary.js';
 
 const base = {pid: 0, seconds: 3, normallyUp: true, paused: false, want: 'none' as const};
 
-test('svstat phrases: a suffix only where it says something, in svstat\'s order', (t) => {
+test("svstat phrases: a suffix only where it says something, in svstat's order", (t) => {
   t.deepEqual(statusPhrases(base), ['down 3 seconds', 'normally up']);
   t.deepEqual(statusPhrases({...base, normallyUp: false, want: 'up'}), ['down 3 seconds', 'want up']);
   t.deepEqual(statusPhrases({...base, paused: true, want: 'down'}), ['down 3 seconds', 'normally up'], 'paused and want down say nothing about a down service');
@@ -11,7 +11,7 @@ test('svstat phrases: a suffix only where it says something, in svstat\'s order'
   t.deepEqual(statusPhrases({...base, pid: 9, want: 'up'}), ['up (pid 9) 3 seconds'], 'want up says nothing about a service that is up');
 });
 
-test('svstat\'s first words print a bigint of any size exactly', (t) => {
+test("svstat's first words print a bigint of any size exactly", (t) => {
   t.is(stateWords(0, 2n ** 62n), 'down 4611686018427387904 seconds');
   t.is(stateWords(12, 0), 'up (pid 12) 0 seconds');
 });

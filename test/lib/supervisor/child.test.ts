@@ -143,7 +143,10 @@ test('no descriptor of the supervisor reaches run: the held child has stdio and 
   const extra = openSync(dir, 'r');
   t.teardown(() => closeSync(extra));
   const {child} = start(t, dir);
-  const fds = () => readdirSync(`/proc/${child.pid}/fd`).map(Number).sort((a, b) => a - b);
+  const fds = () =>
+    readdirSync(`/proc/${child.pid}/fd`)
+      .map(Number)
+      .sort((a, b) => a - b);
   await waitFor(() => state(child.pid) === 'S', 'the child to block', PATIENT);
   t.deepEqual(fds(), [0, 1, 2, 3]);
   child.go();

@@ -298,10 +298,14 @@ test('adoption: a successor takes over the running child instead of starting a s
   const second = engine(t, dir, {time, adoptPollMs: 50}).supervisor;
   // A child another test forks at this moment holds a copy of the lock's descriptor (and so the
   // flock) until it closes its inherited fds: a busy lock is retried, as svscan retries.
-  const outcome = await waitFor(async () => {
-    const attempt = await second.start({adopt: true});
-    return attempt.kind === 'busy' ? undefined : attempt;
-  }, 'the lock to be free', PATIENT);
+  const outcome = await waitFor(
+    async () => {
+      const attempt = await second.start({adopt: true});
+      return attempt.kind === 'busy' ? undefined : attempt;
+    },
+    'the lock to be free',
+    PATIENT,
+  );
   t.deepEqual(outcome, {kind: 'started'});
   t.deepEqual(second.snapshot(), {phase: 'running', want: 'up', paused: true, pid});
   t.deepEqual(readStatus(dir), before, 'status unchanged: same pid, stamp, paused, want');

@@ -108,7 +108,11 @@ const untrusted: Array<[string, (dir: string, elsewhere: string) => void, RegExp
   ['owned by another user', (dir) => chownSync(dir, NOBODY, NOBODY), /^refusing to supervise .*s1: it is owned by uid 65534, not by uid 0$/],
   ['world-writable', (dir) => chmodSync(dir, 0o757), /^refusing to supervise .*s1: it is world-writable$/],
   ['with a supervise symlink', (dir, elsewhere) => symlinkSync(elsewhere, join(dir, 'supervise')), /^refusing to supervise .*s1: .*s1\/supervise: it is a symbolic link, not a directory$/],
-  ['with a supervise/ owned by another user', (dir) => (mkdirSync(join(dir, 'supervise')), chownSync(join(dir, 'supervise'), NOBODY, NOBODY)), /^refusing to supervise .*s1: .*s1\/supervise: it is owned by uid 65534/],
+  [
+    'with a supervise/ owned by another user',
+    (dir) => (mkdirSync(join(dir, 'supervise')), chownSync(join(dir, 'supervise'), NOBODY, NOBODY)),
+    /^refusing to supervise .*s1: .*s1\/supervise: it is owned by uid 65534/,
+  ],
 ];
 
 for (const [what, spoil, message] of untrusted) {

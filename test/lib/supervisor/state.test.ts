@@ -1,14 +1,6 @@
 import test from 'ava';
 import type {ControlCommand} from '../../../src/lib/control/commands.js';
-import {
-  initialState,
-  RESTART_DELAY_MS,
-  transition,
-  type Effect,
-  type Phase,
-  type SupervisorEvent,
-  type SupervisorState,
-} from '../../../src/lib/supervisor/state.js';
+import {initialState, RESTART_DELAY_MS, transition, type Effect, type Phase, type SupervisorEvent, type SupervisorState} from '../../../src/lib/supervisor/state.js';
 import type {Want} from '../../../src/lib/status/codec.js';
 
 const NOW = 1_700_000_000_000;

@@ -22,7 +22,15 @@ test('bytes that are not UTF-8 come back exactly, valid parts stay readable', (t
 });
 
 test('overlong forms, encoded surrogates, truncated sequences and stray continuations are escaped byte by byte', (t) => {
-  for (const bytes of [[0xc0, 0x80], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80, 0x41], [0xf8, 0x88, 0x80, 0x80, 0x80]]) {
+  for (const bytes of [
+    [0xc0, 0x80],
+    [0xe0, 0x80, 0x80],
+    [0xed, 0xa0, 0x80],
+    [0xf4, 0x90, 0x80, 0x80],
+    [0xe2, 0x82],
+    [0x80, 0x41],
+    [0xf8, 0x88, 0x80, 0x80, 0x80],
+  ]) {
     const name = nameFromBytes(Buffer.from(bytes));
     t.deepEqual(bytesOfName(name), Buffer.from(bytes), Buffer.from(bytes).toString('hex'));
     t.is([...name].filter((char) => char.charCodeAt(0) >= 0xdc80 && char.charCodeAt(0) <= 0xdcff).length, bytes.filter((byte) => byte >= 0x80).length);

@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import {restoreInheritance} from '../../../src/lib/sys/fd-inheritance.js';
 import {tmpDir} from '../../helpers/tmp.js';
 
-test('restoreInheritance clears close-on-exec on stdio and inherited files, not on Node\'s epoll, eventfd and self-pipes', (t) => {
+test("restoreInheritance clears close-on-exec on stdio and inherited files, not on Node's epoll, eventfd and self-pipes", (t) => {
   const fdDir = join(tmpDir(t), 'fd');
   mkdirSync(fdDir);
   const links: Record<string, string> = {
@@ -22,5 +22,8 @@ test('restoreInheritance clears close-on-exec on stdio and inherited files, not 
   for (const [fd, target] of Object.entries(links)) symlinkSync(target, join(fdDir, fd));
   const cleared: number[] = [];
   restoreInheritance({setCloexec: (fd, on) => (t.false(on), cleared.push(fd), 0)}, fdDir);
-  t.deepEqual(cleared.sort((a, b) => a - b), [0, 1, 2, 3, 8, 9]);
+  t.deepEqual(
+    cleared.sort((a, b) => a - b),
+    [0, 1, 2, 3, 8, 9],
+  );
 });

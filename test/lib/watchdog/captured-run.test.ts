@@ -50,7 +50,7 @@ test('at the deadline a helper is killed, a detached script is let go', async (t
   t.true(isAlive(script.pid!));
 });
 
-test('the deadline and the elapsed time are the injected time\'s: the run ends when it reaches timeoutMs, not before', async (t) => {
+test("the deadline and the elapsed time are the injected time's: the run ends when it reaches timeoutMs, not before", async (t) => {
   const cwd = tmpDir(t);
   const time = new FakeTime(1_000_000);
   let settled = false;

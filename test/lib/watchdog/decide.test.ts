@@ -38,7 +38,12 @@ test('match modes: exact compares the kernel name (truncated to 15), substring f
   const httpd = TABLE.find((e) => e.pid === 503)!;
   t.true(matches(rule('httpd'), httpd));
   t.false(matches(rule('http'), httpd));
-  t.true(matches(rule('x', {process: 'a-very-long-daemon-name'}), TABLE.find((e) => e.pid === 600)!));
+  t.true(
+    matches(
+      rule('x', {process: 'a-very-long-daemon-name'}),
+      TABLE.find((e) => e.pid === 600)!,
+    ),
+  );
   t.true(matches(rule('x', {process: 'k star', match: 'substring'}), httpd));
   t.true(matches(rule('x', {process: 'ttp', match: 'substring'}), httpd));
   t.false(matches(rule('x', {process: 'nginx', match: 'substring'}), httpd));

@@ -22,7 +22,15 @@ test('recording appends, drops what is older than a week, and writes a private f
   const path = join(tmpDir(t), 'history');
   t.deepEqual(readHistory(path), {restarts: [], badLines: 0});
   const now = 10 * KEEP_MS;
-  const kept = recordRestarts(path, [{daemon: 'old', time: now - KEEP_MS - 1}, {daemon: 'a', time: now - 1000}], [{daemon: 'a', time: now}], now);
+  const kept = recordRestarts(
+    path,
+    [
+      {daemon: 'old', time: now - KEEP_MS - 1},
+      {daemon: 'a', time: now - 1000},
+    ],
+    [{daemon: 'a', time: now}],
+    now,
+  );
   t.deepEqual(kept, [
     {daemon: 'a', time: now - 1000},
     {daemon: 'a', time: now},
