@@ -154,6 +154,15 @@ export class LogDirectory {
     return join(this.root, name);
   }
 
+  /** stat of a file of the directory, undefined when missing; daemontools' message otherwise. */
+  private stat(name: string): Stats | undefined {
+    try {
+      return statOrMissing(this.file(name));
+    } catch (error) {
+      throw new SysError(`stat ${this.named(name)}`, error);
+    }
+  }
+
   private named(name: string): string {
     return `${this.settings.path}/${name}`;
   }
@@ -176,12 +185,7 @@ export class LogDirectory {
     const lock = await lockFile(this.file(LOCK), {flags: APPEND, mode: 0o600, nonblocking: true});
     if (lock.kind !== 'locked') throw new SysError(`lock directory ${dir}`, lock.kind === 'busy' ? errnoError('EAGAIN') : lock.error);
     this.lockFd = lock.fd;
-    let current: Stats | undefined;
-    try {
-      current = statOrMissing(this.file(CURRENT));
-    } catch (error) {
-      throw new SysError(`stat ${this.named(CURRENT)}`, error);
-    }
+    const current = this.stat(CURRENT);
     if (current && current.mode & 0o100) {
       this.currentFd = this.openCurrent(`append to ${this.named(CURRENT)}`);
       this.size = current.size;
@@ -189,12 +193,7 @@ export class LogDirectory {
     }
     unlinkQuietly(this.file(STATE));
     unlinkQuietly(this.file(NEWSTATE));
-    let processed: Stats | undefined;
-    try {
-      processed = statOrMissing(this.file(PROCESSED));
-    } catch (error) {
-      throw new SysError(`stat ${this.named(PROCESSED)}`, error);
-    }
+    const processed = this.stat(PROCESSED);
     if (processed && processed.mode & 0o100) {
       unlinkQuietly(this.file(PREVIOUS));
       await this.finish(PROCESSED, 's');
