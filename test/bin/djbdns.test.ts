@@ -10,11 +10,11 @@ import {once} from 'node:events';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {killProcessesUnder} from '../helpers/svscan.js';
-import {ROOT} from '../helpers/paths.js';
 import {run} from '../helpers/processes.js';
 import {pidOf} from '../helpers/service-pid.js';
 import {tmpDir} from '../helpers/tmp.js';
 import {PATIENT, waitFor} from '../helpers/wait-for.js';
+import {worldReadableBuild} from '../helpers/world-readable.js';
 
 const QUERIES: ReadonlyArray<[string, string]> = [
   ['a', 'www.example.org'],
@@ -29,13 +29,20 @@ interface Side {
   readonly ip: string;
   readonly svscan: string;
   readonly path: string;
+  /** The logger's command line: whose multilog runs (pathexec falls back along PATH otherwise). */
+  readonly logger: RegExp;
 }
 
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin';
-const SIDES: readonly Side[] = [
-  {name: 'keepup', ip: '127.53.0.1', svscan: join(ROOT, 'dist', 'commands', 'svscan'), path: `${join(ROOT, 'dist', 'commands')}:${SYSTEM_PATH}`},
-  {name: 'daemontools', ip: '127.53.0.2', svscan: '/usr/bin/svscan', path: SYSTEM_PATH},
-];
+
+/** keepup's commands from a copy every user can read (the logger runs as nobody), and Debian's. */
+function sides(build: string): Side[] {
+  const commands = join(build, 'dist', 'commands');
+  return [
+    {name: 'keepup', ip: '127.53.0.1', svscan: join(commands, 'svscan'), path: `${commands}:${SYSTEM_PATH}`, logger: /^node\0[^\0]*\/bin\/multilog\.js\0t\0\.\/main\0$/},
+    {name: 'daemontools', ip: '127.53.0.2', svscan: '/usr/bin/svscan', path: SYSTEM_PATH, logger: /^multilog\0t\0\.\/main\0$/},
+  ];
+}
 
 /** A scan directory holding one tinydns service for `ip`, its data compiled. */
 async function tinydnsTree(t: Parameters<typeof tmpDir>[0], ip: string): Promise<{scan: string; service: string}> {
@@ -78,7 +85,7 @@ function identity(pid: number): string[] {
 
 test('tinydns from tinydns-conf: keepup (svscan, chain-loaders, multilog) and daemontools answer, run and log identically', async (t) => {
   const results = [];
-  for (const side of SIDES) {
+  for (const side of sides(worldReadableBuild(t))) {
     const {scan, service} = await tinydnsTree(t, side.ip);
     const scanner = spawn(side.svscan, [scan], {stdio: 'ignore', detached: true, env: {PATH: side.path}});
     const exited = once(scanner, 'exit');
@@ -100,6 +107,8 @@ test('tinydns from tinydns-conf: keepup (svscan, chain-loaders, multilog) and da
     }
     const expected = 1 + ROUNDS * QUERIES.length;
     await waitFor(() => logged(service).length >= expected, `${side.name}'s log to hold ${expected} lines`, PATIENT);
+    const logger = readFileSync(`/proc/${pidOf(join(service, 'log'))}/cmdline`, 'latin1');
+    t.regex(logger, side.logger, `${side.name}'s own multilog logs`);
     const svstat = await run('/usr/bin/svstat', [service, join(service, 'log')]);
     results.push({
       side: side.name,
