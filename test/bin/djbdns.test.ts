@@ -5,11 +5,9 @@
 // Both must answer the same queries the same way, run the server with the same identity and
 // limits, and log the same lines. Not tested: dnscache (it needs the network to recurse).
 import test from 'ava';
-import {spawn} from 'node:child_process';
-import {once} from 'node:events';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {killProcessesUnder} from '../helpers/svscan.js';
+import {startSvscan} from '../helpers/svscan.js';
 import {run} from '../helpers/processes.js';
 import {pidOf} from '../helpers/service-pid.js';
 import {tmpDir} from '../helpers/tmp.js';
@@ -87,17 +85,7 @@ test('tinydns from tinydns-conf: keepup (svscan, chain-loaders, multilog) and da
   const results = [];
   for (const side of sides(worldReadableBuild(t))) {
     const {scan, service} = await tinydnsTree(t, side.ip);
-    const scanner = spawn(side.svscan, [scan], {stdio: 'ignore', detached: true, env: {PATH: side.path}});
-    const exited = once(scanner, 'exit');
-    t.teardown(async () => {
-      try {
-        process.kill(-scanner.pid!, 'SIGKILL');
-      } catch {
-        // gone
-      }
-      await exited;
-      await killProcessesUnder(scan);
-    });
+    startSvscan(t, side.name === 'keepup' ? 'ours' : 'real', scan, scan, {command: side.svscan, env: {PATH: side.path}});
     const pid = await waitFor(() => pidOf(service), `${side.name}'s tinydns to run`, PATIENT);
     await waitFor(() => readFileSync(`/proc/${pid}/comm`, 'latin1').trim() === 'tinydns', `${side.name}'s run to exec tinydns`, PATIENT);
     await waitFor(() => logged(service).includes('starting tinydns'), `${side.name}'s logger to log the start`, PATIENT);

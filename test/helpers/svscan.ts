@@ -67,11 +67,18 @@ function isZombie(pid: number): boolean {
 /**
  * Starts `svscan DIR` from `side` (keepup's, or Debian's /usr/bin/svscan) in its own process
  * group, stderr collected. At test end the group is killed first (the scanner and, for Debian's,
- * its supervise processes), then every process left with its cwd under `root`.
+ * its supervise processes), then every process left with its cwd under `root`. `command`
+ * replaces the side's svscan (a copy of keepup's launcher, say) and `env` the environment.
  */
-export function startSvscan(t: ExecutionContext, side: Side, dir: string, root: string): {child: ChildProcess; stderr: () => string} {
-  const [command, args] = side === 'ours' ? [process.execPath, [bin('svscan'), dir]] : ['/usr/bin/svscan', [dir]];
-  const child = spawn(command, args, {stdio: ['ignore', 'ignore', 'pipe'], detached: true});
+export function startSvscan(
+  t: ExecutionContext,
+  side: Side,
+  dir: string,
+  root: string,
+  options: {command?: string; env?: NodeJS.ProcessEnv} = {},
+): {child: ChildProcess; stderr: () => string} {
+  const [command, args] = options.command ? [options.command, [dir]] : side === 'ours' ? [process.execPath, [bin('svscan'), dir]] : ['/usr/bin/svscan', [dir]];
+  const child = spawn(command, args, {stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...(options.env ? {env: options.env} : {})});
   let stderr = '';
   child.stderr.setEncoding('latin1').on('data', (chunk: string) => (stderr += chunk));
   const exited = child.exitCode !== null ? Promise.resolve() : once(child, 'exit').then(() => undefined);
