@@ -11,7 +11,7 @@ import {bin} from '../helpers/paths.js';
 import {run} from '../helpers/processes.js';
 import {daemonPids, uniqueName, watchdogSetup, type WatchdogSetup} from '../helpers/daemons.js';
 import {startResident} from '../helpers/resident.js';
-import {pidOf} from '../helpers/service-pid.js';
+import {pidOf, upPid} from '../helpers/service-pid.js';
 import {PATIENT, waitFor} from '../helpers/wait-for.js';
 import {STRAY_SIGNALS} from '../../src/lib/sys/signals.js';
 
@@ -23,16 +23,6 @@ function setup(t: Parameters<typeof watchdogSetup>[0]): WatchdogSetup & {service
 }
 
 const entry = (name: string, seconds: number) => `  - name: ${name}\n    run: [sleep, "${seconds}"]\n`;
-
-const upPid = (dir: string, not = 0) =>
-  waitFor(
-    () => {
-      const pid = pidOf(dir);
-      return pid !== 0 && pid !== not ? pid : undefined;
-    },
-    `${dir} up${not ? ` with a pid other than ${not}` : ''}`,
-    PATIENT,
-  );
 
 const supervisingLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('keepup: supervising'));
 

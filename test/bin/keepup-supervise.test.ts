@@ -10,7 +10,7 @@ import {bin} from '../helpers/paths.js';
 import {run} from '../helpers/processes.js';
 import {uniqueName, waitForDaemon, watchdogSetup, type WatchdogSetup} from '../helpers/daemons.js';
 import {startResident} from '../helpers/resident.js';
-import {pidOf} from '../helpers/service-pid.js';
+import {pidOf, upPid} from '../helpers/service-pid.js';
 import {PATIENT, waitFor} from '../helpers/wait-for.js';
 
 const keepup = (args: string[]) => run(process.execPath, [bin('keepup'), ...args], {timeoutMs: 60_000});
@@ -51,16 +51,6 @@ function limitRow(pid: number, name: string): string[] {
     .find((line) => line.startsWith(name))!;
   return row.slice(name.length).trim().split(/\s+/).slice(0, 2);
 }
-
-const upPid = (dir: string, not = 0) =>
-  waitFor(
-    () => {
-      const pid = pidOf(dir);
-      return pid !== 0 && pid !== not ? pid : undefined;
-    },
-    `${dir} up${not ? ` with a pid other than ${not}` : ''}`,
-    PATIENT,
-  );
 
 /** `pid` once it runs `program` (status names the pid a moment before the child execs, as with daemontools). */
 const running = (pid: number, program: string) =>
