@@ -1,0 +1,83 @@
+import {closeSync, constants, fstatSync, openSync, readFileSync, renameSync, writeSync} from 'node:fs';
+import {join} from 'node:path';
+import {isErrno} from '../sys/errno.js';
+import {parseEvent, type KeepupEvent} from './event.js';
+
+/**
+ * The event log: `DIR/events`, one KeepupEvent as JSON per line, appended with O_APPEND so
+ * writers in several processes (a check pass beside `keepup supervise`) never interleave
+ * within a line. When an append would take the file past `maxBytes` it is first renamed to
+ * `DIR/events.1` (replacing the older one), so the log keeps between maxBytes and 2·maxBytes of
+ * the newest events. Never through a symlink; created 0600. The directory's trust is the
+ * caller's (the state dir, checked when it is prepared).
+ */
+export const EVENT_LOG_FILE = 'events';
+export const EVENT_LOG_ROTATED = 'events.1';
+export const DEFAULT_EVENT_LOG_BYTES = 1024 * 1024;
+
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+export class EventLog {
+  private readonly dir: string;
+  private readonly maxBytes: number;
+
+  constructor(dir: string, maxBytes = DEFAULT_EVENT_LOG_BYTES) {
+    this.dir = dir;
+    this.maxBytes = maxBytes;
+  }
+
+  /** Appends one event; throws the system error when the log cannot be written. */
+  append(event: KeepupEvent): void {
+    const line = Buffer.from(`${JSON.stringify(event)}\n`);
+    const path = join(this.dir, EVENT_LOG_FILE);
+    let fd = openSync(path, APPEND, 0o600);
+    try {
+      const size = fstatSync(fd).size;
+      if (size > 0 && size + line.length > this.maxBytes) {
+        closeSync(fd);
+        fd = -1;
+        renameSync(path, join(this.dir, EVENT_LOG_ROTATED));
+        fd = openSync(path, APPEND, 0o600);
+      }
+      writeSync(fd, line);
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+  }
+}
+
+export interface EventFilter {
+  /** Only this service's events. */
+  readonly service?: string;
+  /** Only the newest `limit` events (after the service filter). */
+  readonly limit?: number;
+}
+
+/** The events in DIR's log, oldest first; lines that are not events are skipped. */
+export function readEvents(dir: string, filter: EventFilter = {}): KeepupEvent[] {
+  const events: KeepupEvent[] = [];
+  for (const name of [EVENT_LOG_ROTATED, EVENT_LOG_FILE]) {
+    for (const line of readText(join(dir, name)).split('\n')) {
+      if (line === '') continue;
+      const event = parseEvent(line);
+      if (event !== undefined && (filter.service === undefined || event.service === filter.service)) events.push(event);
+    }
+  }
+  return filter.limit !== undefined ? events.slice(Math.max(0, events.length - filter.limit)) : events;
+}
+
+function readText(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, READ);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return '';
+    throw error;
+  }
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
