@@ -1,7 +1,7 @@
 import {homedir, hostname} from 'node:os';
 import {dirname, isAbsolute, join, resolve} from 'node:path';
 import {validate as validateCron} from 'node-cron';
-import {isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
+import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
 import {decodeConfig} from './input.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
 import {fail, failAt, list, located, mapping, number, oneOf, oneOrMany, required, scalarOrMap, scalarText, section, string, type Section, type Source, type Validator} from './schema.js';
@@ -57,7 +57,11 @@ export interface ServiceSpec {
   stopTimeoutMs: number;
 }
 
-export type MailTransport = {kind: 'smtp'; url: string} | {kind: 'sendmail'; path?: string};
+export type MailTransport = {kind: 'smtp'; url: string; tls: SmtpTls} | {kind: 'sendmail'; path?: string};
+
+/** `mail.tls`: verify the server's certificate, accept any, or send without TLS. */
+export type SmtpTls = 'verify' | 'any' | 'plain';
+export const SMTP_TLS: readonly SmtpTls[] = ['verify', 'any', 'plain'];
 
 export interface MailSettings {
   to: string[];
@@ -142,7 +146,17 @@ function mailTransport(value: string): string | undefined {
   return 'must be smtp://HOST[:PORT], smtps://HOST[:PORT], sendmail or sendmail:/PATH';
 }
 
-const mailAddress = string((value) => (/^[^\s@<>]+@[^\s@<>]+$/.test(value) ? undefined : 'must be an address like user@host'));
+/**
+ * A recipient or sender as cron's MAILTO takes it: `user@host`, a local name (`root`), or
+ * `Display Name <user@host>`.
+ */
+const ADDRESS = /^[^\s@<>",;:]+(@[^\s@<>",;:]+)?$/;
+export function mailAddressProblem(value: string): string | undefined {
+  const angle = /^\s*("[^"\r\n]*"|[^"<>\r\n,;]*?)\s*<([^<>]*)>\s*$/.exec(value);
+  const bare = angle ? angle[2]! : value;
+  return ADDRESS.test(bare) ? undefined : 'must be an address: user@host, a local name like root, or "Name <user@host>"';
+}
+const mailAddress = string(mailAddressProblem);
 
 /** A diagnostic command: a list of arguments, or one line split on blanks (never given to a shell). */
 const command: Validator<string[]> = (node, source, where, parent) => {
@@ -211,6 +225,7 @@ const MAIL_FIELDS = {
   to: required(oneOrMany(mailAddress)),
   from: {validate: mailAddress},
   transport: {validate: string(mailTransport)},
+  tls: {validate: oneOf(SMTP_TLS)},
 };
 
 /** A daemon as validated, before defaults: `- nginx` is `{name: nginx}`. */
@@ -242,7 +257,8 @@ export interface LoadOptions {
 export function parseWatchdogConfig(text: string, file: string, options: LoadOptions): LoadedConfig {
   const lines = new LineCounter();
   const source: Source = {file, lines};
-  const raw = section(TOP_FIELDS)(parseYaml(text, source), source, 'config', null);
+  const root = parseYaml(text, source);
+  const raw = section(TOP_FIELDS)(root, source, 'config', null);
   const base = dirname(resolve(file));
   const stopTimeoutMs = raw.stopTimeout ?? DEFAULT_STOP_TIMEOUT_MS;
   const context: DaemonContext = {source, base, stopTimeoutMs, warnings: []};
@@ -253,7 +269,7 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
     return daemonRule(value, {node, index}, context);
   });
   const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env));
-  const mail = raw.mail && mailSettings(raw.mail);
+  const mail = raw.mail && mailSettings(raw.mail, keyNode(root, 'mail'), source);
   const config: WatchdogConfig = {
     file: resolve(file),
     startDir: resolve(base, raw.startDir ?? 'start-scripts'),
@@ -355,15 +371,36 @@ function serviceSpec(raw: DaemonSection, {node, index}: DaemonPlace, {source, ba
   };
 }
 
-function mailSettings(raw: MailSection): MailSettings {
-  return {to: raw.to, from: raw.from ?? `keepup@${hostname()}`, transport: mailTransportOf(raw.transport ?? 'sendmail')};
+function mailSettings(raw: MailSection, node: Node | null, source: Source): MailSettings {
+  return {to: raw.to, from: raw.from ?? `keepup@${hostname()}`, transport: mailTransportOf(raw, node, source)};
 }
 
-/** A validated `transport:` (see mailTransport) as what the mailer takes. */
-function mailTransportOf(text: string): MailTransport {
+/** A validated `transport:` (see mailTransport) and `tls:` as what the mailer takes. */
+function mailTransportOf(raw: MailSection, node: Node | null, source: Source): MailTransport {
+  const text = raw.transport ?? 'sendmail';
+  const smtp = !text.startsWith('sendmail');
+  if (raw.tls !== undefined && !smtp) fail(source, keyNode(node, 'tls') ?? node, 'mail.tls applies to smtp:// and smtps:// transports only');
+  if (raw.tls === 'plain' && text.startsWith('smtps:')) fail(source, keyNode(node, 'tls') ?? node, 'mail.tls: plain contradicts smtps:// (TLS from the first byte); use smtp://');
   if (text === 'sendmail') return {kind: 'sendmail'};
-  if (text.startsWith('sendmail')) return {kind: 'sendmail', path: text.slice('sendmail:'.length)};
-  return {kind: 'smtp', url: text};
+  if (!smtp) return {kind: 'sendmail', path: text.slice('sendmail:'.length)};
+  return {kind: 'smtp', url: text, tls: raw.tls ?? defaultSmtpTls(text)};
+}
+
+/** A loopback MTA (a stock exim4 offers STARTTLS with a self-signed snakeoil certificate): any certificate; any other host: verified. */
+export function defaultSmtpTls(url: string): SmtpTls {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) ? 'any' : 'verify';
+  } catch {
+    return 'verify';
+  }
+}
+
+/** The value node of `key` in a mapping node, for messages that point at one key. */
+export function keyNode(node: Node | null, key: string): Node | null {
+  if (node === null || !isMap(node)) return null;
+  const value = node.get(key, true) as Node | undefined;
+  return value ?? null;
 }
 
 /** Decodes config bytes (strict UTF-8, see input.ts) and validates them. */

@@ -5,7 +5,7 @@ import {FatalError, SysError} from '../cli/errors.js';
 import {EXIT_USAGE} from '../cli/exit-codes.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
-import {createMailer, deliveryError, type Mailer, type MailMessage, type TransportSpec} from '../mailer/mailer.js';
+import {createMailer, deliveryError, type Mailer, type MailerOptions, type MailMessage, type TransportSpec} from '../mailer/mailer.js';
 import {DEAD_AFTER_MS, deadLetter, flushSpool, isPermanentFailure, spoolMessage} from '../mailer/spool.js';
 import {readPidNamespace} from '../proctable/namespace.js';
 import {readProcessTable} from '../proctable/table.js';
@@ -38,7 +38,7 @@ export interface PassContext {
   reporter: Reporter;
   /** Environment for start scripts and diagnostics. */
   env: NodeJS.ProcessEnv;
-  createMailer?: (spec: TransportSpec) => Mailer;
+  createMailer?: (spec: TransportSpec, options: MailerOptions) => Mailer;
 }
 
 export type PassOutcome = {kind: 'completed'; output: string; restarted: string[]} | {kind: 'uninspectable'; reason: string} | {kind: 'busy'; waitedMs: number};
@@ -80,7 +80,7 @@ export async function runPass(config: WatchdogConfig, context: PassContext, opti
   try {
     const namespace = namespaceRefusal(config, context, !unwritable);
     if (namespace !== undefined) return {kind: 'uninspectable', reason: namespace};
-    const mailer = config.mail ? (context.createMailer ?? createMailer)(config.mail.transport) : undefined;
+    const mailer = config.mail ? (context.createMailer ?? createMailer)(config.mail.transport, {...(context.env.PATH !== undefined ? {path: context.env.PATH} : {})}) : undefined;
     if (mailer) await retrySpool(config, mailer, context);
     return await restartMissing(config, context, mailer);
   } finally {
