@@ -79,6 +79,10 @@ export interface WatchdogConfig {
   scriptTimeoutMs: number;
   /** How long a run waits for an overlapping run to finish. */
   lockWaitMs: number;
+  /** A start script still running this long after its launch gets TERM, then KILL (its process group), unless its daemon runs. */
+  scriptLimitMs: number;
+  /** `keepup check`/`cron` start `keepup supervise` when the daemons with `run:` have no supervisor. */
+  startSupervise: boolean;
   mail?: MailSettings;
   /** Where `keepup supervise` generates its service tree. */
   serviceDir: string;
@@ -98,6 +102,7 @@ export interface LoadedConfig {
 export const DEFAULT_SCHEDULE = '*/10 * * * *';
 export const DEFAULT_SCRIPT_TIMEOUT_SECONDS = 10;
 export const DEFAULT_LOCK_WAIT_SECONDS = 60;
+export const DEFAULT_SCRIPT_LIMIT_SECONDS = 300;
 export const DEFAULT_CHECK_INTERVAL_SECONDS = 5;
 /** serviceDir when the config does not say: inside stateDir. */
 export const DEFAULT_SERVICE_DIR = 'service';
@@ -126,10 +131,38 @@ function noNul(value: string): string | undefined {
 function cronSchedule(value: string): string | undefined {
   if (!validateCron(value)) return 'is not a valid cron expression';
   const fields = value.trim().split(/\s+/);
+  const range = cronRangeProblem(fields);
+  if (range !== undefined) return range;
   if (fields.length === 5 || fields.length === 6) {
     const offset = fields.length - 5;
     if (fields[offset + 2] !== '*' && fields[offset + 4] !== '*') {
       return 'restricts both day of month and day of week: cron would run on either day, node-cron only on days matching both; restrict one of them';
+    }
+  }
+  return undefined;
+}
+
+/** Each field's numbers and steps within the field's range (node-cron accepts a minute step of 61, which cron refuses). */
+const CRON_FIELDS: ReadonlyArray<{name: string; max: number; min: number}> = [
+  {name: 'minute', min: 0, max: 59},
+  {name: 'hour', min: 0, max: 23},
+  {name: 'day of month', min: 1, max: 31},
+  {name: 'month', min: 1, max: 12},
+  {name: 'day of week', min: 0, max: 7},
+];
+function cronRangeProblem(fields: readonly string[]): string | undefined {
+  const specs = fields.length === 6 ? [{name: 'second', min: 0, max: 59}, ...CRON_FIELDS] : CRON_FIELDS;
+  for (const [index, field] of fields.entries()) {
+    const spec = specs[index];
+    if (spec === undefined) continue;
+    for (const part of field.split(',')) {
+      const [base, step] = part.split('/');
+      if (step !== undefined && (!/^\d+$/.test(step) || Number(step) < 1 || Number(step) > spec.max - spec.min + 1)) {
+        return `has step /${step} in the ${spec.name} field, beyond its range ${spec.min}-${spec.max}`;
+      }
+      for (const number of (base ?? '').split('-')) {
+        if (/^\d+$/.test(number) && (Number(number) < spec.min || Number(number) > spec.max)) return `has ${number} in the ${spec.name} field, beyond its range ${spec.min}-${spec.max}`;
+      }
     }
   }
   return undefined;
@@ -166,13 +199,14 @@ const command: Validator<string[]> = (node, source, where, parent) => {
 
 /** An environment variable name: what envdir and execve accept (no `=`, no NUL, not empty). */
 function envName(value: string): string | undefined {
-  return value === '' || value.includes('=') || value.includes('\0') ? 'must be a variable name without = or NUL' : undefined;
+  return value === '' || /[=\0\s]/.test(value) ? 'must be a variable name without =, blanks or NUL' : undefined;
 }
 
 /** `run:` as a list (argv) or a string (a shell command line). */
 const runCommand: Validator<RunCommand> = (node, source, where, parent) => {
   if (node !== null && isSeq(node)) {
-    const argv = list(string(noNul))(node, source, where, parent);
+    // Numbers and booleans are their text, as in env: `[sleep, 100]` is sleep 100.
+    const argv = list(scalarText(noNul))(node, source, where, parent);
     if (argv.length === 0) fail(source, node, `${where} must not be an empty list`);
     return {kind: 'argv', argv};
   }
@@ -201,6 +235,13 @@ const logScript: Validator<string[]> = (node, source, where, parent) => {
 
 /** Seconds from TERM to KILL; whole milliseconds, as the `timeout-kill` file holds them. */
 const stopTimeout: Validator<number> = (node, source, where, parent) => Math.round(number({min: 0, max: 86400})(node, source, where, parent) * 1000);
+
+/** true or false. */
+const boolean: Validator<boolean> = (node, source, where, parent) => {
+  const value = node !== null && isScalar(node) ? node.value : undefined;
+  if (typeof value !== 'boolean') fail(source, node ?? parent, `${where} must be true or false`);
+  return value;
+};
 
 const DAEMON_FIELDS = {
   name: required(string(fileName)),
@@ -241,6 +282,8 @@ const TOP_FIELDS = {
   schedule: {validate: string(cronSchedule)},
   scriptTimeout: {validate: number({min: 0.1, max: 3600})},
   lockWait: {validate: number({min: 0, max: 3600})},
+  scriptLimit: {validate: number({min: 0.1, max: 86400})},
+  startSupervise: {validate: boolean},
   mail: {validate: section(MAIL_FIELDS)},
   serviceDir: {validate: string(noNul)},
   checkInterval: {validate: number({min: 0.1, max: 86400})},
@@ -251,6 +294,11 @@ const TOP_FIELDS = {
 export interface LoadOptions {
   uid: number;
   env: NodeJS.ProcessEnv;
+  /**
+   * Checks what the config names on this system when it is loaded (every subcommand loads it
+   * so): the accounts in `user:` exist, the `envdir:` directories exist. Absent in pure parses.
+   */
+  system?: {accountExists(name: string): boolean; directoryExists(path: string): boolean};
 }
 
 /** Parses and validates config text; `file` names it in errors and anchors relative paths. */
@@ -266,7 +314,9 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
   const daemons = raw.daemons.map(({value, node}, index): DaemonRule => {
     if (seen.has(value.name)) fail(source, node, `daemons[${index}]: the name ${JSON.stringify(value.name)} is used twice`);
     seen.add(value.name);
-    return daemonRule(value, {node, index}, context);
+    const rule = daemonRule(value, {node, index}, context);
+    if (options.system && rule.service) checkSystemReferences(rule.service, {node, index}, source, options.system);
+    return rule;
   });
   const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env));
   const mail = raw.mail && mailSettings(raw.mail, keyNode(root, 'mail'), source);
@@ -277,6 +327,8 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
     schedule: raw.schedule ?? DEFAULT_SCHEDULE,
     scriptTimeoutMs: Math.round((raw.scriptTimeout ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS) * 1000),
     lockWaitMs: Math.round((raw.lockWait ?? DEFAULT_LOCK_WAIT_SECONDS) * 1000),
+    scriptLimitMs: scriptLimitMs(raw, root, source),
+    startSupervise: raw.startSupervise ?? false,
     ...(mail ? {mail} : {}),
     serviceDir: raw.serviceDir !== undefined ? resolve(base, raw.serviceDir) : join(stateDir, DEFAULT_SERVICE_DIR),
     checkIntervalMs: Math.round((raw.checkInterval ?? DEFAULT_CHECK_INTERVAL_SECONDS) * 1000),
@@ -284,6 +336,14 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
     daemons,
   };
   return {config, warnings: context.warnings};
+}
+
+/** `scriptLimit` (default 300 s), never shorter than `scriptTimeout`: a script is collected before it may be killed. */
+function scriptLimitMs(raw: {scriptLimit?: number; scriptTimeout?: number}, root: Node, source: Source): number {
+  const limit = raw.scriptLimit ?? DEFAULT_SCRIPT_LIMIT_SECONDS;
+  const timeout = raw.scriptTimeout ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS;
+  if (limit < timeout) fail(source, keyNode(root, 'scriptLimit') ?? keyNode(root, 'scriptTimeout') ?? root, `scriptLimit (${limit} s) must not be shorter than scriptTimeout (${timeout} s)`);
+  return Math.round(limit * 1000);
 }
 
 /** The document's root node; a YAML syntax error or an empty document fails. */
@@ -333,7 +393,7 @@ function daemonRule(raw: DaemonSection, place: DaemonPlace, context: DaemonConte
 }
 
 /** How the daemon is looked for: `process` (default its name) under `match` (default exact). */
-function processMatch(raw: DaemonSection, {node, index}: DaemonPlace, {source, warnings}: DaemonContext): {match: MatchMode; process: string; pattern?: RegExp} {
+function processMatch(raw: DaemonSection, {node, index}: DaemonPlace, {source}: DaemonContext): {match: MatchMode; process: string; pattern?: RegExp} {
   const match = raw.match ?? 'exact';
   const processName = raw.process ?? raw.name;
   if (match === 'regex') {
@@ -346,10 +406,13 @@ function processMatch(raw: DaemonSection, {node, index}: DaemonPlace, {source, w
   if (match === 'exact' && processName.includes('/')) {
     fail(source, node, `daemons[${index}]: process ${processName} has a slash, which a kernel process name never has; use match: substring or regex for a path`);
   }
-  if (match === 'exact' && processName.length > COMM_LENGTH) {
-    warnings.push(`daemon ${raw.name}: process name ${processName} is longer than the ${COMM_LENGTH} characters the kernel keeps; it is compared as ${processName.slice(0, COMM_LENGTH)}`);
-  }
   return {match, process: processName};
+}
+
+/** A `user:` without an account or an `envdir:` that is not a directory fails at load, not at every start. */
+function checkSystemReferences(service: ServiceSpec, {node, index}: DaemonPlace, source: Source, system: NonNullable<LoadOptions['system']>): void {
+  if (service.user !== undefined && !system.accountExists(service.user)) fail(source, keyNode(node, 'user') ?? node, `daemons[${index}].user: no account ${service.user} on this system`);
+  if (service.envdir !== undefined && !system.directoryExists(service.envdir)) fail(source, keyNode(node, 'envdir') ?? node, `daemons[${index}].envdir: ${service.envdir} is not a directory`);
 }
 
 /** The daemon's `run:` and what goes with it; the service keys without `run:` fail. */

@@ -12,6 +12,8 @@ export interface RestartRecord {
   time: number;
   /** The argv that was run, when it was. */
   command?: string[];
+  /** What happened before this restart (a hung start script killed). */
+  note?: string;
   /** Why the script was not run (missing, unsafe). */
   refused?: string;
   run?: CapturedRun;
@@ -63,6 +65,7 @@ function times(count: number): string {
 
 export function formatRecord(record: RestartRecord, timeoutMs: number): string {
   let text = `Restarting ${record.daemon.name}\n${formatTime(record.time)}\n`;
+  if (record.note !== undefined) text += `  ${record.note}\n`;
   if (record.refused !== undefined) {
     text += `  not restarted: ${record.refused}\n`;
   } else if (record.run && record.command) {
