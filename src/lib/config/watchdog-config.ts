@@ -412,7 +412,8 @@ function processMatch(raw: DaemonSection, {node, index}: DaemonPlace, {source}: 
 /** A `user:` without an account or an `envdir:` that is not a directory fails at load, not at every start. */
 function checkSystemReferences(service: ServiceSpec, {node, index}: DaemonPlace, source: Source, system: NonNullable<LoadOptions['system']>): void {
   if (service.user !== undefined && !system.accountExists(service.user)) fail(source, keyNode(node, 'user') ?? node, `daemons[${index}].user: no account ${service.user} on this system`);
-  if (service.envdir !== undefined && !system.directoryExists(service.envdir)) fail(source, keyNode(node, 'envdir') ?? node, `daemons[${index}].envdir: ${service.envdir} is not a directory`);
+  if (service.envdir !== undefined && !system.directoryExists(service.envdir))
+    fail(source, keyNode(node, 'envdir') ?? node, `daemons[${index}].envdir: ${service.envdir} is not a directory`);
 }
 
 /** The daemon's `run:` and what goes with it; the service keys without `run:` fail. */

@@ -23,7 +23,11 @@ export function reportOnce(stateDir: string, notices: readonly Notice[], reporte
   const path = join(stateDir, NOTICES_FILE);
   let previous = new Set<string>();
   try {
-    previous = new Set(readFileSync(path, 'utf8').split('\n').filter((line) => line !== ''));
+    previous = new Set(
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((line) => line !== ''),
+    );
   } catch {
     // none yet (or unreadable: say everything)
   }

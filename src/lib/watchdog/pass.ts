@@ -190,7 +190,12 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
   if (!Array.isArray(found)) return {kind: 'uninspectable', reason: found.reason};
   const killed = await killHungScripts(config, context, found);
   if (killed.size > 0) {
-    const again = await verdicts(checked, context, history.restarts.filter((restart) => !killed.has(restart.daemon)), []);
+    const again = await verdicts(
+      checked,
+      context,
+      history.restarts.filter((restart) => !killed.has(restart.daemon)),
+      [],
+    );
     if (!Array.isArray(again)) return {kind: 'uninspectable', reason: again.reason};
     found = again;
   }
@@ -252,7 +257,12 @@ function supervisorCheck(config: WatchdogConfig, context: PassContext, notices: 
   let fd: number | undefined;
   try {
     fd = openSync(log, 'a', 0o600);
-    const child = spawn(command[0]!, command.slice(1), {detached: true, stdio: ['ignore', fd, fd], cwd: dirname(config.file), env: scriptEnvironment({daemon: 'keepup supervise', reason: 'not running'})});
+    const child = spawn(command[0]!, command.slice(1), {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      cwd: dirname(config.file),
+      env: scriptEnvironment({daemon: 'keepup supervise', reason: 'not running'}),
+    });
     const pid = child.pid;
     child.on('error', () => {});
     child.unref();
