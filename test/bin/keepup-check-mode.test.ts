@@ -173,11 +173,38 @@ for (const [what, daemon, column] of [
   test(`${what} is a FILE:LINE:COL error at load time in check, cron, status and supervise alike`, async (t) => {
     const setup = watchdogSetup(t);
     setup.writeConfig(`serviceDir: service\ndaemons:\n  - name: web\n    run: [sleep, 100]\n${daemon}`);
-    const results = await Promise.all(['check', 'cron', 'status', 'supervise'].map((command) => keepup([command, '--config', setup.config])));
+    const results = await Promise.all(['check', 'cron', 'supervise'].map((command) => keepup([command, '--config', setup.config])));
     for (const result of results) {
       t.is(result.code, 100);
       t.regex(result.stderr, new RegExp(`^keepup: fatal: ${setup.config}:7:${column}: daemons\\[0\\]\\.`));
       t.is(result.stderr, results[0]!.stderr);
     }
+    // keepup status reports the same error as a warning and still shows what it can (see the status test).
+    const status = await keepup(['status', '--config', setup.config]);
+    t.is(status.stderr, `${results[0]!.stderr.replace(/^keepup: fatal: /, 'keepup: warning: ').trimEnd()}; showing the service tree in ${join(setup.dir, 'service')} only\n`);
   });
 }
+
+test('keepup status exits 0 when everything that should be up is up, 3 when not; a half-edited config still shows the tree, with a warning', async (t) => {
+  const setup = watchdogSetup(t);
+  const name = setup.addDaemon();
+  const {mkdirSync, writeFileSync, chmodSync} = await import('node:fs');
+  mkdirSync(join(setup.dir, 'service', 'web'), {recursive: true});
+  setup.writeConfig(`serviceDir: service\ndaemons: [${name}]\n`);
+  const missing = await keepup(['status', '--config', setup.config]);
+  t.deepEqual([missing.code, missing.stderr], [3, '']);
+  t.is(missing.stdout, `web: not supervised\n${name}: missing from the process table, checked by name\n`);
+  await keepup(['check', '--config', setup.config]);
+  await waitForDaemon(name);
+  // web is normally up but has no supervisor: still 3; marked down (a down file) it is not expected up.
+  t.is((await keepup(['status', '--config', setup.config])).code, 3);
+  writeFileSync(join(setup.dir, 'service', 'web', 'down'), '');
+  const up = await keepup(['status', '--config', setup.config]);
+  t.deepEqual([up.code, up.stderr], [0, '']);
+  writeFileSync(setup.config, `startDir: start-scripts\nstateDir: state\nserviceDir: service\ndaemons: [${name}\n`);
+  chmodSync(setup.config, 0o644);
+  const edited = await keepup(['status', '--config', setup.config]);
+  t.is(edited.code, 0);
+  t.regex(edited.stderr, new RegExp(`^keepup: warning: ${setup.config}:\\d+:\\d+: .*; showing the service tree in ${join(setup.dir, 'service')} only\n$`));
+  t.is(edited.stdout, 'web: not supervised\n');
+});

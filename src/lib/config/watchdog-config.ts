@@ -1,5 +1,6 @@
 import {homedir, hostname} from 'node:os';
-import {dirname, isAbsolute, join, resolve} from 'node:path';
+import {createHash} from 'node:crypto';
+import {basename, dirname, isAbsolute, join, resolve} from 'node:path';
 import {validate as validateCron} from 'node-cron';
 import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
 import {decodeConfig} from './input.js';
@@ -107,11 +108,21 @@ export const DEFAULT_CHECK_INTERVAL_SECONDS = 5;
 /** serviceDir when the config does not say: inside stateDir. */
 export const DEFAULT_SERVICE_DIR = 'service';
 
-/** Where history, lock and spool live when the config does not say: per user unless root. */
-export function defaultStateDir(uid: number, env: NodeJS.ProcessEnv): string {
-  if (uid === 0) return '/var/lib/keepup';
-  const base = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
-  return join(base, 'keepup');
+/**
+ * Where history, lock and spool live when the config does not say: per user unless root, and
+ * per config: `/var/lib/keepup/NAME-HASH` (NAME the config file's name without .yaml, HASH
+ * the first 8 hex digits of the SHA-256 of its absolute path), so two configs never share a
+ * history, a lock or a spool.
+ */
+export function defaultStateDir(uid: number, env: NodeJS.ProcessEnv, configFile?: string): string {
+  const base = uid === 0 ? '/var/lib/keepup' : join(env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state'), 'keepup');
+  if (configFile === undefined) return base;
+  const file = resolve(configFile);
+  const name = basename(file)
+    .replace(/\.ya?ml$/, '')
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\./, '_');
+  return join(base, `${name}-${createHash('sha256').update(file).digest('hex').slice(0, 8)}`);
 }
 
 /** A name that may become a file name inside startDir: no slash, no dot-dot, nothing odd. */
@@ -318,7 +329,7 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
     if (options.system && rule.service) checkSystemReferences(rule.service, {node, index}, source, options.system);
     return rule;
   });
-  const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env));
+  const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env, file));
   const mail = raw.mail && mailSettings(raw.mail, keyNode(root, 'mail'), source);
   const config: WatchdogConfig = {
     file: resolve(file),

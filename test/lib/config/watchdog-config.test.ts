@@ -1,4 +1,5 @@
 import test from 'ava';
+import {createHash} from 'node:crypto';
 import {parseWatchdogConfig, defaultStateDir} from '../../../src/lib/config/watchdog-config.js';
 import {ConfigError} from '../../../src/lib/config/schema.js';
 
@@ -69,7 +70,14 @@ test('stateDir defaults to /var/lib/keepup for root and to the XDG state directo
   t.is(defaultStateDir(0, {}), '/var/lib/keepup');
   t.is(defaultStateDir(1000, {XDG_STATE_HOME: '/home/u/.state'}), '/home/u/.state/keepup');
   t.regex(defaultStateDir(1000, {XDG_STATE_HOME: 'relative'}), /\/\.local\/state\/keepup$/);
-  t.is(parseWatchdogConfig('daemons: []\n', '/x/w.yaml', {uid: 1000, env: {XDG_STATE_HOME: '/s'}}).config.stateDir, '/s/keepup');
+  const hash = (path: string) => createHash('sha256').update(path).digest('hex').slice(0, 8);
+  t.is(parseWatchdogConfig('daemons: []\n', '/x/w.yaml', {uid: 1000, env: {XDG_STATE_HOME: '/s'}}).config.stateDir, `/s/keepup/w-${hash('/x/w.yaml')}`);
+  // One config's history, lock and spool are kept apart from another's.
+  const a = parseWatchdogConfig('daemons: []\n', '/etc/keepup/watchdog.config.yaml', root).config;
+  const b = parseWatchdogConfig('daemons: []\n', '/srv/web/watchdog.config.yaml', root).config;
+  t.is(a.stateDir, `/var/lib/keepup/watchdog.config-${hash('/etc/keepup/watchdog.config.yaml')}`);
+  t.not(a.stateDir, b.stateDir);
+  t.is(b.serviceDir, `${b.stateDir}/service`);
 });
 
 test('errors carry the file, line and column of the offending node', (t) => {
