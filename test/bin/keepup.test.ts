@@ -1,8 +1,8 @@
 // keepup check / keepup cron, end to end: the built command, real start scripts starting real
 // (uniquely named) processes, a real SMTP server, real flock, a fake /proc for the
 // unreadable-table path.
-// Not tested: the default sendmail path (no MTA on the test machine; a sendmail:PATH stand-in is
-// tested); the ps-list backend end to end (its reader is tested in lib/proctable); mail over smtps.
+// Not tested: the ps-list backend end to end (its reader is tested in lib/proctable); mail over smtps.
+// The sendmail lookup beyond PATH is tested in lib/mailer.
 import test from 'ava';
 import {chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {once} from 'node:events';
