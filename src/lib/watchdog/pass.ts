@@ -12,7 +12,8 @@ import {readProcessTable} from '../proctable/table.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 import type {Time} from '../time/time.js';
 import {runCaptured} from './captured-run.js';
-import {decide, type Verdict} from './decide.js';
+import {decide, runsStartScript, type Verdict} from './decide.js';
+import {parseCmdline} from '../proctable/proc.js';
 import {countSince, HISTORY_FILE, readHistory, recordRestarts, type Restart} from './history.js';
 import {formatReport, formatSubject, formatTime, type RestartRecord} from './report.js';
 import {resolveStartScript} from './start-script.js';
@@ -283,6 +284,8 @@ async function killHungScripts(config: WatchdogConfig, context: PassContext, fou
   for (const verdict of found) {
     if (verdict.state !== 'starting' || verdict.scriptPid === undefined || now - verdict.since < config.scriptLimitMs) continue;
     const group = verdict.scriptPid;
+    // Only a group whose leader still runs a start script: a pid the kernel gave to another session leader is left alone.
+    if (!leaderRunsStartScript(context.procRoot, group, config.startDir)) continue;
     const signal = await terminateGroup(group, context.time, KILL_AFTER_MS);
     const seconds = Math.round((now - verdict.since) / 1000);
     const what = `its start script (pid ${group}) was still running after ${seconds} s (scriptLimit ${config.scriptLimitMs / 1000} s); its process group got ${signal === 'SIGKILL' ? 'TERM, then KILL' : 'TERM'}`;
@@ -290,6 +293,14 @@ async function killHungScripts(config: WatchdogConfig, context: PassContext, fou
     killed.set(verdict.daemon.name, what);
   }
   return killed;
+}
+
+function leaderRunsStartScript(procRoot: string, pid: number, startDir: string): boolean {
+  try {
+    return runsStartScript({pid, comm: '', argv: parseCmdline(readFileSync(join(procRoot, String(pid), 'cmdline')))}, startDir);
+  } catch {
+    return false;
+  }
 }
 
 /** How long a hung script's group has between TERM and KILL. */
