@@ -69,7 +69,7 @@ export function createMailer(spec: TransportSpec, options: MailerOptions = {}): 
       const security = tls === 'plain' ? {ignoreTLS: true} : tls === 'any' ? {tls: {rejectUnauthorized: false}} : {};
       // Built here: nodemailer.createTransport({url}) would drop every option but the URL's.
       const {default: SMTPTransport} = await import('nodemailer/lib/smtp-transport/index.js');
-      return nodemailer.createTransport(new SMTPTransport({url: spec.url, ...TIMEOUTS, ...security} as ConstructorParameters<typeof SMTPTransport>[0]));
+      return nodemailer.createTransport(new SMTPTransport({url: spec.url, ...TIMEOUTS, ...security}));
     }
     return nodemailer.createTransport({sendmail: true, newline: 'unix', path: sendmail && 'path' in sendmail ? sendmail.path : 'sendmail'});
   };
@@ -155,7 +155,7 @@ function rfc5322Date(iso: string): string {
 export function composeMessage(message: MailMessage): string {
   const lines = wrapLongLines(message.text);
   if (lines.at(-1) === '') lines.pop();
-  const eightBit = !/^[\x00-\x7f]*$/.test(message.text);
+  const eightBit = /[^\p{ASCII}]/u.test(message.text);
   const headers = [
     `From: ${headerText(message.from)}`,
     `To: ${message.to.map(headerText).join(', ')}`,
