@@ -1,7 +1,8 @@
 import {homedir, hostname} from 'node:os';
-import {dirname, isAbsolute, join, resolve} from 'node:path';
+import {createHash} from 'node:crypto';
+import {basename, dirname, isAbsolute, join, resolve} from 'node:path';
 import {validate as validateCron} from 'node-cron';
-import {isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
+import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
 import {decodeConfig} from './input.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
 import {fail, failAt, list, located, mapping, number, oneOf, oneOrMany, required, scalarOrMap, scalarText, section, string, type Section, type Source, type Validator} from './schema.js';
@@ -57,7 +58,11 @@ export interface ServiceSpec {
   stopTimeoutMs: number;
 }
 
-export type MailTransport = {kind: 'smtp'; url: string} | {kind: 'sendmail'; path?: string};
+export type MailTransport = {kind: 'smtp'; url: string; tls: SmtpTls} | {kind: 'sendmail'; path?: string};
+
+/** `mail.tls`: verify the server's certificate, accept any, or send without TLS. */
+export type SmtpTls = 'verify' | 'any' | 'plain';
+export const SMTP_TLS: readonly SmtpTls[] = ['verify', 'any', 'plain'];
 
 export interface MailSettings {
   to: string[];
@@ -75,6 +80,10 @@ export interface WatchdogConfig {
   scriptTimeoutMs: number;
   /** How long a run waits for an overlapping run to finish. */
   lockWaitMs: number;
+  /** A start script still running this long after its launch gets TERM, then KILL (its process group), unless its daemon runs. */
+  scriptLimitMs: number;
+  /** `keepup check`/`cron` start `keepup supervise` when the daemons with `run:` have no supervisor. */
+  startSupervise: boolean;
   mail?: MailSettings;
   /** Where `keepup supervise` generates its service tree. */
   serviceDir: string;
@@ -94,15 +103,26 @@ export interface LoadedConfig {
 export const DEFAULT_SCHEDULE = '*/10 * * * *';
 export const DEFAULT_SCRIPT_TIMEOUT_SECONDS = 10;
 export const DEFAULT_LOCK_WAIT_SECONDS = 60;
+export const DEFAULT_SCRIPT_LIMIT_SECONDS = 300;
 export const DEFAULT_CHECK_INTERVAL_SECONDS = 5;
 /** serviceDir when the config does not say: inside stateDir. */
 export const DEFAULT_SERVICE_DIR = 'service';
 
-/** Where history, lock and spool live when the config does not say: per user unless root. */
-export function defaultStateDir(uid: number, env: NodeJS.ProcessEnv): string {
-  if (uid === 0) return '/var/lib/keepup';
-  const base = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
-  return join(base, 'keepup');
+/**
+ * Where history, lock and spool live when the config does not say: per user unless root, and
+ * per config: `/var/lib/keepup/NAME-HASH` (NAME the config file's name without .yaml, HASH
+ * the first 8 hex digits of the SHA-256 of its absolute path), so two configs never share a
+ * history, a lock or a spool.
+ */
+export function defaultStateDir(uid: number, env: NodeJS.ProcessEnv, configFile?: string): string {
+  const base = uid === 0 ? '/var/lib/keepup' : join(env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state'), 'keepup');
+  if (configFile === undefined) return base;
+  const file = resolve(configFile);
+  const name = basename(file)
+    .replace(/\.ya?ml$/, '')
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\./, '_');
+  return join(base, `${name}-${createHash('sha256').update(file).digest('hex').slice(0, 8)}`);
 }
 
 /** A name that may become a file name inside startDir: no slash, no dot-dot, nothing odd. */
@@ -122,10 +142,38 @@ function noNul(value: string): string | undefined {
 function cronSchedule(value: string): string | undefined {
   if (!validateCron(value)) return 'is not a valid cron expression';
   const fields = value.trim().split(/\s+/);
+  const range = cronRangeProblem(fields);
+  if (range !== undefined) return range;
   if (fields.length === 5 || fields.length === 6) {
     const offset = fields.length - 5;
     if (fields[offset + 2] !== '*' && fields[offset + 4] !== '*') {
       return 'restricts both day of month and day of week: cron would run on either day, node-cron only on days matching both; restrict one of them';
+    }
+  }
+  return undefined;
+}
+
+/** Each field's numbers and steps within the field's range (node-cron accepts a minute step of 61, which cron refuses). */
+const CRON_FIELDS: ReadonlyArray<{name: string; max: number; min: number}> = [
+  {name: 'minute', min: 0, max: 59},
+  {name: 'hour', min: 0, max: 23},
+  {name: 'day of month', min: 1, max: 31},
+  {name: 'month', min: 1, max: 12},
+  {name: 'day of week', min: 0, max: 7},
+];
+function cronRangeProblem(fields: readonly string[]): string | undefined {
+  const specs = fields.length === 6 ? [{name: 'second', min: 0, max: 59}, ...CRON_FIELDS] : CRON_FIELDS;
+  for (const [index, field] of fields.entries()) {
+    const spec = specs[index];
+    if (spec === undefined) continue;
+    for (const part of field.split(',')) {
+      const [base, step] = part.split('/');
+      if (step !== undefined && (!/^\d+$/.test(step) || Number(step) < 1 || Number(step) > spec.max - spec.min + 1)) {
+        return `has step /${step} in the ${spec.name} field, beyond its range ${spec.min}-${spec.max}`;
+      }
+      for (const number of (base ?? '').split('-')) {
+        if (/^\d+$/.test(number) && (Number(number) < spec.min || Number(number) > spec.max)) return `has ${number} in the ${spec.name} field, beyond its range ${spec.min}-${spec.max}`;
+      }
     }
   }
   return undefined;
@@ -142,7 +190,17 @@ function mailTransport(value: string): string | undefined {
   return 'must be smtp://HOST[:PORT], smtps://HOST[:PORT], sendmail or sendmail:/PATH';
 }
 
-const mailAddress = string((value) => (/^[^\s@<>]+@[^\s@<>]+$/.test(value) ? undefined : 'must be an address like user@host'));
+/**
+ * A recipient or sender as cron's MAILTO takes it: `user@host`, a local name (`root`), or
+ * `Display Name <user@host>`.
+ */
+const ADDRESS = /^[^\s@<>",;:]+(@[^\s@<>",;:]+)?$/;
+export function mailAddressProblem(value: string): string | undefined {
+  const angle = /^\s*("[^"\r\n]*"|[^"<>\r\n,;]*?)\s*<([^<>]*)>\s*$/.exec(value);
+  const bare = angle ? angle[2]! : value;
+  return ADDRESS.test(bare) ? undefined : 'must be an address: user@host, a local name like root, or "Name <user@host>"';
+}
+const mailAddress = string(mailAddressProblem);
 
 /** A diagnostic command: a list of arguments, or one line split on blanks (never given to a shell). */
 const command: Validator<string[]> = (node, source, where, parent) => {
@@ -152,13 +210,14 @@ const command: Validator<string[]> = (node, source, where, parent) => {
 
 /** An environment variable name: what envdir and execve accept (no `=`, no NUL, not empty). */
 function envName(value: string): string | undefined {
-  return value === '' || value.includes('=') || value.includes('\0') ? 'must be a variable name without = or NUL' : undefined;
+  return value === '' || /[=\0\s]/.test(value) ? 'must be a variable name without =, blanks or NUL' : undefined;
 }
 
 /** `run:` as a list (argv) or a string (a shell command line). */
 const runCommand: Validator<RunCommand> = (node, source, where, parent) => {
   if (node !== null && isSeq(node)) {
-    const argv = list(string(noNul))(node, source, where, parent);
+    // Numbers and booleans are their text, as in env: `[sleep, 100]` is sleep 100.
+    const argv = list(scalarText(noNul))(node, source, where, parent);
     if (argv.length === 0) fail(source, node, `${where} must not be an empty list`);
     return {kind: 'argv', argv};
   }
@@ -188,6 +247,13 @@ const logScript: Validator<string[]> = (node, source, where, parent) => {
 /** Seconds from TERM to KILL; whole milliseconds, as the `timeout-kill` file holds them. */
 const stopTimeout: Validator<number> = (node, source, where, parent) => Math.round(number({min: 0, max: 86400})(node, source, where, parent) * 1000);
 
+/** true or false. */
+const boolean: Validator<boolean> = (node, source, where, parent) => {
+  const value = node !== null && isScalar(node) ? node.value : undefined;
+  if (typeof value !== 'boolean') fail(source, node ?? parent, `${where} must be true or false`);
+  return value;
+};
+
 const DAEMON_FIELDS = {
   name: required(string(fileName)),
   process: {validate: string(noNul)},
@@ -211,6 +277,7 @@ const MAIL_FIELDS = {
   to: required(oneOrMany(mailAddress)),
   from: {validate: mailAddress},
   transport: {validate: string(mailTransport)},
+  tls: {validate: oneOf(SMTP_TLS)},
 };
 
 /** A daemon as validated, before defaults: `- nginx` is `{name: nginx}`. */
@@ -226,6 +293,8 @@ const TOP_FIELDS = {
   schedule: {validate: string(cronSchedule)},
   scriptTimeout: {validate: number({min: 0.1, max: 3600})},
   lockWait: {validate: number({min: 0, max: 3600})},
+  scriptLimit: {validate: number({min: 0.1, max: 86400})},
+  startSupervise: {validate: boolean},
   mail: {validate: section(MAIL_FIELDS)},
   serviceDir: {validate: string(noNul)},
   checkInterval: {validate: number({min: 0.1, max: 86400})},
@@ -236,13 +305,19 @@ const TOP_FIELDS = {
 export interface LoadOptions {
   uid: number;
   env: NodeJS.ProcessEnv;
+  /**
+   * Checks what the config names on this system when it is loaded (every subcommand loads it
+   * so): the accounts in `user:` exist, the `envdir:` directories exist. Absent in pure parses.
+   */
+  system?: {accountExists(name: string): boolean; directoryExists(path: string): boolean};
 }
 
 /** Parses and validates config text; `file` names it in errors and anchors relative paths. */
 export function parseWatchdogConfig(text: string, file: string, options: LoadOptions): LoadedConfig {
   const lines = new LineCounter();
   const source: Source = {file, lines};
-  const raw = section(TOP_FIELDS)(parseYaml(text, source), source, 'config', null);
+  const root = parseYaml(text, source);
+  const raw = section(TOP_FIELDS)(root, source, 'config', null);
   const base = dirname(resolve(file));
   const stopTimeoutMs = raw.stopTimeout ?? DEFAULT_STOP_TIMEOUT_MS;
   const context: DaemonContext = {source, base, stopTimeoutMs, warnings: []};
@@ -250,10 +325,12 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
   const daemons = raw.daemons.map(({value, node}, index): DaemonRule => {
     if (seen.has(value.name)) fail(source, node, `daemons[${index}]: the name ${JSON.stringify(value.name)} is used twice`);
     seen.add(value.name);
-    return daemonRule(value, {node, index}, context);
+    const rule = daemonRule(value, {node, index}, context);
+    if (options.system && rule.service) checkSystemReferences(rule.service, {node, index}, source, options.system);
+    return rule;
   });
-  const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env));
-  const mail = raw.mail && mailSettings(raw.mail);
+  const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env, file));
+  const mail = raw.mail && mailSettings(raw.mail, keyNode(root, 'mail'), source);
   const config: WatchdogConfig = {
     file: resolve(file),
     startDir: resolve(base, raw.startDir ?? 'start-scripts'),
@@ -261,6 +338,8 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
     schedule: raw.schedule ?? DEFAULT_SCHEDULE,
     scriptTimeoutMs: Math.round((raw.scriptTimeout ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS) * 1000),
     lockWaitMs: Math.round((raw.lockWait ?? DEFAULT_LOCK_WAIT_SECONDS) * 1000),
+    scriptLimitMs: scriptLimitMs(raw, root, source),
+    startSupervise: raw.startSupervise ?? false,
     ...(mail ? {mail} : {}),
     serviceDir: raw.serviceDir !== undefined ? resolve(base, raw.serviceDir) : join(stateDir, DEFAULT_SERVICE_DIR),
     checkIntervalMs: Math.round((raw.checkInterval ?? DEFAULT_CHECK_INTERVAL_SECONDS) * 1000),
@@ -268,6 +347,14 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
     daemons,
   };
   return {config, warnings: context.warnings};
+}
+
+/** `scriptLimit` (default 300 s), never shorter than `scriptTimeout`: a script is collected before it may be killed. */
+function scriptLimitMs(raw: {scriptLimit?: number; scriptTimeout?: number}, root: Node, source: Source): number {
+  const limit = raw.scriptLimit ?? DEFAULT_SCRIPT_LIMIT_SECONDS;
+  const timeout = raw.scriptTimeout ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS;
+  if (limit < timeout) fail(source, keyNode(root, 'scriptLimit') ?? keyNode(root, 'scriptTimeout') ?? root, `scriptLimit (${limit} s) must not be shorter than scriptTimeout (${timeout} s)`);
+  return Math.round(limit * 1000);
 }
 
 /** The document's root node; a YAML syntax error or an empty document fails. */
@@ -317,7 +404,7 @@ function daemonRule(raw: DaemonSection, place: DaemonPlace, context: DaemonConte
 }
 
 /** How the daemon is looked for: `process` (default its name) under `match` (default exact). */
-function processMatch(raw: DaemonSection, {node, index}: DaemonPlace, {source, warnings}: DaemonContext): {match: MatchMode; process: string; pattern?: RegExp} {
+function processMatch(raw: DaemonSection, {node, index}: DaemonPlace, {source}: DaemonContext): {match: MatchMode; process: string; pattern?: RegExp} {
   const match = raw.match ?? 'exact';
   const processName = raw.process ?? raw.name;
   if (match === 'regex') {
@@ -330,10 +417,14 @@ function processMatch(raw: DaemonSection, {node, index}: DaemonPlace, {source, w
   if (match === 'exact' && processName.includes('/')) {
     fail(source, node, `daemons[${index}]: process ${processName} has a slash, which a kernel process name never has; use match: substring or regex for a path`);
   }
-  if (match === 'exact' && processName.length > COMM_LENGTH) {
-    warnings.push(`daemon ${raw.name}: process name ${processName} is longer than the ${COMM_LENGTH} characters the kernel keeps; it is compared as ${processName.slice(0, COMM_LENGTH)}`);
-  }
   return {match, process: processName};
+}
+
+/** A `user:` without an account or an `envdir:` that is not a directory fails at load, not at every start. */
+function checkSystemReferences(service: ServiceSpec, {node, index}: DaemonPlace, source: Source, system: NonNullable<LoadOptions['system']>): void {
+  if (service.user !== undefined && !system.accountExists(service.user)) fail(source, keyNode(node, 'user') ?? node, `daemons[${index}].user: no account ${service.user} on this system`);
+  if (service.envdir !== undefined && !system.directoryExists(service.envdir))
+    fail(source, keyNode(node, 'envdir') ?? node, `daemons[${index}].envdir: ${service.envdir} is not a directory`);
 }
 
 /** The daemon's `run:` and what goes with it; the service keys without `run:` fail. */
@@ -355,15 +446,36 @@ function serviceSpec(raw: DaemonSection, {node, index}: DaemonPlace, {source, ba
   };
 }
 
-function mailSettings(raw: MailSection): MailSettings {
-  return {to: raw.to, from: raw.from ?? `keepup@${hostname()}`, transport: mailTransportOf(raw.transport ?? 'sendmail')};
+function mailSettings(raw: MailSection, node: Node | null, source: Source): MailSettings {
+  return {to: raw.to, from: raw.from ?? `keepup@${hostname()}`, transport: mailTransportOf(raw, node, source)};
 }
 
-/** A validated `transport:` (see mailTransport) as what the mailer takes. */
-function mailTransportOf(text: string): MailTransport {
+/** A validated `transport:` (see mailTransport) and `tls:` as what the mailer takes. */
+function mailTransportOf(raw: MailSection, node: Node | null, source: Source): MailTransport {
+  const text = raw.transport ?? 'sendmail';
+  const smtp = !text.startsWith('sendmail');
+  if (raw.tls !== undefined && !smtp) fail(source, keyNode(node, 'tls') ?? node, 'mail.tls applies to smtp:// and smtps:// transports only');
+  if (raw.tls === 'plain' && text.startsWith('smtps:')) fail(source, keyNode(node, 'tls') ?? node, 'mail.tls: plain contradicts smtps:// (TLS from the first byte); use smtp://');
   if (text === 'sendmail') return {kind: 'sendmail'};
-  if (text.startsWith('sendmail')) return {kind: 'sendmail', path: text.slice('sendmail:'.length)};
-  return {kind: 'smtp', url: text};
+  if (!smtp) return {kind: 'sendmail', path: text.slice('sendmail:'.length)};
+  return {kind: 'smtp', url: text, tls: raw.tls ?? defaultSmtpTls(text)};
+}
+
+/** A loopback MTA (a stock exim4 offers STARTTLS with a self-signed snakeoil certificate): any certificate; any other host: verified. */
+export function defaultSmtpTls(url: string): SmtpTls {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) ? 'any' : 'verify';
+  } catch {
+    return 'verify';
+  }
+}
+
+/** The value node of `key` in a mapping node, for messages that point at one key. */
+export function keyNode(node: Node | null, key: string): Node | null {
+  if (node === null || !isMap(node)) return null;
+  const value = node.get(key, true) as Node | undefined;
+  return value ?? null;
 }
 
 /** Decodes config bytes (strict UTF-8, see input.ts) and validates them. */

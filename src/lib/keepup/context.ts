@@ -32,5 +32,14 @@ export function configPath(values: Map<string, string | true>, cwd: string): str
 
 /** What a check pass needs from the subcommand's world; `uids` are the trusted owners. */
 export function passContext(context: KeepupContext, uids: readonly number[]): PassContext {
-  return {time: context.time, selfPid: context.pid, procRoot: context.procRoot, uids, host: context.host, reporter: context.reporter, env: context.env};
+  return {
+    time: context.time,
+    selfPid: context.pid,
+    procRoot: context.procRoot,
+    uids,
+    host: context.host,
+    reporter: context.reporter,
+    env: context.env,
+    ...(process.argv[1] !== undefined ? {selfCommand: [process.execPath, process.argv[1]]} : {}),
+  };
 }

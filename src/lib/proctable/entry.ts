@@ -5,6 +5,8 @@ export interface ProcessEntry {
   comm: string;
   /** The command line; empty for kernel threads and zombies. */
   argv: string[];
+  /** The executable's path (the /proc/PID/exe link); undefined when unreadable. */
+  exe?: string;
   ppid?: number;
   session?: number;
   /** True for a zombie: dead, waiting for its parent to reap it. Never counts as running. */

@@ -1,4 +1,4 @@
-import {readdirSync, readFileSync} from 'node:fs';
+import {readdirSync, readFileSync, readlinkSync} from 'node:fs';
 import {join} from 'node:path';
 import {parseProcStat} from '../proc/stat.js';
 import type {ProcessEntry} from './entry.js';
@@ -41,6 +41,7 @@ export function readProcTable(root: string): ProcessEntry[] {
         pid: Number(name),
         comm: parseComm(readFileSync(join(dir, 'comm'), 'utf8')),
         argv: parseCmdline(readFileSync(join(dir, 'cmdline'))),
+        ...exeOf(dir),
         ...(stat ?? {}),
       });
     } catch (error) {
@@ -50,4 +51,13 @@ export function readProcTable(root: string): ProcessEntry[] {
     }
   }
   return entries;
+}
+
+/** The executable's path, when the link can be read (not for kernel threads, nor others' processes without privilege). */
+function exeOf(dir: string): {exe?: string} {
+  try {
+    return {exe: readlinkSync(join(dir, 'exe'))};
+  } catch {
+    return {};
+  }
 }

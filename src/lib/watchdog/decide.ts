@@ -1,3 +1,4 @@
+import {basename} from 'node:path';
 import {COMM_LENGTH, type DaemonRule} from '../config/watchdog-config.js';
 import type {ProcessEntry} from '../proctable/entry.js';
 import type {Restart} from './history.js';
@@ -52,11 +53,25 @@ function commandLine(entry: ProcessEntry): string {
   return entry.argv.length > 0 ? entry.argv.join(' ') : `[${entry.comm}]`;
 }
 
+/**
+ * An exact name against what the kernel keeps: `comm` holds 15 characters, so a longer name
+ * matches its first 15 there, confirmed by the full name where one is visible (the basename of
+ * argv[0] or of the executable) unless neither even starts like it (a program that rewrote
+ * its argv, an unreadable exe link).
+ */
+function exactName(name: string, entry: ProcessEntry): boolean {
+  if (name.length <= COMM_LENGTH) return entry.comm === name;
+  const prefix = name.slice(0, COMM_LENGTH);
+  if (entry.comm !== prefix) return false;
+  const full = [entry.argv[0], entry.exe].flatMap((path) => (path ? [basename(path)] : []));
+  return full.includes(name) || !full.some((candidate) => candidate.startsWith(prefix));
+}
+
 /** Whether one process is the daemon, by the rule's match mode. */
 export function matches(rule: DaemonRule, entry: ProcessEntry): boolean {
   switch (rule.match) {
     case 'exact':
-      return entry.comm === rule.process.slice(0, COMM_LENGTH);
+      return exactName(rule.process, entry);
     case 'substring':
       return entry.comm.includes(rule.process) || commandLine(entry).includes(rule.process);
     case 'regex':
@@ -85,13 +100,19 @@ export interface DecideInput {
 export function decide(input: DecideInput): Verdict[] {
   const excluded = excludedPids(input.entries, input.selfPid);
   const candidates = input.entries.filter((entry) => !excluded.has(entry.pid) && !entry.zombie && !runsStartScript(entry, input.startDir));
-  const alive = new Set(candidates.map((entry) => entry.pid));
   const sessionLeaders = new Set(input.entries.filter((entry) => entry.session === entry.pid && !entry.zombie).map((entry) => entry.pid));
   return input.daemons.map((daemon): Verdict => {
-    const found = candidates.find((entry) => matches(daemon, entry));
-    if (found) return {daemon, state: 'running', pid: found.pid, via: 'name'};
     const pid = input.pidfilePids.get(daemon.name);
-    if (pid !== undefined && alive.has(pid)) return {daemon, state: 'running', pid, via: 'pidfile'};
+    if (pid !== undefined) {
+      // A pidfile decides, as start-stop-daemon --pidfile --name: its pid must be alive and be
+      // the daemon (a reused pid is another program); other processes of the name (nginx's
+      // workers after its master died) do not count.
+      const entry = candidates.find((candidate) => candidate.pid === pid);
+      if (entry && matches(daemon, entry)) return {daemon, state: 'running', pid, via: 'pidfile'};
+    } else {
+      const found = candidates.find((entry) => matches(daemon, entry));
+      if (found) return {daemon, state: 'running', pid: found.pid, via: 'name'};
+    }
     const last = input.restarts.filter((restart) => restart.daemon === daemon.name).at(-1);
     if (last && last.time > input.now - input.graceMs && last.time <= input.now) return {daemon, state: 'starting', since: last.time};
     if (last?.scriptPid !== undefined && sessionLeaders.has(last.scriptPid)) {

@@ -1,4 +1,5 @@
-import {closeSync, readSync} from 'node:fs';
+import {closeSync, readSync, statSync} from 'node:fs';
+import {lookupAccount} from '../chainload/account.js';
 import {FatalError, SysError} from '../cli/errors.js';
 import {EXIT_USAGE} from '../cli/exit-codes.js';
 import {CONFIG_SIZE_LIMIT, tooLargeMessage} from '../config/input.js';
@@ -30,12 +31,23 @@ export function loadCheckedConfig(file: string, options: {uid: number; uids: rea
     closeSync(opened.fd);
   }
   try {
-    return parseWatchdogConfigBytes(bytes, file, options);
+    return parseWatchdogConfigBytes(bytes, file, {...options, system: SYSTEM});
   } catch (error) {
     if (error instanceof ConfigError) throw new FatalError(error.message, EXIT_USAGE, {cause: error});
     throw error;
   }
 }
+
+const SYSTEM = {
+  accountExists: (name: string) => lookupAccount(name) !== 'unknown',
+  directoryExists(path: string) {
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  },
+};
 
 /** Reads the whole file from FD, refusing it if it grows past the limit while being read. */
 function readBounded(fd: number, file: string): Buffer {

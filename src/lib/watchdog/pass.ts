@@ -1,24 +1,30 @@
 import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import type {DaemonRule, WatchdogConfig} from '../config/watchdog-config.js';
 import {FatalError, SysError} from '../cli/errors.js';
 import {EXIT_USAGE} from '../cli/exit-codes.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
-import {createMailer, deliveryError, type Mailer, type MailMessage, type TransportSpec} from '../mailer/mailer.js';
+import {createMailer, deliveryError, type Mailer, type MailerOptions, type MailMessage, type TransportSpec} from '../mailer/mailer.js';
 import {DEAD_AFTER_MS, deadLetter, flushSpool, isPermanentFailure, spoolMessage} from '../mailer/spool.js';
 import {readPidNamespace} from '../proctable/namespace.js';
 import {readProcessTable} from '../proctable/table.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 import type {Time} from '../time/time.js';
 import {runCaptured} from './captured-run.js';
-import {decide, type Verdict} from './decide.js';
+import {decide, runsStartScript, type Verdict} from './decide.js';
+import {parseCmdline} from '../proctable/proc.js';
 import {countSince, HISTORY_FILE, readHistory, recordRestarts, type Restart} from './history.js';
 import {formatReport, formatSubject, formatTime, type RestartRecord} from './report.js';
 import {resolveStartScript} from './start-script.js';
 import {checkPidNamespace, PIDNS_FILE} from './pid-namespace.js';
 import {isUnwritable, lockStateDir, prepareStateDir, SPOOL_DIR, type LockOutcome} from './state-dir.js';
 import {isErrno} from '../sys/errno.js';
+import {reportOnce, type Notice} from './notices.js';
+import {scriptEnvironment} from './script-env.js';
+import {treeSupervised} from './supervisor-probe.js';
+import {closeSync, openSync} from 'node:fs';
+import {spawn} from 'node:child_process';
 
 /**
  * One watchdog pass: lock the state directory, retry spooled mail, read the process table,
@@ -36,9 +42,11 @@ export interface PassContext {
   uids: readonly number[];
   host: string;
   reporter: Reporter;
-  /** Environment for start scripts and diagnostics. */
+  /** keepup's own environment (its PATH is where sendmail is looked for first); scripts get a clean one (script-env). */
   env: NodeJS.ProcessEnv;
-  createMailer?: (spec: TransportSpec) => Mailer;
+  /** How to run keepup itself (`[node, keepup.js]`), for `startSupervise`. */
+  selfCommand?: readonly string[];
+  createMailer?: (spec: TransportSpec, options: MailerOptions) => Mailer;
 }
 
 export type PassOutcome = {kind: 'completed'; output: string; restarted: string[]} | {kind: 'uninspectable'; reason: string} | {kind: 'busy'; waitedMs: number};
@@ -80,7 +88,7 @@ export async function runPass(config: WatchdogConfig, context: PassContext, opti
   try {
     const namespace = namespaceRefusal(config, context, !unwritable);
     if (namespace !== undefined) return {kind: 'uninspectable', reason: namespace};
-    const mailer = config.mail ? (context.createMailer ?? createMailer)(config.mail.transport) : undefined;
+    const mailer = config.mail ? (context.createMailer ?? createMailer)(config.mail.transport, {...(context.env.PATH !== undefined ? {path: context.env.PATH} : {})}) : undefined;
     if (mailer) await retrySpool(config, mailer, context);
     return await restartMissing(config, context, mailer);
   } finally {
@@ -122,7 +130,7 @@ async function retrySpool(config: WatchdogConfig, mailer: Mailer, context: PassC
   }
 }
 
-function readPidfiles(daemons: readonly DaemonRule[], reporter: Reporter): Map<string, number> {
+function readPidfiles(daemons: readonly DaemonRule[], notices: Notice[]): Map<string, number> {
   const pids = new Map<string, number>();
   for (const daemon of daemons) {
     if (daemon.pidfile === undefined) continue;
@@ -130,12 +138,14 @@ function readPidfiles(daemons: readonly DaemonRule[], reporter: Reporter): Map<s
     try {
       text = readFileSync(daemon.pidfile, 'utf8');
     } catch (error) {
-      if (!isErrno(error, 'ENOENT')) reporter.warn(`unable to read pidfile ${daemon.pidfile}: ${errorText(error)}`);
+      if (!isErrno(error, 'ENOENT')) notices.push({key: `pidfile-unreadable:${daemon.pidfile}`, message: `unable to read pidfile ${daemon.pidfile}: ${errorText(error)}`});
       continue;
     }
+    // An empty pidfile (a daemon writing it, or one that truncates it on exit) is no pid, as a missing one.
+    if (text.trim() === '') continue;
     const pid = Number(text.trim().split(/\s+/)[0]);
     if (Number.isSafeInteger(pid) && pid > 0) pids.set(daemon.name, pid);
-    else reporter.warn(`pidfile ${daemon.pidfile} does not hold a pid`);
+    else notices.push({key: `pidfile-garbage:${daemon.pidfile}`, message: `pidfile ${daemon.pidfile} does not hold a pid`});
   }
   return pids;
 }
@@ -145,6 +155,7 @@ export async function verdicts(
   config: WatchdogConfig,
   context: Pick<PassContext, 'procRoot' | 'selfPid' | 'reporter' | 'time'>,
   restarts: readonly Restart[],
+  notices: Notice[] = [],
 ): Promise<Verdict[] | {reason: string}> {
   const table = await readProcessTable({procRoot: context.procRoot, selfPid: context.selfPid});
   if (!table.ok) return {reason: table.reason};
@@ -153,11 +164,16 @@ export async function verdicts(
     daemons: config.daemons,
     startDir: config.startDir,
     selfPid: context.selfPid,
-    pidfilePids: readPidfiles(config.daemons, context.reporter),
+    pidfilePids: readPidfiles(config.daemons, notices),
     restarts,
     now: context.time.now(),
     graceMs: config.scriptTimeoutMs,
   });
+}
+
+/** The daemons a check pass looks for: those without `run:` (they belong to `keepup supervise`, never to check mode). */
+function checkedRules(config: WatchdogConfig): WatchdogConfig {
+  return {...config, daemons: config.daemons.filter((daemon) => !daemon.service)};
 }
 
 async function restartMissing(config: WatchdogConfig, context: PassContext, mailer: Mailer | undefined): Promise<PassOutcome> {
@@ -169,17 +185,32 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
     throw new SysError(`read ${historyPath}`, error);
   }
   if (history.badLines > 0) context.reporter.warn(`${historyPath}: skipped ${history.badLines} line(s) that are not restart records`);
-  const found = await verdicts(config, context, history.restarts);
+  const notices: Notice[] = [];
+  const checked = checkedRules(config);
+  let found = await verdicts(checked, context, history.restarts, notices);
   if (!Array.isArray(found)) return {kind: 'uninspectable', reason: found.reason};
+  const killed = await killHungScripts(config, context, found);
+  if (killed.size > 0) {
+    const again = await verdicts(
+      checked,
+      context,
+      history.restarts.filter((restart) => !killed.has(restart.daemon)),
+      [],
+    );
+    if (!Array.isArray(again)) return {kind: 'uninspectable', reason: again.reason};
+    found = again;
+  }
   for (const verdict of found) {
     if (verdict.state === 'starting') {
       context.reporter.warn(`daemon ${verdict.daemon.name} is not running; not restarting it again yet: ${startingReason(verdict)}`);
     }
   }
+  const supervisor = supervisorCheck(config, context, notices);
+  reportOnce(config.stateDir, notices, context.reporter, {record: true});
   const missing = found.filter((verdict) => verdict.state === 'missing').map((verdict) => verdict.daemon);
-  if (missing.length === 0) return {kind: 'completed', output: '', restarted: []};
+  if (missing.length === 0 && supervisor === undefined) return {kind: 'completed', output: '', restarted: []};
 
-  const records = await Promise.all(missing.map((daemon) => restartOne(config, context, daemon)));
+  const records = await Promise.all(missing.map((daemon) => restartOne(config, context, daemon, killed.get(daemon.name))));
   const launched = records.flatMap((record): Restart[] =>
     record.run === undefined || record.run.ending.kind === 'failed'
       ? []
@@ -197,18 +228,119 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
     record.lastHour = countSince(all, record.daemon.name, now, HOUR);
     record.lastDay = countSince(all, record.daemon.name, now, 24 * HOUR);
   }
-  const text = formatReport(records, config.scriptTimeoutMs);
-  const restarted = records.map((record) => record.daemon.name);
+  const text = [...(supervisor !== undefined ? [supervisor.text] : []), formatReport(records, config.scriptTimeoutMs)].filter((part) => part !== '').join('\n');
+  const restarted = [...(supervisor?.started ? ['keepup supervise'] : []), ...records.map((record) => record.daemon.name)];
   if (!mailer || !config.mail) return {kind: 'completed', output: text, restarted};
-  const message: MailMessage = {
-    from: config.mail.from,
-    to: config.mail.to,
-    subject: formatSubject(records, context.host),
-    text,
-    date: new Date(now).toISOString(),
-  };
+  const subject = records.length > 0 ? formatSubject(records, context.host) : `keepup on ${context.host}: ${supervisor?.started ? 'restarted' : 'could not restart'} keepup supervise`;
+  const message: MailMessage = {from: config.mail.from, to: config.mail.to, subject, text, date: new Date(now).toISOString()};
   await deliver(config, mailer, message, now, context.reporter);
   return {kind: 'completed', output: '', restarted};
+}
+
+/**
+ * The daemons with `run:` are `keepup supervise`'s. When it runs on the tree, check mode leaves
+ * them alone; when it does not, it says so once (a notice), or starts `keepup supervise` itself
+ * when the config has `startSupervise: true` (its output goes to `stateDir/supervise.log`).
+ */
+function supervisorCheck(config: WatchdogConfig, context: PassContext, notices: Notice[]): {text: string; started: boolean} | undefined {
+  const supervised = config.daemons.filter((daemon) => daemon.service).map((daemon) => daemon.name);
+  if (supervised.length === 0 || treeSupervised(config.serviceDir)) return undefined;
+  if (!config.startSupervise) {
+    notices.push({
+      key: `supervisor-down:${config.serviceDir}`,
+      message: `keepup supervise is not running on ${config.serviceDir}: ${supervised.join(', ')} (with run:) are not supervised and check mode never starts them; run keepup supervise, or set startSupervise: true`,
+    });
+    return undefined;
+  }
+  const command = [...(context.selfCommand ?? [process.execPath, process.argv[1] ?? 'keepup']), 'supervise', '--config', config.file];
+  const log = join(config.stateDir, 'supervise.log');
+  let text = `Restarting keepup supervise\n${formatTime(context.time.now())}\n  command: ${command.join(' ')}\n`;
+  let fd: number | undefined;
+  try {
+    fd = openSync(log, 'a', 0o600);
+    const child = spawn(command[0]!, command.slice(1), {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      cwd: dirname(config.file),
+      env: scriptEnvironment({daemon: 'keepup supervise', reason: 'not running'}),
+    });
+    const pid = child.pid;
+    child.on('error', () => {});
+    child.unref();
+    text += pid !== undefined ? `  started, pid ${pid}; its output goes to ${log}\n` : `  could not be started\n`;
+    return {text, started: pid !== undefined};
+  } catch (error) {
+    text += `  could not be started: ${errorText(error)}\n`;
+    return {text, started: false};
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Hung start scripts past `scriptLimit`: their process group gets TERM, then KILL. By daemon name, what was done. */
+async function killHungScripts(config: WatchdogConfig, context: PassContext, found: readonly Verdict[]): Promise<Map<string, string>> {
+  const killed = new Map<string, string>();
+  const now = context.time.now();
+  for (const verdict of found) {
+    if (verdict.state !== 'starting' || verdict.scriptPid === undefined || now - verdict.since < config.scriptLimitMs) continue;
+    const group = verdict.scriptPid;
+    // Only a group whose leader still runs a start script: a pid the kernel gave to another session leader is left alone.
+    if (!leaderRunsStartScript(context.procRoot, group, config.startDir)) continue;
+    const signal = await terminateGroup(group, context.time, KILL_AFTER_MS);
+    const seconds = Math.round((now - verdict.since) / 1000);
+    const what = `its start script (pid ${group}) was still running after ${seconds} s (scriptLimit ${config.scriptLimitMs / 1000} s); its process group got ${signal === 'SIGKILL' ? 'TERM, then KILL' : 'TERM'}`;
+    context.reporter.warn(`daemon ${verdict.daemon.name}: ${what}`);
+    killed.set(verdict.daemon.name, what);
+  }
+  return killed;
+}
+
+function leaderRunsStartScript(procRoot: string, pid: number, startDir: string): boolean {
+  try {
+    return runsStartScript({pid, comm: '', argv: parseCmdline(readFileSync(join(procRoot, String(pid), 'cmdline')))}, startDir);
+  } catch {
+    return false;
+  }
+}
+
+/** How long a hung script's group has between TERM and KILL. */
+const KILL_AFTER_MS = 5000;
+
+/** TERM to the group, KILL if any of it is left after `graceMs`; the last signal sent. */
+async function terminateGroup(group: number, time: Time, graceMs: number): Promise<'SIGTERM' | 'SIGKILL'> {
+  const send = (signal: NodeJS.Signals): boolean => {
+    try {
+      process.kill(-group, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!send('SIGTERM')) return 'SIGTERM';
+  send('SIGCONT');
+  const deadline = time.now() + graceMs;
+  while (time.now() < deadline) {
+    if (!groupAlive(group)) return 'SIGTERM';
+    await time.sleep(100);
+  }
+  send('SIGKILL');
+  return 'SIGKILL';
+}
+
+/** Whether any process but a zombie is left in the group (zombies wait for init to reap them). */
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${group}/stat`, 'utf8');
+    // The leader alone may remain as a zombie; others would be found by kill(0) as well, so look once more after it is reaped.
+    return !/\) Z /.test(stat);
+  } catch {
+    return true;
+  }
 }
 
 async function deliver(config: WatchdogConfig, mailer: Mailer, message: MailMessage, now: number, reporter: Reporter): Promise<void> {
@@ -227,16 +359,17 @@ async function deliver(config: WatchdogConfig, mailer: Mailer, message: MailMess
   }
 }
 
-async function restartOne(config: WatchdogConfig, context: PassContext, daemon: DaemonRule): Promise<RestartRecord> {
+async function restartOne(config: WatchdogConfig, context: PassContext, daemon: DaemonRule, killed: string | undefined): Promise<RestartRecord> {
   const time = context.time.now();
-  const record: RestartRecord = {daemon, time, diagnostics: [], lastHour: 0, lastDay: 0};
+  const env = scriptEnvironment({daemon: daemon.name, reason: killed !== undefined ? 'start script killed after scriptLimit' : 'not running'});
+  const record: RestartRecord = {daemon, time, diagnostics: [], lastHour: 0, lastDay: 0, ...(killed !== undefined ? {note: killed} : {})};
   for (const command of daemon.diagnostics) {
     const run = await runCaptured(command, {
       cwd: config.startDir,
       timeoutMs: config.scriptTimeoutMs,
       detached: false,
       killAtDeadline: true,
-      env: context.env,
+      env,
       time: context.time,
     });
     record.diagnostics.push({command, run});
@@ -253,7 +386,7 @@ async function restartOne(config: WatchdogConfig, context: PassContext, daemon: 
     timeoutMs: config.scriptTimeoutMs,
     detached: true,
     killAtDeadline: false,
-    env: context.env,
+    env,
     time: context.time,
   });
   return record;
@@ -278,8 +411,11 @@ export function historyOrEmpty(stateDir: string): Restart[] {
 async function dryRun(config: WatchdogConfig, context: PassContext): Promise<PassOutcome> {
   const namespace = namespaceRefusal(config, context, false);
   if (namespace !== undefined) return {kind: 'uninspectable', reason: namespace};
+  // The real run refuses a stateDir others can write into; so does the dry run.
+  const state = checkTrustedPath(config.stateDir, 'directory', context.uids);
+  if (!state.ok && !state.cause) throw new FatalError(`refusing stateDir ${config.stateDir}: ${state.problem}`, EXIT_USAGE);
   const restarts = historyOrEmpty(config.stateDir);
-  const found = await verdicts(config, context, restarts);
+  const found = await verdicts(checkedRules(config), context, restarts);
   if (!Array.isArray(found)) return {kind: 'uninspectable', reason: found.reason};
   const lines = found.map((verdict) => {
     const name = verdict.daemon.name;

@@ -12,6 +12,8 @@ export interface RestartRecord {
   time: number;
   /** The argv that was run, when it was. */
   command?: string[];
+  /** What happened before this restart (a hung start script killed). */
+  note?: string;
   /** Why the script was not run (missing, unsafe). */
   refused?: string;
   run?: CapturedRun;
@@ -63,6 +65,7 @@ function times(count: number): string {
 
 export function formatRecord(record: RestartRecord, timeoutMs: number): string {
   let text = `Restarting ${record.daemon.name}\n${formatTime(record.time)}\n`;
+  if (record.note !== undefined) text += `  ${record.note}\n`;
   if (record.refused !== undefined) {
     text += `  not restarted: ${record.refused}\n`;
   } else if (record.run && record.command) {
@@ -84,8 +87,30 @@ export function formatReport(records: readonly RestartRecord[], timeoutMs: numbe
   return records.map((record) => formatRecord(record, timeoutMs)).join('\n');
 }
 
+/** Whether the record's start script ran (it may still be running); a refused or unstartable one did not restart the daemon. */
+export function wasRestarted(record: RestartRecord): boolean {
+  return record.refused === undefined && record.run !== undefined && record.run.ending.kind !== 'failed';
+}
+
+function nameList(names: readonly string[]): string {
+  return names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+}
+
+/** `keepup on HOST: restarted a, b; could not restart c: no start script` — only what happened. */
 export function formatSubject(records: readonly RestartRecord[], host: string): string {
-  const names = records.map((record) => record.daemon.name);
-  const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
-  return `keepup on ${host}: restarted ${shown}`;
+  const restarted = records.filter(wasRestarted).map((record) => record.daemon.name);
+  const failed = records.filter((record) => !wasRestarted(record));
+  const parts: string[] = [];
+  if (restarted.length > 0) parts.push(`restarted ${nameList(restarted)}`);
+  if (failed.length === 1) parts.push(`could not restart ${failed[0]!.daemon.name}: ${failureReason(failed[0]!)}`);
+  else if (failed.length > 1) parts.push(`could not restart ${nameList(failed.map((record) => record.daemon.name))}`);
+  return `keepup on ${host}: ${parts.join('; ')}`;
+}
+
+/** Why a start script did not run, in a few words for a subject line. */
+function failureReason(record: RestartRecord): string {
+  if (record.refused !== undefined)
+    return /^unable to find start script/.test(record.refused) ? 'no start script' : /^unable to find startDir/.test(record.refused) ? 'no startDir' : 'start script refused';
+  if (record.run?.ending.kind === 'failed') return `start script failed: ${record.run.ending.error.code ?? record.run.ending.error.message}`;
+  return 'unknown';
 }

@@ -1,4 +1,5 @@
 import test from 'ava';
+import {createHash} from 'node:crypto';
 import {parseWatchdogConfig, defaultStateDir} from '../../../src/lib/config/watchdog-config.js';
 import {ConfigError} from '../../../src/lib/config/schema.js';
 
@@ -34,7 +35,7 @@ test('the example from the issue validates into absolute paths, defaults and arg
   t.is(config.schedule, '*/10 * * * *');
   t.is(config.scriptTimeoutMs, 10_000);
   t.is(config.lockWaitMs, 60_000);
-  t.deepEqual(config.mail, {to: ['root@localhost'], from: 'keepup@example.org', transport: {kind: 'smtp', url: 'smtp://127.0.0.1:25'}});
+  t.deepEqual(config.mail, {to: ['root@localhost'], from: 'keepup@example.org', transport: {kind: 'smtp', url: 'smtp://127.0.0.1:25', tls: 'any'}});
   t.deepEqual(config.daemons, [
     {name: 'inetd', process: 'inetd', match: 'exact', script: 'inetd', args: [], diagnostics: []},
     {
@@ -69,7 +70,14 @@ test('stateDir defaults to /var/lib/keepup for root and to the XDG state directo
   t.is(defaultStateDir(0, {}), '/var/lib/keepup');
   t.is(defaultStateDir(1000, {XDG_STATE_HOME: '/home/u/.state'}), '/home/u/.state/keepup');
   t.regex(defaultStateDir(1000, {XDG_STATE_HOME: 'relative'}), /\/\.local\/state\/keepup$/);
-  t.is(parseWatchdogConfig('daemons: []\n', '/x/w.yaml', {uid: 1000, env: {XDG_STATE_HOME: '/s'}}).config.stateDir, '/s/keepup');
+  const hash = (path: string) => createHash('sha256').update(path).digest('hex').slice(0, 8);
+  t.is(parseWatchdogConfig('daemons: []\n', '/x/w.yaml', {uid: 1000, env: {XDG_STATE_HOME: '/s'}}).config.stateDir, `/s/keepup/w-${hash('/x/w.yaml')}`);
+  // One config's history, lock and spool are kept apart from another's.
+  const a = parseWatchdogConfig('daemons: []\n', '/etc/keepup/watchdog.config.yaml', root).config;
+  const b = parseWatchdogConfig('daemons: []\n', '/srv/web/watchdog.config.yaml', root).config;
+  t.is(a.stateDir, `/var/lib/keepup/watchdog.config-${hash('/etc/keepup/watchdog.config.yaml')}`);
+  t.not(a.stateDir, b.stateDir);
+  t.is(b.serviceDir, `${b.stateDir}/service`);
 });
 
 test('errors carry the file, line and column of the offending node', (t) => {
@@ -157,4 +165,44 @@ test('daemons are checked one by one in document order: the first problem is the
   t.regex(first?.message ?? '', /^w\.yaml:2:5: daemons\[0\]\.process is not a valid regular expression: /);
   const twice = t.throws(() => parseWatchdogConfig('daemons:\n  - a\n  - name: a\n    user: nobody\n', 'w.yaml', root), {instanceOf: ConfigError});
   t.is(twice?.message, 'w.yaml:3:5: daemons[1]: the name "a" is used twice');
+});
+
+const errorOf = (text: string, options: Parameters<typeof parseWatchdogConfig>[2] = root): string => {
+  try {
+    parseWatchdogConfig(text, '/etc/keepup/w.yaml', options);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  return 'accepted';
+};
+
+test('load-time errors name FILE:LINE:COL: unknown user, missing envdir, env key with a blank, a cron step beyond its range, scriptLimit below scriptTimeout', (t) => {
+  const system = {accountExists: (name: string) => name === 'www-data', directoryExists: (path: string) => path === '/etc/keepup/env/ok'};
+  const withSystem = {...root, system};
+  t.is(errorOf('daemons:\n  - name: web\n    run: [httpd]\n    user: nosuchuser\n', withSystem), '/etc/keepup/w.yaml:4:11: daemons[0].user: no account nosuchuser on this system');
+  t.is(errorOf('daemons:\n  - name: web\n    run: [httpd]\n    user: www-data\n    envdir: env/ok\n', withSystem), 'accepted');
+  t.is(errorOf('daemons:\n  - name: web\n    run: [httpd]\n    envdir: env/gone\n', withSystem), '/etc/keepup/w.yaml:4:13: daemons[0].envdir: /etc/keepup/env/gone is not a directory');
+  t.regex(errorOf('daemons:\n  - name: web\n    run: [httpd]\n    env: {"MY PORT": 1}\n'), /^\/etc\/keepup\/w\.yaml:4:11: .*must be a variable name without =, blanks or NUL$/);
+  t.is(errorOf('schedule: "*/61 * * * *"\ndaemons: []\n'), '/etc/keepup/w.yaml:1:11: schedule has step /61 in the minute field, beyond its range 0-59');
+  t.is(errorOf('scriptTimeout: 20\nscriptLimit: 10\ndaemons: []\n'), '/etc/keepup/w.yaml:2:14: scriptLimit (10 s) must not be shorter than scriptTimeout (20 s)');
+  t.is(errorOf('startSupervise: yes please\ndaemons: []\n'), '/etc/keepup/w.yaml:1:17: startSupervise must be true or false');
+});
+
+test('run lists take numbers as env values do; scriptLimit and startSupervise defaults', (t) => {
+  const {config} = parseWatchdogConfig('daemons:\n  - name: s\n    run: [sleep, 100]\n    env: {PORT: 8080}\n', '/x/w.yaml', root);
+  t.deepEqual(config.daemons[0]!.service?.run, {kind: 'argv', argv: ['sleep', '100']});
+  t.is(config.scriptLimitMs, 300_000);
+  t.false(config.startSupervise);
+});
+
+test('mail: local and display-name recipients; mail.tls defaults to any for a loopback MTA, verify elsewhere, and fits the transport', (t) => {
+  const mail = (rest: string) => parseWatchdogConfig(`mail:\n${rest}daemons: []\n`, '/x/w.yaml', root).config.mail;
+  t.deepEqual(mail('  to: [root, "Admin <admin@example.org>"]\n  transport: smtp://mail.example.org\n')?.to, ['root', 'Admin <admin@example.org>']);
+  t.deepEqual(mail('  to: root\n  transport: smtp://mail.example.org\n')?.transport, {kind: 'smtp', url: 'smtp://mail.example.org', tls: 'verify'});
+  t.deepEqual(mail('  to: root\n  transport: smtp://localhost:25\n')?.transport, {kind: 'smtp', url: 'smtp://localhost:25', tls: 'any'});
+  t.deepEqual(mail('  to: root\n  transport: smtp://127.0.0.1\n  tls: plain\n')?.transport, {kind: 'smtp', url: 'smtp://127.0.0.1', tls: 'plain'});
+  t.is(errorOf('mail:\n  to: root\n  tls: any\ndaemons: []\n'), '/etc/keepup/w.yaml:3:8: mail.tls applies to smtp:// and smtps:// transports only');
+  t.is(errorOf('mail:\n  to: root\n  transport: smtp://h\n  tls: sometimes\ndaemons: []\n').replace(/ \(.*$/, ''), '/etc/keepup/w.yaml:4:8: mail.tls must be one of verify, any, plain');
+  t.regex(errorOf('mail:\n  to: "a b"\ndaemons: []\n'), /^\/etc\/keepup\/w\.yaml:2:7: mail\.to must be an address/);
 });

@@ -44,6 +44,13 @@ test('match modes: exact compares the kernel name (truncated to 15), substring f
       TABLE.find((e) => e.pid === 600)!,
     ),
   );
+  // A long name: the 15 characters the kernel keeps, confirmed by argv[0] or the executable; another program of the same prefix is not it.
+  const long = rule('x', {process: 'python-worker-queue'});
+  t.true(matches(long, {pid: 1, comm: 'python-worker-q', argv: ['python-worker-queue', '--x']}));
+  t.true(matches(long, {pid: 1, comm: 'python-worker-q', argv: ['worker: idle'], exe: '/usr/local/bin/python-worker-queue'}));
+  t.true(matches(long, {pid: 1, comm: 'python-worker-q', argv: []}));
+  t.false(matches(long, {pid: 1, comm: 'python-worker-q', argv: ['/usr/bin/python-worker-quota']}));
+  t.false(matches(long, {pid: 1, comm: 'python-worker', argv: ['python-worker-queue']}));
   t.true(matches(rule('x', {process: 'k star', match: 'substring'}), httpd));
   t.true(matches(rule('x', {process: 'ttp', match: 'substring'}), httpd));
   t.false(matches(rule('x', {process: 'nginx', match: 'substring'}), httpd));
@@ -52,7 +59,7 @@ test('match modes: exact compares the kernel name (truncated to 15), substring f
   t.true(matches(rule('x', {process: '^\\[kthreadd\\]$', match: 'regex', pattern: /^\[kthreadd\]$/}), TABLE[1]!));
 });
 
-test('decide: running by name or by a live pidfile pid, starting within the grace or while its script runs, else missing', (t) => {
+test('decide: running by name, or by a live pidfile pid that is the daemon (a reused pid or a dead master with live workers is not), starting within the grace or while its script runs, else missing', (t) => {
   const now = 1_000_000;
   const verdicts = decide({
     entries: TABLE,
@@ -62,7 +69,9 @@ test('decide: running by name or by a live pidfile pid, starting within the grac
       rule('nginx'),
       rule('keepup', {match: 'substring'}),
       rule('flock'),
+      rule('cron', {pidfile: '/run/cron.pid'}),
       rule('db', {pidfile: '/run/db.pid'}),
+      rule('httpd', {name: 'masteronly', pidfile: '/run/httpd.pid'}),
       rule('stale', {pidfile: '/run/stale.pid'}),
       rule('selfpid', {pidfile: '/run/self.pid'}),
       rule('fresh'),
@@ -75,7 +84,9 @@ test('decide: running by name or by a live pidfile pid, starting within the grac
     startDir: '/etc/keepup/start-scripts',
     selfPid: SELF,
     pidfilePids: new Map([
+      ['cron', 400],
       ['db', 400],
+      ['masteronly', 9998],
       ['stale', 9999],
       ['selfpid', SELF],
     ]),
@@ -97,7 +108,9 @@ test('decide: running by name or by a live pidfile pid, starting within the grac
       ['nginx', 'missing', ''],
       ['keepup', 'missing', ''],
       ['flock', 'missing', ''],
-      ['db', 'running', '400/pidfile'],
+      ['cron', 'running', '400/pidfile'],
+      ['db', 'missing', ''],
+      ['masteronly', 'missing', ''],
       ['stale', 'missing', ''],
       ['selfpid', 'missing', ''],
       ['fresh', 'starting', `${now - 5000}/undefined`],
