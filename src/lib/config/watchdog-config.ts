@@ -423,7 +423,7 @@ function daemonRule(raw: DaemonSection, place: DaemonPlace, context: DaemonConte
 export const DEFAULT_NOTIFY: NotifySettings = {events: DEFAULT_NOTIFY_EVENTS, throttleMs: DEFAULT_THROTTLE_SECONDS * 1000, mail: true};
 
 function restartSettings(raw: RestartSection): RestartSettings {
-  return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined)) as RestartSettings;
+  return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
 }
 
 /** `notify:` keys over `base`; relative paths from the config's directory. */

@@ -2,6 +2,8 @@ import {FatalError, isKeepupError} from '../cli/errors.js';
 import {EXIT_OK} from '../cli/exit-codes.js';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
 import {runPass, type PassContext, type PassOutcome} from '../watchdog/pass.js';
+import {EventBus} from '../events/event.js';
+import {logListener} from '../events/log.js';
 
 /** The exit code for a pass outcome, or the fatal error that explains it. */
 export function outcomeCode(outcome: PassOutcome, stateDir: string): number {
@@ -20,7 +22,9 @@ export function outcomeCode(outcome: PassOutcome, stateDir: string): number {
  * fatal error that explains why not (`keepup check`).
  */
 export async function passAndReport(config: WatchdogConfig, context: PassContext, out: (text: string) => void, options: {dryRun: boolean}): Promise<number> {
-  const outcome = await runPass(config, context, options);
+  // Without a bus of its own (keepup check, keepup cron), a pass's events go to stateDir/events.
+  const pass = context.events ? context : {...context, events: stateDirEvents(config.stateDir, context)};
+  const outcome = await runPass(config, pass, options);
   if (outcome.kind === 'completed' && outcome.output !== '') out(outcome.output);
   return outcomeCode(outcome, config.stateDir);
 }
@@ -35,4 +39,11 @@ export async function residentPass(config: WatchdogConfig, context: PassContext,
   } catch (error) {
     context.reporter.warn(isKeepupError(error) ? error.message : `internal error: ${(error as Error).stack ?? String(error)}`);
   }
+}
+
+/** A bus whose one listener is the event log in `stateDir`. */
+function stateDirEvents(stateDir: string, context: PassContext): EventBus {
+  const bus = new EventBus(() => context.time.now(), context.reporter);
+  bus.subscribe(logListener(stateDir, context.reporter));
+  return bus;
 }

@@ -203,5 +203,5 @@ export function parsePolicyFile(text: string): RestartPolicy | {problem: string}
     if (values.length !== 1 || value === undefined) return {problem: `${where}: ${key} must be a number of seconds`};
     settings[key] = value;
   }
-  return resolvePolicy(settings as RestartSettings, 'resident');
+  return resolvePolicy(settings, 'resident');
 }

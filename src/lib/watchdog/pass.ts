@@ -19,6 +19,8 @@ import {resolveStartScript} from './start-script.js';
 import {checkPidNamespace, PIDNS_FILE} from './pid-namespace.js';
 import {isUnwritable, lockStateDir, prepareStateDir, SPOOL_DIR, type LockOutcome} from './state-dir.js';
 import {isErrno} from '../sys/errno.js';
+import type {EventSink} from '../events/event.js';
+import {planCheckPolicy} from '../policy/check-pass.js';
 
 /**
  * One watchdog pass: lock the state directory, retry spooled mail, read the process table,
@@ -39,6 +41,8 @@ export interface PassContext {
   /** Environment for start scripts and diagnostics. */
   env: NodeJS.ProcessEnv;
   createMailer?: (spec: TransportSpec) => Mailer;
+  /** Where the pass's events go (restarted, gave-up, recovered); none: not recorded. */
+  events?: EventSink;
 }
 
 export type PassOutcome = {kind: 'completed'; output: string; restarted: string[]} | {kind: 'uninspectable'; reason: string} | {kind: 'busy'; waitedMs: number};
@@ -82,7 +86,7 @@ export async function runPass(config: WatchdogConfig, context: PassContext, opti
     if (namespace !== undefined) return {kind: 'uninspectable', reason: namespace};
     const mailer = config.mail ? (context.createMailer ?? createMailer)(config.mail.transport) : undefined;
     if (mailer) await retrySpool(config, mailer, context);
-    return await restartMissing(config, context, mailer);
+    return await restartMissing(config, context, mailer, !unwritable);
   } finally {
     if (locked.kind === 'locked') locked.lock.release();
   }
@@ -160,7 +164,7 @@ export async function verdicts(
   });
 }
 
-async function restartMissing(config: WatchdogConfig, context: PassContext, mailer: Mailer | undefined): Promise<PassOutcome> {
+async function restartMissing(config: WatchdogConfig, context: PassContext, mailer: Mailer | undefined, writable: boolean): Promise<PassOutcome> {
   const historyPath = join(config.stateDir, HISTORY_FILE);
   let history;
   try {
@@ -176,8 +180,19 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
       context.reporter.warn(`daemon ${verdict.daemon.name} is not running; not restarting it again yet: ${startingReason(verdict)}`);
     }
   }
-  const missing = found.filter((verdict) => verdict.state === 'missing').map((verdict) => verdict.daemon);
-  if (missing.length === 0) return {kind: 'completed', output: '', restarted: []};
+  // The restart policy (policy/check-pass.ts): given-up daemons are not restarted, and said so once.
+  const policy = planCheckPolicy(found, history.restarts, {
+    stateDir: config.stateDir,
+    now: context.time.now(),
+    writable,
+    warn: (message) => context.reporter.warn(message),
+    ...(context.events ? {events: context.events} : {}),
+  });
+  const missing = policy.restart;
+  if (missing.length === 0 && policy.gaveUp.length === 0) {
+    policy.commit([]);
+    return {kind: 'completed', output: '', restarted: []};
+  }
 
   const records = await Promise.all(missing.map((daemon) => restartOne(config, context, daemon)));
   const launched = records.flatMap((record): Restart[] =>
@@ -193,17 +208,18 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
     context.reporter.warn(`unable to write ${historyPath}: ${errorText((error as {cause?: unknown}).cause ?? error)}`);
     all = [...history.restarts, ...launched];
   }
+  policy.commit(launched.map((restart) => restart.daemon));
   for (const record of records) {
     record.lastHour = countSince(all, record.daemon.name, now, HOUR);
     record.lastDay = countSince(all, record.daemon.name, now, 24 * HOUR);
   }
-  const text = formatReport(records, config.scriptTimeoutMs);
+  const text = [formatReport(records, config.scriptTimeoutMs), policy.report].filter((part) => part !== '').join('\n');
   const restarted = records.map((record) => record.daemon.name);
   if (!mailer || !config.mail) return {kind: 'completed', output: text, restarted};
   const message: MailMessage = {
     from: config.mail.from,
     to: config.mail.to,
-    subject: formatSubject(records, context.host),
+    subject: records.length > 0 ? formatSubject(records, context.host) : `keepup on ${context.host}: gave up on ${policy.gaveUp.map(({daemon}) => daemon.name).join(', ')}`,
     text,
     date: new Date(now).toISOString(),
   };
