@@ -98,8 +98,8 @@ export interface SupervisorSnapshot {
   readonly paused: boolean;
   /** 0 when there is no child. */
   readonly pid: number;
-  /** The restart policy gave up (phase `failed`). */
-  readonly givenUp: GivenUp | undefined;
+  /** The restart policy gave up (phase `failed`); absent otherwise. */
+  readonly givenUp?: GivenUp;
 }
 
 /**
@@ -254,7 +254,7 @@ export class Supervisor {
   }
 
   snapshot(): SupervisorSnapshot {
-    return {phase: this.state.phase, want: this.state.want, paused: this.state.paused, pid: this.child?.pid ?? 0, givenUp: this.state.restart.givenUp};
+    return {phase: this.state.phase, want: this.state.want, paused: this.state.paused, pid: this.child?.pid ?? 0, ...(this.state.restart.givenUp ? {givenUp: this.state.restart.givenUp} : {})};
   }
 
   /**
