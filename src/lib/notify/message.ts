@@ -68,6 +68,6 @@ export function composeNotification(host: string, service: string, events: reado
   text += events.map((event) => `  ${describeEvent(event)}\n`).join('');
   const crash = events.some((event) => event.kind === 'gave-up' || event.kind === 'restarting' || event.kind === 'exited');
   if (crash && context.lastExit) text += `\nlast exit: ${describeEvent(context.lastExit)}\n`;
-  if (crash && context.logTail) text += `\nlast lines of its log:\n${context.logTail.replace(/^/gm, '    ')}${context.logTail.endsWith('\n') ? '' : '\n'}`;
+  if (crash && context.logTail) text += `\nlast lines of its log:\n${context.logTail.replace(/^(?=.)/gm, '    ')}${context.logTail.endsWith('\n') ? '' : '\n'}`;
   return {version: 1, host, service, subject, text, events, counts};
 }
