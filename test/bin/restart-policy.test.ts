@@ -4,7 +4,10 @@
 // svscan with and without the policy file (without it: daemontools' fixed second, never giving
 // up), and check mode giving up over several passes until keepup reset.
 import test from 'ava';
+import {once} from 'node:events';
 import {chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {createServer} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {join} from 'node:path';
 import {readEvents} from '../../src/lib/events/log.js';
 import {uniqueName, watchdogSetup} from '../helpers/daemons.js';
@@ -173,7 +176,22 @@ test('check mode: a daemon that dies after every restart is given up after `star
   const name = uniqueName('gone');
   // A start script that starts nothing that stays: the daemon is missing at every pass.
   s.addDaemon(name, {script: '#!/bin/sh\necho "starting, dying at once"\n'});
-  s.writeConfig(`scriptTimeout: 0.1\nrestart: {giveUp: {starts: 2, within: 3600}, retryAfter: 0}\ndaemons: [${name}]\n`);
+  const posts: string[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    request.on('end', () => {
+      posts.push(body);
+      response.writeHead(204).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const port = (server.address() as AddressInfo).port;
+  s.writeConfig(
+    `scriptTimeout: 0.1\nrestart: {giveUp: {starts: 2, within: 3600}, retryAfter: 0}\nnotify: {events: [gave-up], webhook: {url: "http://127.0.0.1:${port}/hook"}}\ndaemons: [${name}]\n`,
+  );
   const lastRestart = () => {
     try {
       return Math.max(
@@ -198,6 +216,8 @@ test('check mode: a daemon that dies after every restart is given up after `star
   t.regex(await pass(), new RegExp(`^Restarting ${name}\n`));
   const third = await pass();
   t.regex(third, new RegExp(`^Giving up on ${name}\n.*\n  restarted 2 times within 3600 s and missing again; not restarting it again \\(keepup reset ${name} tries at once\\)\n$`));
+  t.is(posts.length, 1, 'the give-up went to the webhook too, before the pass ended');
+  t.like(JSON.parse(posts[0]!), {service: name, counts: {'gave-up': 1}});
   t.is(await pass(), '', 'given up: silence');
   t.is(await pass(), '');
   const history = readFileSync(join(s.stateDir, 'history'), 'utf8').trim().split('\n');
@@ -214,6 +234,7 @@ test('check mode: a daemon that dies after every restart is given up after `star
     readEvents(s.stateDir, {service: name}).map((event) => event.kind),
     ['restarted', 'restarted', 'gave-up', 'control', 'restarted'],
   );
+  t.is(posts.length, 1, 'one webhook message in all');
   const unknown = await keepup(['reset', 'nosuch', '--config', s.config]);
   t.is(unknown.code, 100);
   t.regex(unknown.stderr, /^keepup: fatal: no daemon nosuch in /);

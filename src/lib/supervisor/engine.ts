@@ -254,7 +254,13 @@ export class Supervisor {
   }
 
   snapshot(): SupervisorSnapshot {
-    return {phase: this.state.phase, want: this.state.want, paused: this.state.paused, pid: this.child?.pid ?? 0, ...(this.state.restart.givenUp ? {givenUp: this.state.restart.givenUp} : {})};
+    return {
+      phase: this.state.phase,
+      want: this.state.want,
+      paused: this.state.paused,
+      pid: this.child?.pid ?? 0,
+      ...(this.state.restart.givenUp ? {givenUp: this.state.restart.givenUp} : {}),
+    };
   }
 
   /**
