@@ -2,25 +2,24 @@
 // svscan with keepup's default restart policy (a `restart-policy` file as keepup supervise writes
 // it: backoff from 1 s doubling to 60 s, give up after 10 starts within 300 s) and under Debian's
 // svscan (daemontools' fixed 1 s), side by side in one run:
-//   supervisor CPU   utime+stime of the supervising processes (keepup: the scanner; daemontools:
+//   supervisor CPU   CPU time (schedstat) of the supervising processes (keepup: the scanner; daemontools:
 //                    svscan and every supervise) over the window
 //   wake-ups         context switches (voluntary + involuntary) of those processes over the window
 //   restarts         starts of `run` seen over the window (each run appends one byte to `started`)
 // BENCH_POLICY_SECONDS sets the window (60); BENCH_QUICK=1 makes it 10 s; BENCH_POLICY_SERVICES
 // the count (500). Figures and ratios only; no thresholds.
-import {spawn, type ChildProcess} from 'node:child_process';
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {spawn} from 'node:child_process';
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {formatPolicyFile, resolvePolicy} from '../src/lib/policy/policy.js';
-import {cpuTicks, pause, supervisingPids, waitUntil} from './service-probes.js';
+import {cpuSeconds, pause, startsSeen, stopTree, supervisingPids, waitUntil} from './service-probes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const SECONDS = Number(process.env.BENCH_POLICY_SECONDS ?? (process.env.BENCH_QUICK ? 10 : 60));
 const COUNT = Number(process.env.BENCH_POLICY_SERVICES ?? 500);
-const TICKS_PER_SECOND = 100;
 
 type Side = 'daemontools' | 'keepup';
 const SIDES: Side[] = ['daemontools', 'keepup'];
@@ -44,18 +43,6 @@ function makeTree(side: Side): {base: string; dirs: string[]} {
   return {base, dirs};
 }
 
-function restarts(dirs: string[]): number {
-  let total = 0;
-  for (const dir of dirs) {
-    try {
-      total += statSync(join(dir, 'started')).size;
-    } catch {
-      // not started yet
-    }
-  }
-  return total;
-}
-
 function contextSwitches(pids: number[]): number {
   let total = 0;
   for (const pid of pids) {
@@ -69,33 +56,21 @@ function contextSwitches(pids: number[]): number {
   return total;
 }
 
-function stop(side: Side, scanner: ChildProcess, base: string): void {
-  for (const pid of supervisingPids(side, scanner)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  pause(500);
-  rmSync(base, {recursive: true, force: true});
-}
-
 function measure(side: Side): Figures {
   const {base, dirs} = makeTree(side);
   const [command, args] = side === 'daemontools' ? ['svscan', [base]] : [process.execPath, [join(root, 'dist', 'bin', 'svscan.js'), base]];
   const scanner = spawn(command, args, {stdio: ['ignore', 'ignore', 'ignore'], detached: true});
   try {
-    waitUntil(() => restarts(dirs) >= COUNT, `${side}: every service started once`, {timeoutMs: 300_000, pollMs: 20});
+    waitUntil(() => startsSeen(dirs) >= COUNT, `${side}: every service started once`, {timeoutMs: 300_000, pollMs: 20});
     const pids0 = supervisingPids(side, scanner);
-    const ticks0 = cpuTicks(pids0);
+    const cpu0 = cpuSeconds(pids0);
     const switches0 = contextSwitches(pids0);
-    const restarts0 = restarts(dirs);
+    const restarts0 = startsSeen(dirs);
     pause(SECONDS * 1000);
     const pids = supervisingPids(side, scanner);
-    return {cpuSeconds: (cpuTicks(pids) - ticks0) / TICKS_PER_SECOND, wakeups: contextSwitches(pids) - switches0, restarts: restarts(dirs) - restarts0};
+    return {cpuSeconds: cpuSeconds(pids) - cpu0, wakeups: contextSwitches(pids) - switches0, restarts: startsSeen(dirs) - restarts0};
   } finally {
-    stop(side, scanner, base);
+    stopTree(side, scanner, base);
   }
 }
 
@@ -110,6 +85,6 @@ console.log('|---|---|---|---|');
 const figures = {} as Record<Side, Figures>;
 for (const side of SIDES) figures[side] = measure(side);
 const pick = (key: keyof Figures) => ({daemontools: figures.daemontools[key], keepup: figures.keepup[key]});
-row('supervisor CPU (s)', pick('cpuSeconds'), 2);
+row('supervisor CPU (s)', pick('cpuSeconds'), 3);
 row('supervisor wake-ups (context switches)', pick('wakeups'));
 row('restarts', pick('restarts'));

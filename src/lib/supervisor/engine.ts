@@ -337,15 +337,7 @@ export class Supervisor {
       case 'signal':
         return this.signal(effect.signal, effect.target === 'group');
       case 'arm-start-timer':
-        this.cancelTimer('startTimer');
-        this.startTimer = this.time.setTimeout(
-          () => {
-            this.startTimer = undefined;
-            this.dispatch({type: 'start-timer'});
-          },
-          Math.max(0, effect.at - this.time.now()),
-        );
-        return;
+        return this.armAt('startTimer', effect.at, {type: 'start-timer'});
       case 'cancel-start-timer':
         return this.cancelTimer('startTimer');
       case 'arm-kill-timer': {
@@ -357,15 +349,7 @@ export class Supervisor {
       case 'cancel-kill-timer':
         return this.cancelTimer('killTimer');
       case 'arm-reset-timer':
-        this.cancelTimer('resetTimer');
-        this.resetTimer = this.time.setTimeout(
-          () => {
-            this.resetTimer = undefined;
-            this.dispatch({type: 'reset-timer'});
-          },
-          Math.max(0, effect.at - this.time.now()),
-        );
-        return;
+        return this.armAt('resetTimer', effect.at, {type: 'reset-timer'});
       case 'cancel-reset-timer':
         return this.cancelTimer('resetTimer');
       case 'emit':
@@ -550,6 +534,18 @@ export class Supervisor {
       if (this.child) this.reporter.warn(`${this.dir} still running ${ms} ms after TERM: sending KILL to its process group`);
       this.dispatch({type: 'kill-timer'});
     }, ms);
+  }
+
+  /** Arms the start or reset timer for clock time `at`; when it fires, `event` is dispatched. */
+  private armAt(which: 'startTimer' | 'resetTimer', at: number, event: SupervisorEvent): void {
+    this.cancelTimer(which);
+    this[which] = this.time.setTimeout(
+      () => {
+        this[which] = undefined;
+        this.dispatch(event);
+      },
+      Math.max(0, at - this.time.now()),
+    );
   }
 
   private cancelTimer(which: 'startTimer' | 'killTimer' | 'resetTimer'): void {
