@@ -352,7 +352,9 @@ export class Scanner {
       reporter,
       time: this.time,
       ...(runner ? {runner} : {spawn}),
-      ...(role === 'main' && this.options.events ? {events: this.options.events, name: entry.name, source: 'supervise' as const} : {}),
+      // Events name the service (`NAME`, or `NAME/log` for its logger, which keeps its own log).
+      name: role === 'main' ? entry.name : `${entry.name}/${LOG_DIR}`,
+      ...(role === 'main' && this.options.events ? {events: this.options.events, source: 'supervise' as const} : {}),
     });
     entry[role] = supervisor;
     // An in-process logger's status names this process: there is nothing to adopt.
