@@ -391,6 +391,7 @@ export class Supervisor {
     if (this.runner) {
       const child: InProcessChild = this.runner.start((ending) => this.childExited(child, ending));
       this.started(child);
+      this.emit({kind: 'started', pid: child.pid});
       return;
     }
     let settings: SpawnSettings;
@@ -413,6 +414,8 @@ export class Supervisor {
     // that lets a successor adopt it is there too, and a supervisor killed before `go` leaves a
     // child that exits without running anything.
     child.go();
+    // Logged once the child may exec: nothing slows the window between status and go.
+    this.emit({kind: 'started', pid: child.pid});
   }
 
   private started(child: ChildHandle): void {
@@ -425,7 +428,6 @@ export class Supervisor {
     // child that exits without running anything.
     this.recordChild(child.pid);
     this.announce();
-    this.emit({kind: 'started', pid: child.pid});
   }
 
   /** The child could not run `./run`: reported as daemontools' forked child reports it. */
@@ -467,8 +469,11 @@ export class Supervisor {
 
   private emitPolicyEvent(event: PolicyEvent): void {
     switch (event.kind) {
-      case 'restarting':
-        return this.emit({kind: 'restarting', delay: Math.round(event.delayMs) / 1000});
+      case 'restarting': {
+        // Seconds from the event's own time, so that time + delay is the start (status writes come between).
+        const delayMs = this.state.phase === 'waiting' && this.state.startAt !== undefined ? Math.max(0, this.state.startAt - this.time.now()) : 0;
+        return this.emit({kind: 'restarting', delay: Math.round(delayMs) / 1000});
+      }
       case 'gave-up': {
         const {retryAt, reason} = event.givenUp;
         return this.emit({kind: 'gave-up', reason, ...(retryAt !== undefined ? {retryAt: new Date(retryAt).toISOString()} : {})});
