@@ -7,12 +7,12 @@
 //   memory            RSS and anonymous memory of the supervising processes, at start and end
 // BENCH_STORM_SECONDS sets the storm's length (60); BENCH_QUICK=1 makes it 10 s.
 // Figures and ratios only; no thresholds.
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {spawn, spawnSync} from 'node:child_process';
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {cpuTicks, pause, supervisingPids, waitUntil} from './service-probes.js';
+import {cpuTicks, pause, startsSeen, stopTree, supervisingPids, waitUntil} from './service-probes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -43,18 +43,6 @@ function makeTree(count: number): {base: string; dirs: string[]} {
   return {base, dirs};
 }
 
-function restarts(dirs: string[]): number {
-  let total = 0;
-  for (const dir of dirs) {
-    try {
-      total += statSync(join(dir, 'started')).size;
-    } catch {
-      // not started yet
-    }
-  }
-  return total;
-}
-
 function memoryMB(pids: number[]): {rss: number; anon: number} {
   let rss = 0;
   let anon = 0;
@@ -74,29 +62,16 @@ function svstatSays(dir: string, word: string): boolean {
   return spawnSync('svstat', [dir], {encoding: 'utf8'}).stdout.includes(`: ${word}`);
 }
 
-function stop(side: Side, scanner: ChildProcess, base: string): void {
-  const pids = supervisingPids(side, scanner);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  pause(500);
-  rmSync(base, {recursive: true, force: true});
-}
-
 function storm(side: Side, count: number): Figures {
   const {base, dirs} = makeTree(count);
   const [command, args] = side === 'daemontools' ? ['svscan', [base]] : [process.execPath, [join(root, 'dist', 'bin', 'svscan.js'), base]];
   const scanner = spawn(command, args, {stdio: ['ignore', 'ignore', 'ignore'], detached: true});
   try {
-    waitUntil(() => restarts(dirs) >= count, `${side}: every service started once`, {timeoutMs: 300_000, pollMs: 20});
+    waitUntil(() => startsSeen(dirs) >= count, `${side}: every service started once`, {timeoutMs: 300_000, pollMs: 20});
     pause(2000);
     const start = memoryMB(supervisingPids(side, scanner));
     const ticks0 = cpuTicks(supervisingPids(side, scanner));
-    const restarts0 = restarts(dirs);
+    const restarts0 = startsSeen(dirs);
     const t0 = performance.now();
     const downs: number[] = [];
     const probes = dirs.filter((_, index) => index % Math.floor(count / 5) === 0).slice(0, 5);
@@ -111,7 +86,7 @@ function storm(side: Side, count: number): Figures {
     pause(Math.max(0, SECONDS * 1000 - (performance.now() - t0)));
     const pids = supervisingPids(side, scanner);
     const ticks = cpuTicks(pids) - ticks0;
-    const seen = restarts(dirs) - restarts0;
+    const seen = startsSeen(dirs) - restarts0;
     const seconds = (performance.now() - t0) / 1000;
     const end = memoryMB(pids);
     downs.sort((a, b) => a - b);
@@ -125,7 +100,7 @@ function storm(side: Side, count: number): Figures {
       anonEndMB: end.anon,
     };
   } finally {
-    stop(side, scanner, base);
+    stopTree(side, scanner, base);
   }
 }
 

@@ -2,7 +2,8 @@
 // (benchmarks poll tightly and must not yield to timers). The pid in a service's status comes
 // from the tests' own helper, test/helpers/service-pid.ts.
 import type {ChildProcess} from 'node:child_process';
-import {readdirSync, readFileSync} from 'node:fs';
+import {readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {join} from 'node:path';
 
 export function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -46,4 +47,46 @@ export function cpuTicks(pids: number[]): number {
     }
   }
   return ticks;
+}
+
+/** Starts seen in `dirs`: each crash-looping `run` appends one byte to its `started` file. */
+export function startsSeen(dirs: string[]): number {
+  let total = 0;
+  for (const dir of dirs) {
+    try {
+      total += statSync(join(dir, 'started')).size;
+    } catch {
+      // not started yet
+    }
+  }
+  return total;
+}
+
+/** Kills the supervising processes (services are left to die with their `run`), then removes the tree. */
+export function stopTree(side: 'daemontools' | 'keepup', scanner: ChildProcess, base: string): void {
+  for (const pid of supervisingPids(side, scanner)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  pause(500);
+  rmSync(base, {recursive: true, force: true});
+}
+
+/**
+ * CPU time of `pids` in seconds from /proc/PID/schedstat (nanoseconds on a CPU): exact for many
+ * small processes, where clock ticks round each one's share down to nothing.
+ */
+export function cpuSeconds(pids: number[]): number {
+  let ns = 0;
+  for (const pid of pids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/schedstat`, 'latin1').split(' ')[0]);
+    } catch {
+      // gone
+    }
+  }
+  return ns / 1e9;
 }

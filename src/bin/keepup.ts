@@ -8,6 +8,8 @@ import type {KeepupContext} from '../lib/keepup/context.js';
 import {cronCommand} from '../lib/keepup/cron-command.js';
 import {superviseCommand} from '../lib/keepup/supervise-command.js';
 import {statusCommand} from '../lib/keepup/status-command.js';
+import {resetCommand} from '../lib/keepup/reset-command.js';
+import {eventsCommand} from '../lib/keepup/events-command.js';
 
 /** keepup's subcommands: one line each. */
 const SUBCOMMANDS: Record<string, Subcommand<KeepupContext>> = {
@@ -15,6 +17,8 @@ const SUBCOMMANDS: Record<string, Subcommand<KeepupContext>> = {
   cron: cronCommand,
   supervise: superviseCommand,
   status: statusCommand,
+  reset: resetCommand,
+  events: eventsCommand,
 };
 
 const out = (text: string) => void process.stdout.write(text);

@@ -5,6 +5,7 @@ import {validate as validateCron} from 'node-cron';
 import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
 import {decodeConfig} from './input.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
+import {mergeSettings, type RestartSettings} from '../policy/policy.js';
 import {fail, failAt, list, located, mapping, number, oneOf, oneOrMany, required, scalarOrMap, scalarText, section, string, type Section, type Source, type Validator} from './schema.js';
 
 /** How a daemon is looked for in the process table. */
@@ -31,6 +32,34 @@ export interface DaemonRule {
   diagnostics: string[][];
   /** Present when the daemon has `run:`: `keepup supervise` supervises it instead of checking it by name. */
   service?: ServiceSpec;
+  /** `restart:`, the daemon's keys over the top-level ones; undefined: the mode's defaults. */
+  restart?: RestartSettings;
+  /** `notify:`, the daemon's keys over the top-level ones (over the defaults); undefined: DEFAULT_NOTIFY. */
+  notify?: NotifySettings;
+}
+
+/** What `notify.events` may name: event kinds, and `restarted` (a check-mode restart or a supervised `restarting`). */
+export const NOTIFY_EVENTS = ['started', 'exited', 'restarted', 'restart-failed', 'gave-up', 'recovered', 'stopped', 'unhealthy', 'healthy', 'ready'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+export const DEFAULT_NOTIFY_EVENTS: readonly NotifyEvent[] = ['restarted', 'gave-up', 'recovered'];
+export const DEFAULT_THROTTLE_SECONDS = 600;
+
+export interface WebhookSettings {
+  url: string;
+  /** Absolute path of the HMAC secret (trusted like the config). */
+  secretFile?: string;
+}
+
+/** How a daemon's events become messages (notify/). */
+export interface NotifySettings {
+  events: readonly NotifyEvent[];
+  /** At most one message per daemon this often; what happens meanwhile is summarised in the next. */
+  throttleMs: number;
+  /** Through the config's `mail:` (when there is one). */
+  mail: boolean;
+  webhook?: WebhookSettings;
+  /** A program (argv) run with the message as environment variables and JSON on stdin. */
+  exec?: string[];
 }
 
 /** `run:` as an argument list (quoted for sh) or as the admin's own shell command line. */
@@ -91,6 +120,10 @@ export interface WatchdogConfig {
   checkIntervalMs: number;
   /** The daemons' stop timeout unless they set their own (and the one for admins' own service dirs). */
   stopTimeoutMs: number;
+  /** The top-level `restart:` (each daemon's `restart` already has it merged in). */
+  restart?: RestartSettings;
+  /** The top-level `notify:` over the defaults; undefined: DEFAULT_NOTIFY. */
+  notify?: NotifySettings;
   daemons: DaemonRule[];
 }
 
@@ -247,12 +280,61 @@ const logScript: Validator<string[]> = (node, source, where, parent) => {
 /** Seconds from TERM to KILL; whole milliseconds, as the `timeout-kill` file holds them. */
 const stopTimeout: Validator<number> = (node, source, where, parent) => Math.round(number({min: 0, max: 86400})(node, source, where, parent) * 1000);
 
-/** true or false. */
+/** `true` or `false`. */
 const boolean: Validator<boolean> = (node, source, where, parent) => {
   const value = node !== null && isScalar(node) ? node.value : undefined;
   if (typeof value !== 'boolean') fail(source, node ?? parent, `${where} must be true or false`);
   return value;
 };
+
+const wholeNumber =
+  (min: number, max: number): Validator<number> =>
+  (node, source, where, parent) => {
+    const n = number({min, max})(node, source, where, parent);
+    if (!Number.isInteger(n)) fail(source, node, `${where} must be a whole number`);
+    return n;
+  };
+
+const MAX_POLICY_SECONDS = 31 * 24 * 3600;
+const GIVE_UP_FIELDS = {starts: required(wholeNumber(1, 1_000_000)), within: required(number({min: 0.001, max: MAX_POLICY_SECONDS}))};
+
+/** `giveUp: {starts: N, within: SECONDS}`, or `giveUp: false` (never). */
+const giveUp: Validator<RestartSettings['giveUp']> = (node, source, where, parent) => {
+  if (node !== null && isScalar(node) && node.value === false) return false;
+  if (node !== null && isScalar(node)) fail(source, node, `${where} must be {starts: N, within: SECONDS} or false`);
+  return section(GIVE_UP_FIELDS)(node, source, where, parent);
+};
+
+const RESTART_FIELDS = {
+  delay: {validate: number({min: 0.1, max: 86400})},
+  maxDelay: {validate: number({min: 0.1, max: MAX_POLICY_SECONDS})},
+  resetAfter: {validate: number({min: 0, max: MAX_POLICY_SECONDS})},
+  giveUp: {validate: giveUp},
+  retryAfter: {validate: number({min: 0, max: MAX_POLICY_SECONDS})},
+};
+
+function webhookUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') return undefined;
+  } catch {
+    // fall through
+  }
+  return 'must be an http:// or https:// URL';
+}
+
+const WEBHOOK_FIELDS = {url: required(string(webhookUrl)), secretFile: {validate: string(noNul)}};
+
+const NOTIFY_FIELDS = {
+  events: {validate: list(oneOf(NOTIFY_EVENTS))},
+  throttle: {validate: number({min: 0, max: 86400})},
+  mail: {validate: boolean},
+  webhook: {validate: section(WEBHOOK_FIELDS)},
+  exec: {validate: (node: Node | null, source: Source, where: string, parent: Node | null) => logScript(node, source, where, parent)},
+};
+
+type RestartSection = Section<typeof RESTART_FIELDS>;
+type NotifySection = Section<typeof NOTIFY_FIELDS>;
 
 const DAEMON_FIELDS = {
   name: required(string(fileName)),
@@ -269,6 +351,8 @@ const DAEMON_FIELDS = {
   limits: {validate: section(LIMIT_FIELDS)},
   log: {validate: logScript},
   stopTimeout: {validate: stopTimeout},
+  restart: {validate: section(RESTART_FIELDS)},
+  notify: {validate: section(NOTIFY_FIELDS)},
 };
 
 const SERVICE_KEYS = ['user', 'env', 'envdir', 'limits', 'log', 'stopTimeout'] as const;
@@ -299,6 +383,8 @@ const TOP_FIELDS = {
   serviceDir: {validate: string(noNul)},
   checkInterval: {validate: number({min: 0.1, max: 86400})},
   stopTimeout: {validate: stopTimeout},
+  restart: {validate: section(RESTART_FIELDS)},
+  notify: {validate: section(NOTIFY_FIELDS)},
   daemons: required(list(located(daemon))),
 };
 
@@ -320,7 +406,9 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
   const raw = section(TOP_FIELDS)(root, source, 'config', null);
   const base = dirname(resolve(file));
   const stopTimeoutMs = raw.stopTimeout ?? DEFAULT_STOP_TIMEOUT_MS;
-  const context: DaemonContext = {source, base, stopTimeoutMs, warnings: []};
+  const restart = raw.restart && restartSettings(raw.restart);
+  const notify = raw.notify && notifySettings(raw.notify, DEFAULT_NOTIFY, base);
+  const context: DaemonContext = {source, base, stopTimeoutMs, restart, notify, warnings: []};
   const seen = new Set<string>();
   const daemons = raw.daemons.map(({value, node}, index): DaemonRule => {
     if (seen.has(value.name)) fail(source, node, `daemons[${index}]: the name ${JSON.stringify(value.name)} is used twice`);
@@ -344,6 +432,8 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
     serviceDir: raw.serviceDir !== undefined ? resolve(base, raw.serviceDir) : join(stateDir, DEFAULT_SERVICE_DIR),
     checkIntervalMs: Math.round((raw.checkInterval ?? DEFAULT_CHECK_INTERVAL_SECONDS) * 1000),
     stopTimeoutMs,
+    ...(restart ? {restart} : {}),
+    ...(notify ? {notify} : {}),
     daemons,
   };
   return {config, warnings: context.warnings};
@@ -377,6 +467,9 @@ interface DaemonContext {
   readonly base: string;
   /** The config's stopTimeout, for daemons without their own. */
   readonly stopTimeoutMs: number;
+  /** The top-level restart: and notify:, under each daemon's own. */
+  readonly restart: RestartSettings | undefined;
+  readonly notify: NotifySettings | undefined;
   readonly warnings: string[];
 }
 
@@ -390,6 +483,8 @@ function daemonRule(raw: DaemonSection, place: DaemonPlace, context: DaemonConte
   const {name} = raw;
   const {match, process, pattern} = processMatch(raw, place, context);
   const service = serviceSpec(raw, place, context);
+  const restart = mergeSettings(context.restart, raw.restart && restartSettings(raw.restart));
+  const notify = raw.notify ? notifySettings(raw.notify, context.notify ?? DEFAULT_NOTIFY, context.base) : context.notify;
   return {
     name,
     process,
@@ -400,6 +495,27 @@ function daemonRule(raw: DaemonSection, place: DaemonPlace, context: DaemonConte
     ...(raw.pidfile !== undefined ? {pidfile: resolve(context.base, raw.pidfile)} : {}),
     diagnostics: raw.diagnostics ?? [],
     ...(service ? {service} : {}),
+    ...(restart ? {restart} : {}),
+    ...(notify ? {notify} : {}),
+  };
+}
+
+export const DEFAULT_NOTIFY: NotifySettings = {events: DEFAULT_NOTIFY_EVENTS, throttleMs: DEFAULT_THROTTLE_SECONDS * 1000, mail: true};
+
+function restartSettings(raw: RestartSection): RestartSettings {
+  return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
+}
+
+/** `notify:` keys over `base`; relative paths from the config's directory. */
+function notifySettings(raw: NotifySection, base: NotifySettings, dir: string): NotifySettings {
+  const webhook = raw.webhook && {url: raw.webhook.url, ...(raw.webhook.secretFile !== undefined ? {secretFile: resolve(dir, raw.webhook.secretFile)} : {})};
+  const exec = raw.exec && [resolve(dir, raw.exec[0]!), ...raw.exec.slice(1)];
+  return {
+    events: raw.events ?? base.events,
+    throttleMs: raw.throttle !== undefined ? Math.round(raw.throttle * 1000) : base.throttleMs,
+    mail: raw.mail ?? base.mail,
+    ...((webhook ?? base.webhook) ? {webhook: webhook ?? base.webhook} : {}),
+    ...((exec ?? base.exec) ? {exec: exec ?? base.exec} : {}),
   };
 }
 

@@ -81,3 +81,22 @@ function readText(path: string): string {
     closeSync(fd);
   }
 }
+
+/**
+ * An EventBus listener appending to DIR's event log. A log that cannot be written is reported
+ * once per distinct problem (not once per event) and never stops anything.
+ */
+export function logListener(dir: string, reporter: {warn(message: string): void}, maxBytes = DEFAULT_EVENT_LOG_BYTES): (event: KeepupEvent) => void {
+  const log = new EventLog(dir, maxBytes);
+  let last: string | undefined;
+  return (event) => {
+    try {
+      log.append(event);
+      last = undefined;
+    } catch (error) {
+      const text = `unable to write the event log ${join(dir, EVENT_LOG_FILE)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+      if (text !== last) reporter.warn(text);
+      last = text;
+    }
+  };
+}

@@ -15,7 +15,7 @@ import type {Verdict} from '../watchdog/decide.js';
  * `keepup status`: one row per service directory in serviceDir, and one per daemon checked by
  * name. The JSON field names are stable (README, "keepup status").
  */
-export type ServiceState = 'up' | 'down' | 'paused' | 'not supervised';
+export type ServiceState = 'up' | 'down' | 'paused' | 'failed' | 'not supervised';
 export type CheckedState = 'running' | 'missing' | 'starting';
 
 export interface ServiceRow {
@@ -32,6 +32,10 @@ export interface ServiceRow {
   /** Restarts since its supervisor started; null when unknown. */
   readonly restarts: number | null;
   readonly lastExit: stats.ChildExit | null;
+  /** State `failed` (the restart policy gave up): when (ISO 8601), why, and the next try (null: only by hand). */
+  readonly failedAt?: string;
+  readonly failedReason?: string;
+  readonly retryAt?: string | null;
 }
 
 export interface CheckedRow {
@@ -73,14 +77,16 @@ function serviceRow(name: string, dir: string, nowMs: number): ServiceRow {
   if (record === 'bad-format') throw new SysError(`read ${dir}/supervise/status`, Object.assign(new Error('bad format'), {code: 'EPROTO'}));
   const counters = readStats(dir);
   const up = record.pid !== 0;
+  const failed = !up && record.want === 'up' ? counters?.failed : undefined;
   return {
     ...base,
-    state: up ? (record.paused ? 'paused' : 'up') : 'down',
+    state: up ? (record.paused ? 'paused' : 'up') : failed ? 'failed' : 'down',
     pid: up ? record.pid : null,
     seconds: Number(secondsSince(record, nowMs)),
     want: record.want === 'none' ? null : record.want,
     restarts: counters ? stats.restarts(counters) : null,
     lastExit: counters?.lastExit ?? null,
+    ...(failed ? {failedAt: new Date(failed.at).toISOString(), failedReason: failed.reason, retryAt: failed.retryAt === null ? null : new Date(failed.retryAt).toISOString()} : {}),
   };
 }
 
@@ -109,6 +115,9 @@ export function formatRow(row: StatusRow): string {
   const parts = statusPhrases({pid: row.pid ?? 0, seconds: row.seconds ?? 0, normallyUp: row.normallyUp, paused: row.state === 'paused', want: row.want ?? 'none'});
   if (row.restarts !== null) parts.push(`${row.restarts} restart${row.restarts === 1 ? '' : 's'}`);
   if (row.lastExit) parts.push(`last exit ${exitText(row.lastExit)}`);
+  if (row.state === 'failed') {
+    parts.push(`failed since ${row.failedAt}: ${row.failedReason}; ${row.retryAt ? `next try at ${row.retryAt}` : 'no retry (keepup reset or svc -u)'}`);
+  }
   return `${row.name}: ${parts.join(', ')}\n`;
 }
 

@@ -11,6 +11,14 @@ import type {PassContext} from '../watchdog/pass.js';
 import type {Census} from './announcement.js';
 import {Checker} from './checker.js';
 import {checkedDaemons} from './service-report.js';
+import {EventBus} from '../events/event.js';
+import {logListener} from '../events/log.js';
+import {Notifier} from '../notify/notifier.js';
+import {prepareStateDir} from '../watchdog/state-dir.js';
+import {errorText} from '../cli/errno-text.js';
+import {logTail} from '../notify/log-tail.js';
+import {join} from 'node:path';
+import {LOG_DIR} from '../service-dir/layout.js';
 
 /**
  * The command `log/run` names: `multilog` on the PATH. keepup's scanner runs the same script in
@@ -43,11 +51,36 @@ export class Supervision {
   private specs: Map<string, ServiceSpec>;
   private started = false;
   private unlock: (() => void) | undefined;
+  /**
+   * Every event of the services and of the checked daemons: to `stateDir/events` first, then to
+   * the notifier; health checks, metrics and the status page subscribe here too.
+   */
+  readonly events: EventBus;
+  private readonly notifier: Notifier;
 
   constructor(config: WatchdogConfig, options: SupervisionOptions) {
     this.config = config;
     this.options = options;
     this.specs = specsOf(config);
+    const time = options.pass.time;
+    this.events = new EventBus(() => time.now(), options.reporter);
+    this.events.subscribe(logListener(config.stateDir, options.reporter));
+    this.notifier = new Notifier({
+      host: options.pass.host,
+      stateDir: config.stateDir,
+      time,
+      reporter: options.reporter,
+      uids: options.uids,
+      env: options.pass.env,
+      settings: (service) => this.config.daemons.find((daemon) => daemon.name === service)?.notify ?? this.config.notify,
+      mail: () => this.config.mail,
+      logTail: (service) => {
+        const script = this.specs.get(service)?.log;
+        return script && logTail(join(this.config.serviceDir, service, LOG_DIR), script);
+      },
+      ...(options.pass.createMailer ? {createMailer: options.pass.createMailer} : {}),
+    });
+    this.events.subscribe((event) => this.notifier.handle(event));
     const spawnContext: SpawnContext = {...options.spawn, nofile: options.nofile};
     this.scanner = new Scanner({
       dir: config.serviceDir,
@@ -59,12 +92,18 @@ export class Supervision {
       logScript: (entry) => this.specs.get(entry.name)?.log,
       // keepup's services have their own in timeout-kill; this one is for the loggers and admins' directories.
       stopTimeoutMs: () => this.config.stopTimeoutMs,
+      events: this.events,
     });
-    this.checker = new Checker(config, options.pass, {out: options.out});
+    this.checker = new Checker(config, {...options.pass, events: this.events}, {out: options.out});
   }
 
   /** Generates the tree, starts the scanner and the checker. Throws (nothing started) when the tree cannot be made. */
   async start(): Promise<TreePlan> {
+    const state = prepareStateDir(this.config.stateDir, this.options.uids);
+    if (!state.ok) {
+      this.options.reporter.warn(`unable to use stateDir ${this.config.stateDir}: ${state.cause ? errorText(state.cause) : state.problem}; events are not logged`);
+    }
+    this.notifier.start();
     const plan = await this.sync(this.config);
     this.checker.start();
     return plan;
@@ -94,6 +133,7 @@ export class Supervision {
   async stop(): Promise<void> {
     await this.checker.stop();
     await this.scanner.stop('down');
+    await this.notifier.stop();
     this.unlock?.();
     this.unlock = undefined;
   }

@@ -1,3 +1,4 @@
+import type {EventSink} from '../events/event.js';
 import {closeSync, constants, openSync, watch, type FSWatcher} from 'node:fs';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
@@ -51,6 +52,11 @@ export interface ScannerOptions {
    * first supervised (in process or not), and again at every start of an in-process logger.
    */
   readonly logScript?: (entry: ServiceEntry) => readonly string[] | undefined;
+  /**
+   * Where the services' events go (keepup supervise: its event bus), named by the service's
+   * name in the tree. Default: each service's own `supervise/events` (a plain svscan tree).
+   */
+  readonly events?: EventSink;
 }
 
 /** One line of `keepup status`/tests: what the scanner supervises. */
@@ -346,6 +352,9 @@ export class Scanner {
       reporter,
       time: this.time,
       ...(runner ? {runner} : {spawn}),
+      // Events name the service (`NAME`, or `NAME/log` for its logger, which keeps its own log).
+      name: role === 'main' ? entry.name : `${entry.name}/${LOG_DIR}`,
+      ...(role === 'main' && this.options.events ? {events: this.options.events, source: 'supervise' as const} : {}),
     });
     entry[role] = supervisor;
     // An in-process logger's status names this process: there is nothing to adopt.

@@ -11,6 +11,11 @@ export const LOG_DIR = 'log';
 export const LOG_RUN_FILE = 'log/run';
 /** keepup: whole milliseconds after `svc -d` before the child gets KILL. */
 export const TIMEOUT_KILL_FILE = 'timeout-kill';
+/**
+ * keepup: the restart policy (delay, backoff, give-up, retry; policy/policy.ts). Without it a
+ * service is restarted as daemontools does: one second after the previous start, for ever.
+ */
+export const RESTART_POLICY_FILE = 'restart-policy';
 /** keepup: the marker telling `keepup supervise` it made this directory (and may change it). */
 export const MARKER_FILE = '.keepup';
 
@@ -25,6 +30,8 @@ export const LOCK_FILE = 'supervise/lock';
 export const CHILD_FILE = 'supervise/child';
 /** keepup's own counters (starts, last exit) as JSON, for `keepup status`; the 18-byte status is untouched. */
 export const STATS_FILE = 'supervise/stats';
+/** keepup's event log of a service supervised outside `keepup supervise` (svscan, supervise): JSON lines, rotated. */
+export const EVENTS_DIR = 'supervise';
 /** The FIFO between a service and its logger, inside the service's own `supervise/` directory. */
 export const LOG_PIPE = 'supervise/log.pipe';
 

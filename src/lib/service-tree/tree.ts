@@ -3,7 +3,8 @@ import {join} from 'node:path';
 import {FatalError, SysError} from '../cli/errors.js';
 import {EXIT_USAGE} from '../cli/exit-codes.js';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
-import {DOWN_FILE, LOG_DIR, LOG_RUN_FILE, MARKER_FILE, RUN_FILE, TIMEOUT_KILL_FILE} from '../service-dir/layout.js';
+import {DOWN_FILE, LOG_DIR, LOG_RUN_FILE, MARKER_FILE, RESTART_POLICY_FILE, RUN_FILE, TIMEOUT_KILL_FILE} from '../service-dir/layout.js';
+import {formatPolicyFile, resolvePolicy} from '../policy/policy.js';
 import {listNames} from '../sys/directory.js';
 import {lockFileSync} from '../sys/flock.js';
 import {writeFileAtomicSync} from '../sys/fs-atomic.js';
@@ -31,6 +32,8 @@ export interface GeneratedService {
   readonly logRun: string | undefined;
   /** The `timeout-kill` file's text. */
   readonly timeoutKill: string;
+  /** The `restart-policy` file's text: the daemon's `restart:` over resident mode's defaults. */
+  readonly restartPolicy: string;
 }
 
 /** The tree the config asks for. `multilog` is the command that starts multilog (argv prefix). */
@@ -44,6 +47,7 @@ export function generateServices(config: WatchdogConfig, multilog: readonly stri
         run: formatRunScript(spec.run, {logged: spec.log !== undefined}),
         logRun: spec.log && formatLogRunScript(multilog, spec.log),
         timeoutKill: `${spec.stopTimeoutMs}\n`,
+        restartPolicy: formatPolicyFile(resolvePolicy(daemon.restart, 'resident')),
       },
     ];
   });
@@ -53,7 +57,7 @@ export function generateServices(config: WatchdogConfig, multilog: readonly stri
 export interface TreePlan {
   /** New services (written before the scanner sees them). */
   readonly create: GeneratedService[];
-  /** Existing services whose run, log/run or timeout-kill text changes; a changed run or log/run restarts that child. */
+  /** Existing services whose run, log/run, timeout-kill or restart-policy text changes; a changed run or log/run restarts that child. */
   readonly update: Array<{service: GeneratedService; run: boolean; log: boolean}>;
   /** A logger added or dropped: the old service is retired, then created afresh. */
   readonly replace: GeneratedService[];
@@ -75,7 +79,12 @@ export function planTree(serviceDir: string, desired: readonly GeneratedService[
     const run = readText(join(dir, RUN_FILE));
     const logRun = readText(join(dir, LOG_RUN_FILE));
     if ((logRun === undefined) !== (service.logRun === undefined)) plan.replace.push(service);
-    else if (run !== service.run || logRun !== service.logRun || readText(join(dir, TIMEOUT_KILL_FILE)) !== service.timeoutKill) {
+    else if (
+      run !== service.run ||
+      logRun !== service.logRun ||
+      readText(join(dir, TIMEOUT_KILL_FILE)) !== service.timeoutKill ||
+      readText(join(dir, RESTART_POLICY_FILE)) !== service.restartPolicy
+    ) {
       plan.update.push({service, run: run !== service.run, log: logRun !== service.logRun});
     } else plan.unchanged.push(service.name);
   }
@@ -113,6 +122,7 @@ export function writeService(serviceDir: string, service: GeneratedService): voi
     writeIfChanged(join(dir, LOG_RUN_FILE), service.logRun, 0o755);
   }
   writeIfChanged(join(dir, TIMEOUT_KILL_FILE), service.timeoutKill, 0o644);
+  writeIfChanged(join(dir, RESTART_POLICY_FILE), service.restartPolicy, 0o644);
   writeIfChanged(join(dir, RUN_FILE), service.run, 0o755);
   writeIfChanged(join(dir, MARKER_FILE), MARKER, 0o644);
 }

@@ -12,7 +12,11 @@ import {trustedUids} from '../security/ownership.js';
 import type {HeldDirectory} from '../sys/held-directory.js';
 import {failed, ServiceDir, type StartOutcome} from './service-dir.js';
 import {parseControlByte} from '../control/commands.js';
-import {initialState, transition, type Effect, type SupervisorEvent, type SupervisorState} from './state.js';
+import {initialState, transition, type Effect, type PolicyEvent, type SupervisorEvent, type SupervisorState} from './state.js';
+import type {EventInput, EventSink, EventSource} from '../events/event.js';
+import {EventLog} from '../events/log.js';
+import type {GivenUp} from '../policy/policy.js';
+import {basename} from 'node:path';
 
 export type {StartOutcome} from './service-dir.js';
 
@@ -49,7 +53,19 @@ export interface SupervisorOptions {
   readonly runner?: ChildRunner;
   /** Where starts wait their turn. Default: the process's queue, shared by every supervisor. */
   readonly spawnQueue?: SpawnQueue;
+  /**
+   * Where this service's events go (started, exited, restarting, gave-up, recovered, stopped).
+   * Default: the service's own log, `DIR/supervise/events` (SERVICE_EVENT_LOG_BYTES, rotated).
+   */
+  readonly events?: EventSink;
+  /** The service's name in its events. Default: DIR's last component. */
+  readonly name?: string;
+  /** Who the events say saw them. Default `svscan`. */
+  readonly source?: EventSource;
 }
+
+/** The size a service's own event log (`supervise/events`) rotates at. */
+export const SERVICE_EVENT_LOG_BYTES = 64 * 1024;
 
 /**
  * A child that is not a process of its own but runs in the supervisor's process (an in-process
@@ -82,6 +98,8 @@ export interface SupervisorSnapshot {
   readonly paused: boolean;
   /** 0 when there is no child. */
   readonly pid: number;
+  /** The restart policy gave up (phase `failed`); absent otherwise. */
+  readonly givenUp?: GivenUp;
 }
 
 /**
@@ -136,6 +154,13 @@ export class Supervisor {
   private announceWithSpawn = false;
   private startTimer: TimerHandle | undefined;
   private killTimer: TimerHandle | undefined;
+  private resetTimer: TimerHandle | undefined;
+  private readonly events: EventSink | undefined;
+  private ownLog: EventLog | undefined;
+  private readonly name: string;
+  private readonly source: EventSource;
+  /** The last policy-file warning, so that a bad file is reported once, not at every death. */
+  private policyWarning: string | undefined;
   private readonly queue: SupervisorEvent[] = [];
   private draining = false;
   private closed = false;
@@ -155,6 +180,9 @@ export class Supervisor {
     this.stats = {since: Math.round(this.time.now()), starts: 0, lastExit: null};
     this.adoptPollMs = options.adoptPollMs ?? 500;
     this.spawnQueue = options.spawnQueue ?? processSpawnQueue;
+    this.events = options.events;
+    this.name = options.name ?? (basename(options.dir) || options.dir);
+    this.source = options.source ?? 'svscan';
     this.pidStamp = tai64n.fromUnixMs(this.time.now());
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
   }
@@ -179,7 +207,7 @@ export class Supervisor {
       this.files.release();
       return want;
     }
-    this.state = initialState(want);
+    this.state = initialState(want, this.state.policy);
     const lock = await this.files.lock(this.trustedUids);
     if (lock.kind !== 'started') {
       this.files.release();
@@ -205,6 +233,7 @@ export class Supervisor {
       this.files.release();
       return opened;
     }
+    this.readPolicy();
     this.dispatch({type: 'boot'});
     const early = this.early ?? '';
     this.early = undefined;
@@ -225,7 +254,13 @@ export class Supervisor {
   }
 
   snapshot(): SupervisorSnapshot {
-    return {phase: this.state.phase, want: this.state.want, paused: this.state.paused, pid: this.child?.pid ?? 0};
+    return {
+      phase: this.state.phase,
+      want: this.state.want,
+      paused: this.state.paused,
+      pid: this.child?.pid ?? 0,
+      ...(this.state.restart.givenUp ? {givenUp: this.state.restart.givenUp} : {}),
+    };
   }
 
   /**
@@ -253,7 +288,7 @@ export class Supervisor {
     const handle: ChildHandle = watchPid(record.pid, child.startTime, this.time, this.adoptPollMs, (ending) => this.childExited(handle, ending));
     this.child = handle;
     this.pidStamp = record.stamp;
-    this.state = {...initialState(record.want), phase: 'running', paused: record.paused, lastStart: this.time.now()};
+    this.state = {...initialState(record.want, this.state.policy), phase: 'running', paused: record.paused, lastStart: this.time.now()};
     // The counters go on from the supervisor that started the child (`keepup status` restarts).
     this.stats = this.files.previousStats() ?? this.stats;
   }
@@ -302,15 +337,7 @@ export class Supervisor {
       case 'signal':
         return this.signal(effect.signal, effect.target === 'group');
       case 'arm-start-timer':
-        this.cancelTimer('startTimer');
-        this.startTimer = this.time.setTimeout(
-          () => {
-            this.startTimer = undefined;
-            this.dispatch({type: 'start-timer'});
-          },
-          Math.max(0, effect.at - this.time.now()),
-        );
-        return;
+        return this.armAt('startTimer', effect.at, {type: 'start-timer'});
       case 'cancel-start-timer':
         return this.cancelTimer('startTimer');
       case 'arm-kill-timer': {
@@ -321,6 +348,17 @@ export class Supervisor {
       }
       case 'cancel-kill-timer':
         return this.cancelTimer('killTimer');
+      case 'arm-reset-timer':
+        return this.armAt('resetTimer', effect.at, {type: 'reset-timer'});
+      case 'cancel-reset-timer':
+        return this.cancelTimer('resetTimer');
+      case 'emit':
+        return this.emitPolicyEvent(effect.event);
+      case 'record-policy': {
+        const given = this.state.restart.givenUp;
+        this.stats = {...this.stats, failed: given ? {at: Math.round(given.at), reason: given.reason, retryAt: given.retryAt === undefined ? null : Math.round(given.retryAt)} : null};
+        return this.writeStats();
+      }
       case 'exit':
         return this.finish('exit');
     }
@@ -353,6 +391,7 @@ export class Supervisor {
     if (this.runner) {
       const child: InProcessChild = this.runner.start((ending) => this.childExited(child, ending));
       this.started(child);
+      this.emit({kind: 'started', pid: child.pid});
       return;
     }
     let settings: SpawnSettings;
@@ -375,6 +414,8 @@ export class Supervisor {
     // that lets a successor adopt it is there too, and a supervisor killed before `go` leaves a
     // child that exits without running anything.
     child.go();
+    // Logged once the child may exec: nothing slows the window between status and go.
+    this.emit({kind: 'started', pid: child.pid});
   }
 
   private started(child: ChildHandle): void {
@@ -406,7 +447,54 @@ export class Supervisor {
     this.pidStamp = tai64n.fromUnixMs(this.time.now());
     this.stats = {...this.stats, lastExit: {code: ending.code, signal: ending.signal, at: Math.round(this.time.now())}};
     this.writeStats();
+    const uptime = this.state.lastStart === undefined ? undefined : Math.max(0, Math.round(this.time.now() - this.state.lastStart) / 1000);
+    this.emit({
+      kind: 'exited',
+      pid: child.pid,
+      ...(ending.code !== null ? {code: ending.code} : {}),
+      ...(ending.signal !== null ? {signal: ending.signal} : {}),
+      ...(uptime !== undefined ? {uptime} : {}),
+    });
+    this.readPolicy();
     this.dispatch({type: 'child-exit'});
+  }
+
+  /** The policy file, read again before each death is handled: a change applies from the next death on. */
+  private readPolicy(): void {
+    const {policy, warning} = this.files.restartPolicy();
+    if (warning !== undefined && warning !== this.policyWarning) this.reporter.warn(warning);
+    this.policyWarning = warning;
+    if (policy !== this.state.policy) this.dispatch({type: 'policy', policy});
+  }
+
+  private emitPolicyEvent(event: PolicyEvent): void {
+    switch (event.kind) {
+      case 'restarting': {
+        // Seconds from the event's own time, so that time + delay is the start (status writes come between).
+        const delayMs = this.state.phase === 'waiting' && this.state.startAt !== undefined ? Math.max(0, this.state.startAt - this.time.now()) : 0;
+        return this.emit({kind: 'restarting', delay: Math.round(delayMs) / 1000});
+      }
+      case 'gave-up': {
+        const {retryAt, reason} = event.givenUp;
+        return this.emit({kind: 'gave-up', reason, ...(retryAt !== undefined ? {retryAt: new Date(retryAt).toISOString()} : {})});
+      }
+      case 'recovered':
+        return this.emit({kind: 'recovered'});
+      case 'stopped':
+        return this.emit({kind: 'stopped', by: 'svc'});
+    }
+  }
+
+  /** One event of this service to its sink; a log that cannot be written is a warning, never fatal. */
+  private emit(event: Omit<EventInput, 'service' | 'source'>): void {
+    const input: EventInput = {service: this.name, source: this.source, ...event};
+    if (this.events) return this.events.emit(input);
+    try {
+      this.ownLog ??= new EventLog(this.files.superviseDir(), SERVICE_EVENT_LOG_BYTES);
+      this.ownLog.append({time: new Date(this.time.now()).toISOString(), ...input});
+    } catch (error) {
+      this.reporter.warn(`unable to write ${this.dir}/supervise/events: ${errorText(error)}`);
+    }
   }
 
   private recordChild(pid: number): void {
@@ -453,7 +541,19 @@ export class Supervisor {
     }, ms);
   }
 
-  private cancelTimer(which: 'startTimer' | 'killTimer'): void {
+  /** Arms the start or reset timer for clock time `at`; when it fires, `event` is dispatched. */
+  private armAt(which: 'startTimer' | 'resetTimer', at: number, event: SupervisorEvent): void {
+    this.cancelTimer(which);
+    this[which] = this.time.setTimeout(
+      () => {
+        this[which] = undefined;
+        this.dispatch(event);
+      },
+      Math.max(0, at - this.time.now()),
+    );
+  }
+
+  private cancelTimer(which: 'startTimer' | 'killTimer' | 'resetTimer'): void {
     const handle = this[which];
     if (handle !== undefined) this.time.clearTimeout(handle);
     this[which] = undefined;
@@ -466,6 +566,7 @@ export class Supervisor {
     this.cancelSpawn = undefined;
     this.cancelTimer('startTimer');
     this.cancelTimer('killTimer');
+    this.cancelTimer('resetTimer');
     this.child?.release();
     this.files.release();
     this.resolveExited(reason);

@@ -3,7 +3,21 @@ import {Socket} from 'node:net';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import {openFifo} from '../service-dir/fifo.js';
-import {CHILD_FILE, CONTROL_FIFO, DOWN_FILE, inSupervise, LOCK_FILE, OK_FIFO, RUN_FILE, STATS_FILE, STATUS_FILE, SUPERVISE_DIR, TIMEOUT_KILL_FILE} from '../service-dir/layout.js';
+import {
+  CHILD_FILE,
+  CONTROL_FIFO,
+  DOWN_FILE,
+  inSupervise,
+  LOCK_FILE,
+  OK_FIFO,
+  RESTART_POLICY_FILE,
+  RUN_FILE,
+  STATS_FILE,
+  STATUS_FILE,
+  SUPERVISE_DIR,
+  TIMEOUT_KILL_FILE,
+} from '../service-dir/layout.js';
+import {DAEMONTOOLS_POLICY, parsePolicyFile, type RestartPolicy} from '../policy/policy.js';
 import * as childRecord from '../status/child-record.js';
 import type * as status from '../status/codec.js';
 import {readStatusFile, writeStatusFile} from '../status/file.js';
@@ -297,6 +311,30 @@ export class ServiceDir {
     }
     const match = /^\s*([0-9]{1,10})\s*$/.exec(text);
     return match ? {ms: Number(match[1])} : {warning: `ignoring ${this.dir}/timeout-kill: not a whole number of milliseconds`};
+  }
+
+  /**
+   * The optional `restart-policy` file: absent gives daemontools' policy; unreadable or bad gives
+   * daemontools' policy and a warning. Read through the held directory, never through a symlink.
+   */
+  restartPolicy(): {policy: RestartPolicy; warning?: string} {
+    let text: string;
+    try {
+      const buffer = readStart(this.mustHold().path(RESTART_POLICY_FILE), 4096);
+      text = buffer.toString('utf8');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return {policy: DAEMONTOOLS_POLICY};
+      return {policy: DAEMONTOOLS_POLICY, warning: `unable to read ${this.dir}/${RESTART_POLICY_FILE}: ${errorText(error)}; restarting as daemontools does`};
+    }
+    const parsed = parsePolicyFile(text);
+    if ('problem' in parsed) return {policy: DAEMONTOOLS_POLICY, warning: `ignoring ${this.dir}/${RESTART_POLICY_FILE}: ${parsed.problem}; restarting as daemontools does`};
+    return {policy: parsed};
+  }
+
+  /** `supervise/` as a directory name (through the held descriptor), for the service's own event log. After lock(). */
+  superviseDir(): string {
+    if (!this.supervise) throw Object.assign(new Error(`${this.dir}/supervise is not open`), {code: 'EBADF'});
+    return this.supervise.path();
   }
 
   /** Closes the FIFOs, releases the lock and lets go of the directory. */

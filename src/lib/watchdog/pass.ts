@@ -25,6 +25,8 @@ import {scriptEnvironment} from './script-env.js';
 import {treeSupervised} from './supervisor-probe.js';
 import {closeSync, openSync} from 'node:fs';
 import {spawn} from 'node:child_process';
+import type {EventSink} from '../events/event.js';
+import {planCheckPolicy} from '../policy/check-pass.js';
 
 /**
  * One watchdog pass: lock the state directory, retry spooled mail, read the process table,
@@ -47,6 +49,8 @@ export interface PassContext {
   /** How to run keepup itself (`[node, keepup.js]`), for `startSupervise`. */
   selfCommand?: readonly string[];
   createMailer?: (spec: TransportSpec, options: MailerOptions) => Mailer;
+  /** Where the pass's events go (restarted, gave-up, recovered); none: not recorded. */
+  events?: EventSink;
 }
 
 export type PassOutcome = {kind: 'completed'; output: string; restarted: string[]} | {kind: 'uninspectable'; reason: string} | {kind: 'busy'; waitedMs: number};
@@ -90,7 +94,7 @@ export async function runPass(config: WatchdogConfig, context: PassContext, opti
     if (namespace !== undefined) return {kind: 'uninspectable', reason: namespace};
     const mailer = config.mail ? (context.createMailer ?? createMailer)(config.mail.transport, {...(context.env.PATH !== undefined ? {path: context.env.PATH} : {})}) : undefined;
     if (mailer) await retrySpool(config, mailer, context);
-    return await restartMissing(config, context, mailer);
+    return await restartMissing(config, context, mailer, !unwritable);
   } finally {
     if (locked.kind === 'locked') locked.lock.release();
   }
@@ -176,7 +180,7 @@ function checkedRules(config: WatchdogConfig): WatchdogConfig {
   return {...config, daemons: config.daemons.filter((daemon) => !daemon.service)};
 }
 
-async function restartMissing(config: WatchdogConfig, context: PassContext, mailer: Mailer | undefined): Promise<PassOutcome> {
+async function restartMissing(config: WatchdogConfig, context: PassContext, mailer: Mailer | undefined, writable: boolean): Promise<PassOutcome> {
   const historyPath = join(config.stateDir, HISTORY_FILE);
   let history;
   try {
@@ -207,8 +211,19 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
   }
   const supervisor = supervisorCheck(config, context, notices);
   reportOnce(config.stateDir, notices, context.reporter, {record: true});
-  const missing = found.filter((verdict) => verdict.state === 'missing').map((verdict) => verdict.daemon);
-  if (missing.length === 0 && supervisor === undefined) return {kind: 'completed', output: '', restarted: []};
+  // The restart policy (policy/check-pass.ts): given-up daemons are not restarted, and said so once.
+  const policy = planCheckPolicy(found, history.restarts, {
+    stateDir: config.stateDir,
+    now: context.time.now(),
+    writable,
+    warn: (message) => context.reporter.warn(message),
+    ...(context.events ? {events: context.events} : {}),
+  });
+  const missing = policy.restart;
+  if (missing.length === 0 && policy.gaveUp.length === 0 && supervisor === undefined) {
+    policy.commit([]);
+    return {kind: 'completed', output: '', restarted: []};
+  }
 
   const records = await Promise.all(missing.map((daemon) => restartOne(config, context, daemon, killed.get(daemon.name))));
   const launched = records.flatMap((record): Restart[] =>
@@ -224,14 +239,20 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
     context.reporter.warn(`unable to write ${historyPath}: ${errorText((error as {cause?: unknown}).cause ?? error)}`);
     all = [...history.restarts, ...launched];
   }
+  policy.commit(launched.map((restart) => restart.daemon));
   for (const record of records) {
     record.lastHour = countSince(all, record.daemon.name, now, HOUR);
     record.lastDay = countSince(all, record.daemon.name, now, 24 * HOUR);
   }
-  const text = [...(supervisor !== undefined ? [supervisor.text] : []), formatReport(records, config.scriptTimeoutMs)].filter((part) => part !== '').join('\n');
+  const text = [...(supervisor !== undefined ? [supervisor.text] : []), formatReport(records, config.scriptTimeoutMs), policy.report].filter((part) => part !== '').join('\n');
   const restarted = [...(supervisor?.started ? ['keepup supervise'] : []), ...records.map((record) => record.daemon.name)];
   if (!mailer || !config.mail) return {kind: 'completed', output: text, restarted};
-  const subject = records.length > 0 ? formatSubject(records, context.host) : `keepup on ${context.host}: ${supervisor?.started ? 'restarted' : 'could not restart'} keepup supervise`;
+  const subject =
+    records.length > 0
+      ? formatSubject(records, context.host)
+      : policy.gaveUp.length > 0
+        ? `keepup on ${context.host}: gave up on ${policy.gaveUp.map(({daemon}) => daemon.name).join(', ')}`
+        : `keepup on ${context.host}: ${supervisor?.started ? 'restarted' : 'could not restart'} keepup supervise`;
   const message: MailMessage = {from: config.mail.from, to: config.mail.to, subject, text, date: new Date(now).toISOString()};
   await deliver(config, mailer, message, now, context.reporter);
   return {kind: 'completed', output: '', restarted};

@@ -206,3 +206,43 @@ test('mail: local and display-name recipients; mail.tls defaults to any for a lo
   t.is(errorOf('mail:\n  to: root\n  transport: smtp://h\n  tls: sometimes\ndaemons: []\n').replace(/ \(.*$/, ''), '/etc/keepup/w.yaml:4:8: mail.tls must be one of verify, any, plain');
   t.regex(errorOf('mail:\n  to: "a b"\ndaemons: []\n'), /^\/etc\/keepup\/w\.yaml:2:7: mail\.to must be an address/);
 });
+
+test('restart: and notify: at the top, overridden key by key per daemon', (t) => {
+  const text = [
+    'restart: {delay: 2, giveUp: {starts: 4, within: 120}}',
+    'notify: {events: [gave-up], throttle: 60, webhook: {url: "http://127.0.0.1:9000/hook", secretFile: hook.secret}, exec: [page-me, -v]}',
+    'daemons:',
+    '  - a',
+    '  - name: b',
+    '    restart: {giveUp: false, retryAfter: 0}',
+    '    notify: {mail: false, events: [restarted, recovered]}',
+    '',
+  ].join('\n');
+  const {config} = parseWatchdogConfig(text, '/etc/keepup/c.yaml', root);
+  t.deepEqual(config.restart, {delay: 2, giveUp: {starts: 4, within: 120}});
+  t.deepEqual(config.daemons[0]!.restart, {delay: 2, giveUp: {starts: 4, within: 120}});
+  t.deepEqual(config.daemons[1]!.restart, {delay: 2, giveUp: false, retryAfter: 0});
+  t.deepEqual(config.daemons[0]!.notify, {
+    events: ['gave-up'],
+    throttleMs: 60_000,
+    mail: true,
+    webhook: {url: 'http://127.0.0.1:9000/hook', secretFile: '/etc/keepup/hook.secret'},
+    exec: ['/etc/keepup/page-me', '-v'],
+  });
+  t.like(config.daemons[1]!.notify, {events: ['restarted', 'recovered'], mail: false, throttleMs: 60_000});
+  t.is(parseWatchdogConfig('daemons: [a]\n', '/c.yaml', root).config.daemons[0]!.notify, undefined, 'no notify: anywhere, the defaults');
+});
+
+test('restart: and notify: are validated with the line and column', (t) => {
+  const bad = (text: string, message: RegExp) => {
+    const error = t.throws(() => parseWatchdogConfig(text, '/c.yaml', root), {instanceOf: ConfigError});
+    t.regex(error.message, message);
+  };
+  bad('restart: {delay: 0}\ndaemons: [a]\n', /^\/c\.yaml:1:18: restart\.delay must be between 0\.1 and 86400/);
+  bad('restart: {giveUp: {starts: 1.5, within: 3}}\ndaemons: [a]\n', /^\/c\.yaml:1:28: restart\.giveUp\.starts must be a whole number/);
+  bad('restart: {giveUp: yes}\ndaemons: [a]\n', /^\/c\.yaml:1:19: restart\.giveUp must be \{starts: N, within: SECONDS\} or false/);
+  bad('restart: {later: 3}\ndaemons: [a]\n', /^\/c\.yaml:1:11: unknown key "later" in restart/);
+  bad('daemons:\n  - name: a\n    notify: {events: [exploded]}\n', /^\/c\.yaml:3:23: daemons\[0\]\.notify\.events\[0\] must be one of/);
+  bad('notify: {webhook: {url: "ftp://x/"}}\ndaemons: [a]\n', /^\/c\.yaml:1:25: notify\.webhook\.url must be an http/);
+  bad('notify: {mail: 1}\ndaemons: [a]\n', /^\/c\.yaml:1:16: notify\.mail must be true or false/);
+});

@@ -5,11 +5,17 @@ import {isKeepupError} from '../../../src/lib/cli/errors.js';
 import {markDown, moveOut, planTree, writeService, type GeneratedService} from '../../../src/lib/service-tree/tree.js';
 import {tmpDir} from '../../helpers/tmp.js';
 
-const service = (name: string, run = `run ${name}\n`, logRun?: string, timeoutKill = '10000\n'): GeneratedService => ({name, run, logRun, timeoutKill});
+const service = (name: string, run = `run ${name}\n`, logRun?: string, timeoutKill = '10000\n', restartPolicy = 'delay 1\n'): GeneratedService => ({
+  name,
+  run,
+  logRun,
+  timeoutKill,
+  restartPolicy,
+});
 
 test("a plan names what to create, update, replace, leave and remove; admins' own directories are left alone", (t) => {
   const dir = tmpDir(t, 'keepup-tree-');
-  for (const s of [service('same'), service('runs'), service('logs', 'r\n', 'l1\n'), service('gains'), service('gone'), service('stops')]) writeService(dir, s);
+  for (const s of [service('same'), service('runs'), service('logs', 'r\n', 'l1\n'), service('gains'), service('gone'), service('stops'), service('policy')]) writeService(dir, s);
   mkdirSync(join(dir, 'mine'));
   const plan = planTree(dir, [
     service('same'),
@@ -18,6 +24,7 @@ test("a plan names what to create, update, replace, leave and remove; admins' ow
     service('gains', 'run gains\n', 'l\n'),
     service('fresh'),
     service('stops', undefined, undefined, '500\n'),
+    service('policy', undefined, undefined, undefined, 'delay 2\n'),
   ]);
   t.deepEqual(
     plan.create.map((s) => s.name),
@@ -29,9 +36,11 @@ test("a plan names what to create, update, replace, leave and remove; admins' ow
       ['runs', true, false],
       ['logs', false, true],
       ['stops', false, false],
+      ['policy', false, false],
     ],
-    'a new stop timeout restarts nothing',
+    'a new stop timeout or restart policy restarts nothing',
   );
+  t.is(readFileSync(join(dir, 'same', 'restart-policy'), 'utf8'), 'delay 1\n');
   t.is(readFileSync(join(dir, 'same', 'timeout-kill'), 'utf8'), '10000\n');
   t.is(statSync(join(dir, 'same', 'timeout-kill')).mode & 0o777, 0o644);
   t.deepEqual(
