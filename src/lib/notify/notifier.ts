@@ -145,7 +145,8 @@ export class Notifier {
 
   private mailerFor(mail: MailSettings): Mailer {
     const spec = JSON.stringify(mail.transport);
-    if (this.mailer?.spec !== spec) this.mailer = {spec, mailer: (this.options.createMailer ?? createMailer)(mail.transport, this.options.env.PATH !== undefined ? {path: this.options.env.PATH} : {})};
+    if (this.mailer?.spec !== spec)
+      this.mailer = {spec, mailer: (this.options.createMailer ?? createMailer)(mail.transport, this.options.env.PATH !== undefined ? {path: this.options.env.PATH} : {})};
     return this.mailer.mailer;
   }
 
