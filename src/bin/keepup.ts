@@ -8,6 +8,7 @@ import type {KeepupContext} from '../lib/keepup/context.js';
 import {cronCommand} from '../lib/keepup/cron-command.js';
 import {superviseCommand} from '../lib/keepup/supervise-command.js';
 import {statusCommand} from '../lib/keepup/status-command.js';
+import {httpPasswordCommand} from '../lib/keepup/http-password-command.js';
 
 /** keepup's subcommands: one line each. */
 const SUBCOMMANDS: Record<string, Subcommand<KeepupContext>> = {
@@ -15,6 +16,7 @@ const SUBCOMMANDS: Record<string, Subcommand<KeepupContext>> = {
   cron: cronCommand,
   supervise: superviseCommand,
   status: statusCommand,
+  'http-password': httpPasswordCommand,
 };
 
 const out = (text: string) => void process.stdout.write(text);

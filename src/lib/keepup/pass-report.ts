@@ -20,7 +20,9 @@ export function outcomeCode(outcome: PassOutcome, stateDir: string): number {
  * fatal error that explains why not (`keepup check`).
  */
 export async function passAndReport(config: WatchdogConfig, context: PassContext, out: (text: string) => void, options: {dryRun: boolean}): Promise<number> {
+  const started = context.time.now();
   const outcome = await runPass(config, context, options);
+  if (outcome.kind === 'completed' && !options.dryRun) context.onPassCompleted?.(started, context.time.now());
   if (outcome.kind === 'completed' && outcome.output !== '') out(outcome.output);
   return outcomeCode(outcome, config.stateDir);
 }

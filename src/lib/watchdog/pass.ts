@@ -39,6 +39,8 @@ export interface PassContext {
   /** Environment for start scripts and diagnostics. */
   env: NodeJS.ProcessEnv;
   createMailer?: (spec: TransportSpec) => Mailer;
+  /** Told when a pass completed (its start and end, unix ms): metrics' last check and its duration. */
+  onPassCompleted?: (startedMs: number, endedMs: number) => void;
 }
 
 export type PassOutcome = {kind: 'completed'; output: string; restarted: string[]} | {kind: 'uninspectable'; reason: string} | {kind: 'busy'; waitedMs: number};
