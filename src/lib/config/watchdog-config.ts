@@ -235,7 +235,7 @@ const DAEMON_FIELDS = {
 };
 
 const HTTP_FIELDS = {
-  listen: {validate: string((value) => (parseListen(value) ? undefined : 'must be HOST:PORT or [IPV6]:PORT, such as 127.0.0.1:9113'))},
+  listen: {validate: located(string((value) => (parseListen(value) ? undefined : 'must be HOST:PORT or [IPV6]:PORT, such as 127.0.0.1:9113')))},
   credentials: {validate: string(noNul)},
 };
 
@@ -265,7 +265,7 @@ const TOP_FIELDS = {
   checkInterval: {validate: number({min: 0.1, max: 86400})},
   stopTimeout: {validate: stopTimeout},
   daemons: required(list(located(daemon))),
-  http: {validate: located(section(HTTP_FIELDS))},
+  http: {validate: section(HTTP_FIELDS)},
   metricsFile: {validate: string(noNul)},
 };
 
@@ -290,7 +290,7 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
   });
   const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env));
   const mail = raw.mail && mailSettings(raw.mail);
-  const http = raw.http && httpSettings(raw.http.value, raw.http.node, source, base);
+  const http = raw.http && httpSettings(raw.http, source, base);
   const config: WatchdogConfig = {
     file: resolve(file),
     startDir: resolve(base, raw.startDir ?? 'start-scripts'),
@@ -395,10 +395,10 @@ function serviceSpec(raw: DaemonSection, {node, index}: DaemonPlace, {source, ba
 }
 
 /** `http:` with its defaults; a listener off loopback needs credentials. */
-function httpSettings(raw: Section<typeof HTTP_FIELDS>, node: Node | null, source: Source, base: string): HttpSettings {
-  const {host, port} = raw.listen !== undefined ? parseListen(raw.listen)! : {host: DEFAULT_HTTP_HOST, port: DEFAULT_HTTP_PORT};
+function httpSettings(raw: Section<typeof HTTP_FIELDS>, source: Source, base: string): HttpSettings {
+  const {host, port} = raw.listen !== undefined ? parseListen(raw.listen.value)! : {host: DEFAULT_HTTP_HOST, port: DEFAULT_HTTP_PORT};
   if (!isLoopbackHost(host) && raw.credentials === undefined) {
-    fail(source, node, `http.listen ${raw.listen} is not a loopback address: control over the network needs http.credentials (a root-only file)`);
+    fail(source, raw.listen?.node ?? null, `http.listen ${raw.listen?.value} is not a loopback address: control over the network needs http.credentials (a root-only file)`);
   }
   return {host, port, ...(raw.credentials !== undefined ? {credentials: resolve(base, raw.credentials)} : {})};
 }

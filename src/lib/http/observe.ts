@@ -11,6 +11,7 @@ import {logTail} from '../notify/log-tail.js';
 import {LOG_DIR} from '../service-dir/layout.js';
 import {writeFileAtomicSync} from '../sys/fs-atomic.js';
 import type {PassContext} from '../watchdog/pass.js';
+import {prepareStateDir} from '../watchdog/state-dir.js';
 import {readCredentials} from './credentials.js';
 import {KeepupMetrics, PassTimes} from './metrics.js';
 import {CONTROL_LETTERS, StatusServer, type ControlResult} from './server.js';
@@ -27,10 +28,15 @@ export interface ObserveOptions {
   readonly out: (text: string) => void;
 }
 
-/** A bus whose one listener appends to `stateDir/events`; a log that cannot be written is a warning. */
-export function eventLogBus(stateDir: () => string, time: {now(): number}, reporter: Reporter): EventBus {
+/** A bus whose one listener appends to `stateDir/events` (made, and checked, as a pass does); a log that cannot be written is a warning. */
+export function eventLogBus(stateDir: () => string, uids: readonly number[], time: {now(): number}, reporter: Reporter): EventBus {
   const bus = new EventBus(() => time.now(), reporter);
-  bus.subscribe((event) => new EventLog(stateDir()).append(event));
+  bus.subscribe((event) => {
+    const dir = stateDir();
+    const state = prepareStateDir(dir, uids);
+    if (!state.ok) throw new Error(`stateDir ${dir}: ${state.problem}`);
+    new EventLog(dir).append(event);
+  });
   return bus;
 }
 
@@ -49,7 +55,7 @@ export async function startObserver(options: ObserveOptions): Promise<StatusServ
     if (!check.ok) throw new FatalError(check.problem, EXIT_USAGE);
   }
   const metrics = new KeepupMetrics({processMetrics: true});
-  const events = options.events ?? eventLogBus(() => options.config().stateDir, pass.time, pass.reporter);
+  const events = options.events ?? eventLogBus(() => options.config().stateDir, pass.uids, pass.time, pass.reporter);
   const rows = (): Promise<StatusRow[]> => statusRows(options.config(), pass, {missingServiceDir: 'empty'});
   const server = new StatusServer(settings, {
     rows,
