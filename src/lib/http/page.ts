@@ -18,6 +18,7 @@ export function statusPage(host: string, csrf: string): string {
 :root{color-scheme:light dark;--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--dim:#6e7781;--card:#f6f8fa;--line:#d0d7de}
 @media (prefers-color-scheme:dark){:root{--card:#161b22;--line:#30363d;--dim:#8b949e}}
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 body{font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;padding:12px;max-width:1100px;margin-inline:auto}
 header{display:flex;flex-wrap:wrap;gap:8px;align-items:baseline;justify-content:space-between}
 h1{font-size:20px;margin:4px 0}
@@ -48,7 +49,7 @@ ul.events{margin:4px 0;padding-left:18px}
 </head>
 <body>
 <header><h1>keepup on <span id="host">${escapeHtml(host)}</span></h1><span id="updated">loading…</span></header>
-<form id="signin" autocomplete="on">
+<form id="signin" autocomplete="on" hidden>
 <input id="user" name="username" placeholder="name" autocomplete="username" aria-label="name">
 <input id="password" name="password" type="password" placeholder="password or token" autocomplete="current-password" aria-label="password or token">
 <button type="submit" id="signin-button">Sign in</button><button type="button" id="signout">Sign out</button>
@@ -119,8 +120,7 @@ function card(row, data) {
   const state = row.state;
   const items = [['pid', row.pid ?? '–']];
   if (row.kind === 'supervised') {
-    items.push(['uptime', state === 'up' || state === 'paused' ? duration(row.seconds) : '–']);
-    items.push([state === 'up' ? 'since' : 'in state', duration(row.seconds)]);
+    items.push([state === 'up' || state === 'paused' ? 'uptime' : state + ' for', duration(row.seconds)]);
     items.push(['want', row.want ?? '–']);
     items.push(['restarts', row.restarts ?? '–']);
     items.push(['last exit', exitText(row.lastExit)]);
@@ -146,7 +146,7 @@ function card(row, data) {
   const events = data.events.filter((event) => event.service === row.name).slice(-8).reverse();
   if (events.length) {
     const ul = el('ul', {class: 'events'});
-    for (const event of events) ul.append(el('li', {}, new Date(event.time).toLocaleTimeString() + ' ' + event.kind + (event.by ? ' by ' + event.by : '') + (event.reason ? ': ' + event.reason : '') + (event.code !== undefined ? ' code ' + event.code : '') + (event.signal ? ' ' + event.signal : '')));
+    for (const event of events) ul.append(el('li', {}, new Date(event.time).toLocaleTimeString() + ' ' + event.kind + (event.action ? ' ' + event.action : '') + (event.by ? ' by ' + event.by : '') + (event.reason ? ': ' + event.reason : '') + (event.code !== undefined ? ' code ' + event.code : '') + (event.signal ? ' ' + event.signal : '')));
     node.append(el('details', {open: ''}, el('summary', {}, 'recent events'), ul));
   }
   const log = data.logs[row.name];
