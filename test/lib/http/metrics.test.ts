@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import type {WatchdogConfig} from '../../../src/lib/config/watchdog-config.js';
@@ -55,6 +55,10 @@ async function render(rows: StatusRow[], stateDir: string, passes = new PassTime
 
 const sample = (text: string, name: string) => new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1];
 
+function expectSamples(t: ExecutionContext, text: string, expected: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(expected)) t.is(sample(text, name), value, name);
+}
+
 test('one sample per fact of each row, from the rows alone', async (t) => {
   const dir = tmpDir(t, 'keepup-metrics-');
   const passes = new PassTimes();
@@ -108,12 +112,14 @@ test('given up, healthy and ready are read from the rows when they have them', a
   const failed = {...down, state: 'failed', failedReason: 'exited 5 times', health: 'unhealthy', ready: false} as unknown as StatusRow;
   const healthy = {...up, health: {state: 'healthy'}, ready: true} as unknown as StatusRow;
   const text = await render([failed, healthy], dir);
-  t.is(sample(text, 'keepup_service_given_up{service="worker"}'), '1');
-  t.is(sample(text, 'keepup_service_healthy{service="worker"}'), '0');
-  t.is(sample(text, 'keepup_service_ready{service="worker"}'), '0');
-  t.is(sample(text, 'keepup_service_given_up{service="web"}'), '0');
-  t.is(sample(text, 'keepup_service_healthy{service="web"}'), '1');
-  t.is(sample(text, 'keepup_service_ready{service="web"}'), '1');
+  expectSamples(t, text, {
+    'keepup_service_given_up{service="worker"}': '1',
+    'keepup_service_healthy{service="worker"}': '0',
+    'keepup_service_ready{service="worker"}': '0',
+    'keepup_service_given_up{service="web"}': '0',
+    'keepup_service_healthy{service="web"}': '1',
+    'keepup_service_ready{service="web"}': '1',
+  });
 });
 
 test('the mail spool and dead letters are counted; the restart history counts restarts by keepup', async (t) => {
@@ -124,10 +130,12 @@ test('the mail spool and dead letters are counted; the restart history counts re
   deadLetter(join(dir, 'spool'), message, NOW);
   writeFileSync(join(dir, 'history'), [NOW - 3600_000, NOW - 60_000, NOW - 8 * 86400_000].map((time) => `{"daemon":"cupsd","time":${time}}\n`).join(''));
   const text = await render([{name: 'cupsd', kind: 'checked', state: 'running', pid: 5}], dir);
-  t.is(sample(text, 'keepup_mail_spool_messages'), '2');
-  t.is(sample(text, 'keepup_mail_undelivered_messages'), '1');
-  t.is(sample(text, 'keepup_checked_running{service="cupsd"}'), '1');
-  t.is(sample(text, 'keepup_checked_recent_restarts{service="cupsd"}'), '2');
+  expectSamples(t, text, {
+    keepup_mail_spool_messages: '2',
+    keepup_mail_undelivered_messages: '1',
+    'keepup_checked_running{service="cupsd"}': '1',
+    'keepup_checked_recent_restarts{service="cupsd"}': '2',
+  });
 });
 
 test('process metrics pass promtool too (prom-client gauges named _total are left out)', async (t) => {
