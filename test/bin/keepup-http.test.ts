@@ -198,6 +198,14 @@ test('keepup check writes metricsFile atomically for the textfile collector; kee
   t.regex(second, new RegExp(`^keepup_checked_running\\{service="${name}"\\} 1$`, 'm'));
   t.regex(second, new RegExp(`^keepup_checked_recent_restarts\\{service="${name}"\\} 1$`, 'm'));
 
+  // A textfile directory others can write is refused, with a warning; the pass stands.
+  await run('chmod', ['0757', textfile]);
+  const refused = await keepup(['check', '--config', s.config]);
+  t.is(refused.code, 0);
+  t.regex(refused.stderr, /keepup: warning: refusing metricsFile .*textfile\/keepup\.prom: .*textfile: it is world-writable/);
+  t.is(readFileSync(join(textfile, 'keepup.prom'), 'utf8'), second, 'left as it was');
+  await run('chmod', ['0755', textfile]);
+
   const cron = spawnTracked(t, process.execPath, [bin('keepup'), 'cron', '--config', s.config], {stdio: ['ignore', 'pipe', 'pipe']});
   let out = '';
   cron.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

@@ -12,6 +12,7 @@ import {LOG_DIR} from '../service-dir/layout.js';
 import {writeFileAtomicSync} from '../sys/fs-atomic.js';
 import type {PassContext} from '../watchdog/pass.js';
 import {prepareStateDir} from '../watchdog/state-dir.js';
+import {checkTrustedPath} from '../security/trusted-path.js';
 import {readCredentials} from './credentials.js';
 import {KeepupMetrics, PassTimes} from './metrics.js';
 import {CONTROL_LETTERS, StatusServer, type ControlResult} from './server.js';
@@ -116,11 +117,18 @@ function recentEvents(stateDir: string, limit: number) {
 /**
  * `metricsFile:` for `keepup check`: the pass's metrics (no process metrics: node_exporter has
  * its own, and a textfile must not repeat them) written atomically, as node_exporter's textfile
- * collector wants (it may read at any moment). A failure is a warning; the pass stands.
+ * collector wants (it may read at any moment), into a directory only trusted uids can write.
+ * A failure is a warning; the pass stands.
  */
-export async function writeMetricsFile(config: WatchdogConfig, pass: Pick<PassContext, 'procRoot' | 'selfPid' | 'reporter' | 'time'>, passes: PassTimes): Promise<void> {
+export async function writeMetricsFile(config: WatchdogConfig, pass: Pick<PassContext, 'procRoot' | 'selfPid' | 'reporter' | 'time' | 'uids'>, passes: PassTimes): Promise<void> {
   const file = config.metricsFile;
   if (file === undefined) return;
+  // Only into a directory nobody else can write: root's rename there must not race anyone.
+  const place = checkTrustedPath(file, 'parents', pass.uids);
+  if (!place.ok) {
+    pass.reporter.warn(`refusing metricsFile ${file}: ${place.problem}`);
+    return;
+  }
   try {
     const rows = await statusRows(config, pass, {missingServiceDir: 'empty'});
     const text = await new KeepupMetrics({processMetrics: false}).render({rows, config, nowMs: pass.time.now(), passes});
