@@ -68,6 +68,7 @@ test('GET /status.json gives what keepup status --json gives, and /metrics passe
   t.regex(metrics.body, /^keepup_service_restarts_total\{service="sleeper"\} 0$/m);
   t.regex(metrics.body, new RegExp(`^keepup_checked_running\\{service="${missing}"\\} 0$`, 'm'));
   t.regex(metrics.body, /^keepup_services\{kind="supervised"\} 1$/m);
+  t.regex(metrics.body, /^keepup_scan_duration_seconds \d/m);
   t.regex(metrics.body, /^keepup_build_info\{version="\d+\.\d+\.\d+"\} 1$/m);
   t.regex(metrics.body, /^process_resident_memory_bytes \d+/m);
   t.regex(metrics.body, /^process_open_fds \d+/m);

@@ -18,15 +18,15 @@ import {SPOOL_DIR} from '../watchdog/state-dir.js';
  * `/metrics`, `/status.json` and `keepup status --json` always agree.
  */
 
-/** The last completed check pass of this process (`keepup supervise`'s checker, `keepup cron`, `keepup check`). */
-export class PassTimes {
+/** The last completed run of something periodic: a check pass (`keepup supervise`'s checker, `keepup cron`, `keepup check`), a scan of the tree. */
+export class LastRun {
   private last: {startedMs: number; endedMs: number} | undefined;
 
   record(startedMs: number, endedMs: number): void {
     this.last = {startedMs, endedMs};
   }
 
-  get lastPass(): {startedMs: number; endedMs: number} | undefined {
+  get latest(): {startedMs: number; endedMs: number} | undefined {
     return this.last;
   }
 }
@@ -35,7 +35,9 @@ export interface MetricsInput {
   readonly rows: readonly StatusRow[];
   readonly config: WatchdogConfig;
   readonly nowMs: number;
-  readonly passes: PassTimes;
+  readonly passes: LastRun;
+  /** keepup supervise's scans of serviceDir. */
+  readonly scans?: LastRun;
 }
 
 type Labels = 'service';
@@ -76,10 +78,15 @@ export class KeepupMetrics {
       f.checkedRunning.set(service, row.state === 'running' ? 1 : 0);
       f.checkedRestarts.set(service, countSince(history, row.name, input.nowMs, KEEP_MS));
     }
-    const pass = input.passes.lastPass;
+    const pass = input.passes.latest;
     if (pass) {
       f.checkTime.set(pass.endedMs / 1000);
       f.checkDuration.set((pass.endedMs - pass.startedMs) / 1000);
+    }
+    const scan = input.scans?.latest;
+    if (scan) {
+      f.scanTime.set(scan.endedMs / 1000);
+      f.scanDuration.set((scan.endedMs - scan.startedMs) / 1000);
     }
     const spool = join(input.config.stateDir, SPOOL_DIR);
     f.spooled.set(countQuietly(spool));
@@ -112,6 +119,8 @@ function families(registry: Registry) {
     checkedRestarts: gauge('keepup_checked_recent_restarts', 'Restarts of the daemon by keepup in the restart history (the last 7 days).', service),
     checkTime: gauge('keepup_check_last_run_time_seconds', 'Unix time the last check pass of this process ended.', []),
     checkDuration: gauge('keepup_check_duration_seconds', 'How long the last check pass of this process took.', []),
+    scanTime: gauge('keepup_scan_last_run_time_seconds', 'Unix time the last scan of serviceDir (keepup supervise) ended.', []),
+    scanDuration: gauge('keepup_scan_duration_seconds', 'How long the last scan of serviceDir took.', []),
     spooled: gauge('keepup_mail_spool_messages', 'Mail messages waiting in the spool to be retried.', []),
     dead: gauge('keepup_mail_undelivered_messages', 'Mail messages refused for good or too old (spool/dead): never delivered.', []),
   };

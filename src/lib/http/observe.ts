@@ -14,14 +14,16 @@ import type {PassContext} from '../watchdog/pass.js';
 import {prepareStateDir} from '../watchdog/state-dir.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 import {readCredentials} from './credentials.js';
-import {KeepupMetrics, PassTimes} from './metrics.js';
+import {KeepupMetrics, LastRun} from './metrics.js';
 import {CONTROL_LETTERS, StatusServer, type ControlResult} from './server.js';
 
 /** What the listener of a resident keepup reads: the config now (it changes on SIGHUP) and the process' world. */
 export interface ObserveOptions {
   readonly config: () => WatchdogConfig;
   readonly pass: Pick<PassContext, 'procRoot' | 'selfPid' | 'reporter' | 'time' | 'host' | 'uids'>;
-  readonly passes: PassTimes;
+  readonly passes: LastRun;
+  /** The scans of the service tree (keepup supervise). */
+  readonly scans?: LastRun;
   /** Where control events go (keepup's event bus); default: a bus that appends to `stateDir/events`. */
   readonly events?: EventSink;
   readonly source: 'supervise' | 'check';
@@ -61,7 +63,7 @@ export async function startObserver(options: ObserveOptions): Promise<StatusServ
   const server = new StatusServer(settings, {
     rows,
     async metrics() {
-      const text = await metrics.render({rows: await rows(), config: options.config(), nowMs: pass.time.now(), passes: options.passes});
+      const text = await metrics.render({rows: await rows(), config: options.config(), nowMs: pass.time.now(), passes: options.passes, ...(options.scans ? {scans: options.scans} : {})});
       return {contentType: metrics.contentType, text};
     },
     events: (limit) => recentEvents(options.config().stateDir, limit),
@@ -120,7 +122,7 @@ function recentEvents(stateDir: string, limit: number) {
  * collector wants (it may read at any moment), into a directory only trusted uids can write.
  * A failure is a warning; the pass stands.
  */
-export async function writeMetricsFile(config: WatchdogConfig, pass: Pick<PassContext, 'procRoot' | 'selfPid' | 'reporter' | 'time' | 'uids'>, passes: PassTimes): Promise<void> {
+export async function writeMetricsFile(config: WatchdogConfig, pass: Pick<PassContext, 'procRoot' | 'selfPid' | 'reporter' | 'time' | 'uids'>, passes: LastRun): Promise<void> {
   const file = config.metricsFile;
   if (file === undefined) return;
   // Only into a directory nobody else can write: root's rename there must not race anyone.

@@ -7,7 +7,7 @@ import {configLoader} from '../watchdog/load-config.js';
 import {configPath, passContext, type KeepupContext} from './context.js';
 import {residentPass} from './pass-report.js';
 import {residentSignals} from './resident-signals.js';
-import {PassTimes} from '../http/metrics.js';
+import {LastRun} from '../http/metrics.js';
 import {startObserver} from '../http/observe.js';
 
 const SYNOPSIS = '[--config FILE]';
@@ -27,7 +27,7 @@ export const cronCommand: Subcommand<KeepupContext> = {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup cron ${SYNOPSIS}`);
     const {uids, load} = configLoader(configPath(values, context.cwd), context);
     let config = load();
-    const passes = new PassTimes();
+    const passes = new LastRun();
     const pass = {...passContext(context, uids), onPassCompleted: (started: number, ended: number) => passes.record(started, ended)};
     const http = await startObserver({config: () => config, pass, passes, source: 'check', out: context.out});
 

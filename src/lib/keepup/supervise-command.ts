@@ -11,7 +11,7 @@ import {formatSupervising} from './announcement.js';
 import {configPath, passContext, type KeepupContext} from './context.js';
 import {residentSignals} from './resident-signals.js';
 import {Supervision} from './supervision.js';
-import {PassTimes} from '../http/metrics.js';
+import {LastRun} from '../http/metrics.js';
 import {startObserver} from '../http/observe.js';
 
 const SYNOPSIS = '[--config FILE]';
@@ -30,7 +30,8 @@ export const superviseCommand: Subcommand<KeepupContext> = {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup supervise ${SYNOPSIS}`);
     const {uids, load} = configLoader(configPath(values, context.cwd), context);
     let config = load();
-    const passes = new PassTimes();
+    const passes = new LastRun();
+    const scans = new LastRun();
     const own = readOpenFileLimit();
     if (own && serviceCapacity(own) < 100) context.reporter.warn(`open-file limit ${own.soft} allows only about ${serviceCapacity(own)} services`);
     const supervision = new Supervision(config, {
@@ -41,6 +42,7 @@ export const superviseCommand: Subcommand<KeepupContext> = {
       // Not started through the launcher, keepup cannot know the limit it was given: 1024, as `node svscan.js`.
       nofile: own && serviceOpenFileLimit(own, undefined),
       spawn: {lookupAccount, readEnvDir, env: context.env},
+      onScanned: (started, ended) => scans.record(started, ended),
     });
     let busy: Promise<unknown> = Promise.resolve();
     const stopped = residentSignals(context, 'keepup supervise', {
@@ -61,7 +63,7 @@ export const superviseCommand: Subcommand<KeepupContext> = {
       },
     });
     // Before any service starts: an unusable credentials file or a busy port changes nothing.
-    const http = await startObserver({config: () => config, pass: passContext(context, uids), passes, source: 'supervise', out: context.out});
+    const http = await startObserver({config: () => config, pass: passContext(context, uids), passes, scans, source: 'supervise', out: context.out});
     busy = supervision.start();
     try {
       await busy;

@@ -2,7 +2,7 @@ import test, {type ExecutionContext} from 'ava';
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import type {WatchdogConfig} from '../../../src/lib/config/watchdog-config.js';
-import {KeepupMetrics, PassTimes} from '../../../src/lib/http/metrics.js';
+import {KeepupMetrics, LastRun} from '../../../src/lib/http/metrics.js';
 import type {StatusRow} from '../../../src/lib/keepup/service-report.js';
 import {deadLetter, spoolMessage} from '../../../src/lib/mailer/spool.js';
 import {promtoolCheckMetrics} from '../../helpers/http.js';
@@ -49,8 +49,8 @@ const down: StatusRow = {
 };
 const orphan: StatusRow = {name: 'old', kind: 'supervised', state: 'not supervised', pid: null, seconds: null, want: null, normallyUp: true, restarts: null, lastExit: null};
 
-async function render(rows: StatusRow[], stateDir: string, passes = new PassTimes()): Promise<string> {
-  return new KeepupMetrics({processMetrics: false}).render({rows, config: config(stateDir), nowMs: NOW, passes});
+async function render(rows: StatusRow[], stateDir: string, passes = new LastRun(), scans = new LastRun()): Promise<string> {
+  return new KeepupMetrics({processMetrics: false}).render({rows, config: config(stateDir), nowMs: NOW, passes, scans});
 }
 
 const sample = (text: string, name: string) => new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1];
@@ -61,9 +61,11 @@ function expectSamples(t: ExecutionContext, text: string, expected: Record<strin
 
 test('one sample per fact of each row, from the rows alone', async (t) => {
   const dir = tmpDir(t, 'keepup-metrics-');
-  const passes = new PassTimes();
+  const passes = new LastRun();
   passes.record(NOW - 1500, NOW - 1000);
-  const text = await render([up, down, orphan, {name: 'cupsd', kind: 'checked', state: 'missing', pid: null}], dir, passes);
+  const scans = new LastRun();
+  scans.record(NOW - 300, NOW - 250);
+  const text = await render([up, down, orphan, {name: 'cupsd', kind: 'checked', state: 'missing', pid: null}], dir, passes, scans);
   const facts: Array<[string, string | undefined]> = [
     ['keepup_services{kind="supervised"}', '3'],
     ['keepup_services{kind="checked"}', '1'],
@@ -87,6 +89,8 @@ test('one sample per fact of each row, from the rows alone', async (t) => {
     ['keepup_checked_recent_restarts{service="cupsd"}', '0'],
     ['keepup_check_last_run_time_seconds', String((NOW - 1000) / 1000)],
     ['keepup_check_duration_seconds', '0.5'],
+    ['keepup_scan_last_run_time_seconds', String((NOW - 250) / 1000)],
+    ['keepup_scan_duration_seconds', '0.05'],
     ['keepup_mail_spool_messages', '0'],
     ['keepup_mail_undelivered_messages', '0'],
   ];
@@ -100,7 +104,7 @@ test('one sample per fact of each row, from the rows alone', async (t) => {
 test('a second render forgets the services that are gone', async (t) => {
   const dir = tmpDir(t, 'keepup-metrics-');
   const metrics = new KeepupMetrics({processMetrics: false});
-  const input = {config: config(dir), nowMs: NOW, passes: new PassTimes()};
+  const input = {config: config(dir), nowMs: NOW, passes: new LastRun()};
   t.truthy(sample(await metrics.render({...input, rows: [up, down]}), 'keepup_service_up{service="worker"}'));
   const after = await metrics.render({...input, rows: [up]});
   t.is(sample(after, 'keepup_service_up{service="worker"}'), undefined);
@@ -140,7 +144,7 @@ test('the mail spool and dead letters are counted; the restart history counts re
 
 test('process metrics pass promtool too (prom-client gauges named _total are left out)', async (t) => {
   const dir = tmpDir(t, 'keepup-metrics-');
-  const text = await new KeepupMetrics({processMetrics: true}).render({rows: [up], config: config(dir), nowMs: NOW, passes: new PassTimes()});
+  const text = await new KeepupMetrics({processMetrics: true}).render({rows: [up], config: config(dir), nowMs: NOW, passes: new LastRun()});
   t.regex(text, /^process_resident_memory_bytes \d+$/m);
   t.regex(text, /^process_cpu_seconds_total /m);
   t.notRegex(text, /^nodejs_active_handles_total/m);
