@@ -3,6 +3,7 @@
 // the real /metrics output, credentials and CSRF on the control actions, the event log.
 import test from 'ava';
 import {chmodSync, readFileSync, writeFileSync} from 'node:fs';
+import {createServer, type AddressInfo} from 'node:net';
 import {join} from 'node:path';
 import {bin} from '../helpers/paths.js';
 import {run} from '../helpers/processes.js';
@@ -135,6 +136,13 @@ test('control actions need credentials and the CSRF token; each one is a control
   const second = await upPid(dir, pid);
   t.is((await post('control/sleeper/restart', {'X-Keepup-CSRF': csrf, Authorization: basic('carol', 'correct horse')})).status, 200);
   await upPid(dir, second);
+  // reset is `u`: what brings back a service the restart policy gave up on.
+  t.is((await post('control/sleeper/down', {'X-Keepup-CSRF': csrf, Authorization: basic('alice', 's3cret-token')})).status, 200);
+  await waitFor(async () => (await fetchRaw(`${k.url}status.json`)).body.includes('"state":"down"'), 'sleeper down again', PATIENT);
+  const downAgain = JSON.parse((await fetchRaw(`${k.url}status.json`)).body) as {want: string};
+  t.is(downAgain.want, 'down');
+  t.is((await post('control/sleeper/reset', {'X-Keepup-CSRF': csrf, Authorization: basic('alice', 's3cret-token')})).status, 200);
+  await waitFor(async () => (await fetchRaw(`${k.url}status.json`)).body.includes('"state":"up"'), 'sleeper up after reset', PATIENT);
   t.is((await post('control/nosuch/up', {'X-Keepup-CSRF': csrf, Authorization: basic('alice', 's3cret-token')})).status, 404);
   t.is((await post('control/sleeper/explode', {'X-Keepup-CSRF': csrf, Authorization: basic('alice', 's3cret-token')})).status, 404);
 
@@ -149,6 +157,8 @@ test('control actions need credentials and the CSRF token; each one is a control
       {action: 'down', by: 'web:alice', service: 'sleeper', source: 'supervise'},
       {action: 'up', by: 'web:carol', service: 'sleeper', source: 'supervise'},
       {action: 'restart', by: 'web:carol', service: 'sleeper', source: 'supervise'},
+      {action: 'down', by: 'web:alice', service: 'sleeper', source: 'supervise'},
+      {action: 'reset', by: 'web:alice', service: 'sleeper', source: 'supervise'},
     ],
   );
   const page = JSON.parse((await fetchRaw(`${k.url}page.json`)).body) as {events: Array<{kind: string}>; controls: boolean};
@@ -172,6 +182,17 @@ test('a non-loopback listener without credentials, or a credentials file others 
 
   writeCredentials(s, 'alice:token\n', 0o602);
   t.regex((await keepup(['supervise', '--config', s.config])).stderr, /refusing credentials .*http-credentials: it is world-writable/);
+
+  // A port that is taken: exit 111 before any service starts.
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  const {port} = taken.address() as AddressInfo;
+  s.writeConfig(`serviceDir: service\nhttp:\n  listen: 127.0.0.1:${port}\ndaemons:\n${SLEEPER}`);
+  const busy = await keepup(['supervise', '--config', s.config]);
+  t.is(busy.code, 111);
+  t.is(busy.stderr, `keepup: fatal: unable to listen on 127.0.0.1:${port}: address in use\n`);
+  t.false(busy.stdout.includes('supervising'));
 
   s.writeConfig(`serviceDir: service\nhttp:\n  listen: "somewhere"\ndaemons:\n${SLEEPER}`);
   const bad = await keepup(['supervise', '--config', s.config]);
