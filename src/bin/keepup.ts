@@ -10,6 +10,7 @@ import {superviseCommand} from '../lib/keepup/supervise-command.js';
 import {statusCommand} from '../lib/keepup/status-command.js';
 import {resetCommand} from '../lib/keepup/reset-command.js';
 import {eventsCommand} from '../lib/keepup/events-command.js';
+import {httpPasswordCommand} from '../lib/keepup/http-password-command.js';
 
 /** keepup's subcommands: one line each. */
 const SUBCOMMANDS: Record<string, Subcommand<KeepupContext>> = {
@@ -19,6 +20,7 @@ const SUBCOMMANDS: Record<string, Subcommand<KeepupContext>> = {
   status: statusCommand,
   reset: resetCommand,
   events: eventsCommand,
+  'http-password': httpPasswordCommand,
 };
 
 const out = (text: string) => void process.stdout.write(text);

@@ -378,7 +378,7 @@ test('mail: kept in the spool while SMTP is down and delivered by the next run',
 test('usage: no subcommand or an unknown one exits 100; --help prints to stdout', async (t) => {
   const none = await keepup([]);
   t.is(none.code, 100);
-  t.is(none.stderr, 'keepup: usage: keepup check|cron|supervise|status|reset|events [--config FILE] …   (keepup --help for more)\n');
+  t.is(none.stderr, 'keepup: usage: keepup check|cron|supervise|status|reset|events|http-password [--config FILE] …   (keepup --help for more)\n');
   const unknown = await keepup(['frob']);
   t.is(unknown.code, 100);
   t.regex(unknown.stderr, /^keepup: unknown command -- frob\nkeepup: usage: /);

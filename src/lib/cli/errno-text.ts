@@ -39,6 +39,8 @@ const TEXT: Record<string, string> = {
   ETIMEDOUT: 'timed out',
   ECONNREFUSED: 'connection refused',
   EPROTO: 'protocol error',
+  EADDRINUSE: 'address in use',
+  EADDRNOTAVAIL: 'address not available',
 };
 
 /** The djb text for an errno code such as `ENOENT`; `unknown error` for anything unlisted. */

@@ -125,6 +125,35 @@ export interface WatchdogConfig {
   /** The top-level `notify:` over the defaults; undefined: DEFAULT_NOTIFY. */
   notify?: NotifySettings;
   daemons: DaemonRule[];
+  /** The status page and metrics listener of `keepup supervise` and `keepup cron`; absent: none. */
+  http?: HttpSettings;
+  /** Where `keepup check` writes its metrics for node_exporter's textfile collector; absent: nowhere. */
+  metricsFile?: string;
+}
+
+/** `http:`: where the listener binds and who may use its control actions. */
+export interface HttpSettings {
+  readonly host: string;
+  readonly port: number;
+  /** Absolute path of the root-only credentials file; absent: read-only, and loopback only. */
+  readonly credentials?: string;
+}
+
+export const DEFAULT_HTTP_HOST = '127.0.0.1';
+export const DEFAULT_HTTP_PORT = 9113;
+
+/** Is HOST a loopback address (127.0.0.0/8, ::1, localhost)? */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** `HOST:PORT` or `[V6]:PORT` (port 0: any free one), or undefined when it is neither. */
+export function parseListen(value: string): {host: string; port: number} | undefined {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(value);
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port > 65535) return undefined;
+  return {host: match[1] ?? match[2]!, port};
 }
 
 export interface LoadedConfig {
@@ -355,6 +384,11 @@ const DAEMON_FIELDS = {
   notify: {validate: section(NOTIFY_FIELDS)},
 };
 
+const HTTP_FIELDS = {
+  listen: {validate: located(string((value) => (parseListen(value) ? undefined : 'must be HOST:PORT or [IPV6]:PORT, such as 127.0.0.1:9113')))},
+  credentials: {validate: string(noNul)},
+};
+
 const SERVICE_KEYS = ['user', 'env', 'envdir', 'limits', 'log', 'stopTimeout'] as const;
 
 const MAIL_FIELDS = {
@@ -386,6 +420,8 @@ const TOP_FIELDS = {
   restart: {validate: section(RESTART_FIELDS)},
   notify: {validate: section(NOTIFY_FIELDS)},
   daemons: required(list(located(daemon))),
+  http: {validate: section(HTTP_FIELDS)},
+  metricsFile: {validate: string(noNul)},
 };
 
 export interface LoadOptions {
@@ -419,6 +455,7 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
   });
   const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env, file));
   const mail = raw.mail && mailSettings(raw.mail, keyNode(root, 'mail'), source);
+  const http = raw.http && httpSettings(raw.http, source, base);
   const config: WatchdogConfig = {
     file: resolve(file),
     startDir: resolve(base, raw.startDir ?? 'start-scripts'),
@@ -435,6 +472,8 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
     ...(restart ? {restart} : {}),
     ...(notify ? {notify} : {}),
     daemons,
+    ...(http ? {http} : {}),
+    ...(raw.metricsFile !== undefined ? {metricsFile: resolve(base, raw.metricsFile)} : {}),
   };
   return {config, warnings: context.warnings};
 }
@@ -560,6 +599,15 @@ function serviceSpec(raw: DaemonSection, {node, index}: DaemonPlace, {source, ba
     ...(raw.log !== undefined ? {log: raw.log} : {}),
     stopTimeoutMs: raw.stopTimeout ?? stopTimeoutMs,
   };
+}
+
+/** `http:` with its defaults; a listener off loopback needs credentials. */
+function httpSettings(raw: Section<typeof HTTP_FIELDS>, source: Source, base: string): HttpSettings {
+  const {host, port} = raw.listen !== undefined ? parseListen(raw.listen.value)! : {host: DEFAULT_HTTP_HOST, port: DEFAULT_HTTP_PORT};
+  if (!isLoopbackHost(host) && raw.credentials === undefined) {
+    fail(source, raw.listen?.node ?? null, `http.listen ${raw.listen?.value} is not a loopback address: control over the network needs http.credentials (a root-only file)`);
+  }
+  return {host, port, ...(raw.credentials !== undefined ? {credentials: resolve(base, raw.credentials)} : {})};
 }
 
 function mailSettings(raw: MailSection, node: Node | null, source: Source): MailSettings {

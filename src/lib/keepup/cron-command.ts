@@ -7,6 +7,8 @@ import {configLoader} from '../watchdog/load-config.js';
 import {configPath, passContext, type KeepupContext} from './context.js';
 import {residentPass} from './pass-report.js';
 import {residentSignals} from './resident-signals.js';
+import {LastRun} from '../http/metrics.js';
+import {startObserver} from '../http/observe.js';
 
 const SYNOPSIS = '[--config FILE]';
 
@@ -25,7 +27,9 @@ export const cronCommand: Subcommand<KeepupContext> = {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup cron ${SYNOPSIS}`);
     const {uids, load} = configLoader(configPath(values, context.cwd), context);
     let config = load();
-    const pass = passContext(context, uids);
+    const passes = new LastRun();
+    const pass = {...passContext(context, uids), onPassCompleted: (started: number, ended: number) => passes.record(started, ended)};
+    const http = await startObserver({config: () => config, pass, passes, source: 'check', out: context.out});
 
     let current: Promise<void> | undefined;
     const tick = (): void => {
@@ -68,6 +72,7 @@ export const cronCommand: Subcommand<KeepupContext> = {
       },
     });
     await current;
+    await http?.close();
     return EXIT_OK;
   },
 };

@@ -35,7 +35,9 @@ export async function passAndReport(config: WatchdogConfig, context: PassContext
 }
 
 async function report(config: WatchdogConfig, context: PassContext, out: (text: string) => void, options: {dryRun: boolean}): Promise<PassOutcome> {
+  const started = context.time.now();
   const outcome = await runPass(config, context, options);
+  if (outcome.kind === 'completed' && !options.dryRun) context.onPassCompleted?.(started, context.time.now());
   if (outcome.kind === 'completed' && outcome.output !== '') out(outcome.output);
   return outcome;
 }

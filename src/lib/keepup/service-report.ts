@@ -1,6 +1,6 @@
 import {readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
-import {SysError} from '../cli/errors.js';
+import {FatalError, SysError} from '../cli/errors.js';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
 import {probeSupervisor} from '../control/client.js';
 import {DOWN_FILE, STATS_FILE} from '../service-dir/layout.js';
@@ -10,6 +10,7 @@ import * as stats from '../status/stats.js';
 import {statusPhrases} from '../status/summary.js';
 import {listNames} from '../sys/directory.js';
 import type {Verdict} from '../watchdog/decide.js';
+import {historyOrEmpty, verdicts, type PassContext} from '../watchdog/pass.js';
 
 /**
  * `keepup status`: one row per service directory in serviceDir, and one per daemon checked by
@@ -88,6 +89,28 @@ function serviceRow(name: string, dir: string, nowMs: number): ServiceRow {
     lastExit: counters?.lastExit ?? null,
     ...(failed ? {failedAt: new Date(failed.at).toISOString(), failedReason: failed.reason, retryAt: failed.retryAt === null ? null : new Date(failed.retryAt).toISOString()} : {}),
   };
+}
+
+/**
+ * Everything `keepup status --json` prints, as rows: the service directories of `serviceDir`,
+ * then the daemons checked by name (from the process table now). The status page and
+ * `GET /status.json` use the same function. `missingServiceDir: 'empty'` gives no supervised
+ * rows when `serviceDir` does not exist (keepup cron, which never makes it); otherwise that is
+ * an error, as for any unreadable directory.
+ */
+export async function statusRows(
+  config: WatchdogConfig,
+  context: Pick<PassContext, 'procRoot' | 'selfPid' | 'reporter' | 'time'>,
+  options: {missingServiceDir?: 'error' | 'empty'} = {},
+): Promise<StatusRow[]> {
+  const rows: StatusRow[] = options.missingServiceDir === 'empty' && !isDirectory(config.serviceDir) ? [] : serviceRows(config.serviceDir, context.time.now());
+  const checked = checkedDaemons(config);
+  if (checked.daemons.length > 0) {
+    const found = await verdicts(checked, context, historyOrEmpty(config.stateDir));
+    if (!Array.isArray(found)) throw new FatalError(`unable to inspect the system: ${found.reason}`);
+    rows.push(...checkedRows(found));
+  }
+  return rows;
 }
 
 /** Rows for the daemons checked by name, from a check pass's verdicts. */

@@ -10,8 +10,7 @@ import {DEFAULT_SERVICE_DIR, defaultStateDir} from '../config/watchdog-config.js
 import {trustedUids} from '../security/ownership.js';
 import {configPath, passContext, type KeepupContext} from './context.js';
 import {loadCheckedConfig} from '../watchdog/load-config.js';
-import {historyOrEmpty, verdicts} from '../watchdog/pass.js';
-import {checkedDaemons, checkedRows, formatRow, serviceRows, type StatusRow} from './service-report.js';
+import {formatRow, serviceRows, statusRows, type StatusRow} from './service-report.js';
 
 const SYNOPSIS = '[--config FILE] [--json]';
 
@@ -40,13 +39,7 @@ export const statusCommand: Subcommand<KeepupContext> = {
     let rows: StatusRow[];
     try {
       const {config} = loadCheckedConfig(file, {uid: context.uid, uids, env: context.env});
-      rows = serviceRows(config.serviceDir, context.time.now());
-      const checked = checkedDaemons(config);
-      if (checked.daemons.length > 0) {
-        const found = await verdicts(checked, passContext(context, uids), historyOrEmpty(config.stateDir));
-        if (!Array.isArray(found)) throw new FatalError(`unable to inspect the system: ${found.reason}`);
-        rows.push(...checkedRows(found));
-      }
+      rows = await statusRows(config, passContext(context, uids));
     } catch (error) {
       if (!(error instanceof FatalError && error.cause instanceof ConfigError)) throw error;
       const serviceDir = lenientServiceDir(file, context);

@@ -11,6 +11,8 @@ import {formatSupervising} from './announcement.js';
 import {configPath, passContext, type KeepupContext} from './context.js';
 import {residentSignals} from './resident-signals.js';
 import {Supervision} from './supervision.js';
+import {LastRun} from '../http/metrics.js';
+import {startObserver} from '../http/observe.js';
 
 const SYNOPSIS = '[--config FILE]';
 
@@ -27,24 +29,29 @@ export const superviseCommand: Subcommand<KeepupContext> = {
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup supervise ${SYNOPSIS}`);
     const {uids, load} = configLoader(configPath(values, context.cwd), context);
-    const config = load();
+    let config = load();
+    const passes = new LastRun();
+    const scans = new LastRun();
     const own = readOpenFileLimit();
     if (own && serviceCapacity(own) < 100) context.reporter.warn(`open-file limit ${own.soft} allows only about ${serviceCapacity(own)} services`);
     const supervision = new Supervision(config, {
       reporter: context.reporter,
-      pass: passContext(context, uids),
+      pass: {...passContext(context, uids), onPassCompleted: (started, ended) => passes.record(started, ended)},
       out: context.out,
       uids,
       // Not started through the launcher, keepup cannot know the limit it was given: 1024, as `node svscan.js`.
       nofile: own && serviceOpenFileLimit(own, undefined),
       spawn: {lookupAccount, readEnvDir, env: context.env},
+      onScanned: (started, ended) => scans.record(started, ended),
     });
     let busy: Promise<unknown> = Promise.resolve();
     const stopped = residentSignals(context, 'keepup supervise', {
       reload() {
         busy = busy.then(async () => {
           try {
-            const plan = await supervision.reload(load());
+            const next = load();
+            const plan = await supervision.reload(next);
+            config = next;
             context.out(`keepup: ${formatSupervising(supervision.census(), plan)}\n`);
           } catch (error) {
             context.reporter.warn(`keeping the services as they are: ${isKeepupError(error) ? error.message : String(error)}`);
@@ -55,16 +62,20 @@ export const superviseCommand: Subcommand<KeepupContext> = {
         busy = busy.then(() => supervision.rescan());
       },
     });
+    // Before any service starts: an unusable credentials file or a busy port changes nothing.
+    const http = await startObserver({config: () => config, pass: passContext(context, uids), passes, scans, source: 'supervise', out: context.out, events: supervision.events});
     busy = supervision.start();
     try {
       await busy;
     } catch (error) {
+      await http?.close();
       await supervision.stop();
       throw error;
     }
     context.out(`keepup: ${formatSupervising(supervision.census())}\n`);
     await stopped;
     await busy;
+    await http?.close();
     await supervision.stop();
     return EXIT_OK;
   },

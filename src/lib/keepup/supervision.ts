@@ -33,6 +33,8 @@ export interface SupervisionOptions {
   readonly uids: readonly number[];
   readonly nofile: OpenFileLimit | undefined;
   readonly spawn: Omit<SpawnContext, 'nofile'>;
+  /** Told after each scan of the tree (its start and end, unix ms). */
+  readonly onScanned?: (startedMs: number, endedMs: number) => void;
 }
 
 /**
@@ -83,6 +85,7 @@ export class Supervision {
     this.events.subscribe((event) => this.notifier.handle(event));
     const spawnContext: SpawnContext = {...options.spawn, nofile: options.nofile};
     this.scanner = new Scanner({
+      ...(options.onScanned ? {onScanned: options.onScanned} : {}),
       dir: config.serviceDir,
       reporter: options.reporter,
       supervisorReporter: {warn: (message) => options.reporter.warn(message), childFatal: (message) => options.reporter.warn(message)},

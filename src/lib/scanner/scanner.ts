@@ -36,6 +36,8 @@ export interface ScannerOptions {
   readonly rescanMs?: number;
   /** Watch the directory for changes (default true); the periodic rescan stays as the fallback. */
   readonly watch?: boolean;
+  /** Told after each read of the directory (its start and end, unix ms): the metrics' scan duration. */
+  readonly onScanned?: (startedMs: number, endedMs: number) => void;
   /**
    * Shutdown and removal: KILL after this long when a directory has no `timeout-kill` file
    * (asked each time when a function); default DEFAULT_STOP_TIMEOUT_MS.
@@ -145,7 +147,9 @@ export class Scanner {
       try {
         do {
           this.again = false;
+          const started = this.time.now();
           await this.scanOnce();
+          this.options.onScanned?.(started, this.time.now());
         } while (this.again && !this.stopped);
       } finally {
         this.scanning = undefined;

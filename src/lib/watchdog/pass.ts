@@ -51,6 +51,8 @@ export interface PassContext {
   createMailer?: (spec: TransportSpec, options: MailerOptions) => Mailer;
   /** Where the pass's events go (restarted, gave-up, recovered); none: not recorded. */
   events?: EventSink;
+  /** Told when a pass completed (its start and end, unix ms): metrics' last check and its duration. */
+  onPassCompleted?: (startedMs: number, endedMs: number) => void;
 }
 
 export type PassOutcome = {kind: 'completed'; output: string; restarted: string[]} | {kind: 'uninspectable'; reason: string} | {kind: 'busy'; waitedMs: number};

@@ -1,0 +1,24 @@
+import {readFileSync} from 'node:fs';
+import {UsageError} from '../cli/errors.js';
+import {EXIT_OK} from '../cli/exit-codes.js';
+import type {Subcommand} from '../cli/subcommands.js';
+import {hashPassword} from '../http/credentials.js';
+import type {KeepupContext} from './context.js';
+
+const SYNOPSIS = 'NAME < PASSWORD';
+
+/** `keepup http-password NAME`: reads a password (the first line of stdin) and prints `NAME:scrypt$SALT$HASH` for `http.credentials`. */
+export const httpPasswordCommand: Subcommand<KeepupContext> = {
+  synopsis: SYNOPSIS,
+  summary: 'print a credentials line (NAME:scrypt$…) for http.credentials from the password on stdin',
+  run(args, context) {
+    const name = args[0];
+    if (args.length !== 1 || name === undefined || !/^[A-Za-z0-9._@+-]+$/.test(name)) {
+      throw new UsageError(`keepup http-password ${SYNOPSIS}   (NAME: letters, digits, . _ @ + -)`);
+    }
+    const password = readFileSync(0, 'utf8').split('\n')[0] ?? '';
+    if (password === '') throw new UsageError('keepup http-password: no password on stdin');
+    context.out(`${name}:${hashPassword(password)}\n`);
+    return EXIT_OK;
+  },
+};
