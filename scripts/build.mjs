@@ -41,8 +41,10 @@ const LAUNCHER_SHEBANG = '#!/usr/bin/env -S KEEPUP_PWD=${PWD} /bin/sh';
 const RECORD_NOFILE = 'export KEEPUP_NOFILE="$(ulimit -Sn)"';
 const LAUNCHED = new Set(['envdir', 'envuidgid', 'fghack', 'pgrphack', 'setlock', 'setuidgid', 'softlimit', 'supervise', 'svscan']);
 const isLaunched = (bin) => LAUNCHED.has(relative('src/bin', bin).replace(/\.ts$/, ''));
+// The other commands start under the Node that built them, named in the shebang: `#!/usr/bin/env
+// node` costs an exec of env and a PATH search at every start (svstat in a loop pays it each time).
 const banners = [
-  ['#!/usr/bin/env node', bins.filter((bin) => !isLaunched(bin))],
+  [`#!${process.execPath}`, bins.filter((bin) => !isLaunched(bin))],
   [`${LAUNCHER_SHEBANG}\n":" //; ${RECORD_NOFILE}; exec node "$0" "$@"`, bins.filter(isLaunched)],
 ];
 rmSync(join(root, 'dist'), {recursive: true, force: true});
