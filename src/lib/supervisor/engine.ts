@@ -353,6 +353,7 @@ export class Supervisor {
     if (this.runner) {
       const child: InProcessChild = this.runner.start((ending) => this.childExited(child, ending));
       this.started(child);
+      this.writeStats();
       return;
     }
     let settings: SpawnSettings;
@@ -375,13 +376,14 @@ export class Supervisor {
     // that lets a successor adopt it is there too, and a supervisor killed before `go` leaves a
     // child that exits without running anything.
     child.go();
+    // The start count is no part of what makes the child known: written after it runs.
+    this.writeStats();
   }
 
   private started(child: ChildHandle): void {
     this.child = child;
     this.pidStamp = tai64n.fromUnixMs(this.time.now());
     this.stats = {...this.stats, starts: this.stats.starts + 1};
-    this.writeStats();
     // The child waits before execve until it is on disk: once `status` names a pid, the record
     // that lets a successor adopt it is there too, and a supervisor killed before `go` leaves a
     // child that exits without running anything.
