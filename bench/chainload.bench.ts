@@ -6,6 +6,7 @@ import {mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSyn
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {record} from './summary.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ours = (name: string) => join(ROOT, 'dist', 'bin', `${name}.js`);
@@ -17,9 +18,9 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function time(command: string, args: string[]): number {
+function time(command: string, args: string[], env = process.env): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, {stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8'});
+  const result = spawnSync(command, args, {stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env});
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.status} ${result.stderr}`);
   return elapsed;
@@ -66,6 +67,8 @@ const CASES: Array<[string, string, string[]]> = [
   ['pgrphack true', 'pgrphack', ['true']],
   ['fghack true', 'fghack', ['true']],
 ];
+// A djbdns-style chain of three loaders, each exec'ing the next (run scripts of djbdns' services).
+const CHAIN = ['envuidgid', ['nobody', 'envdir', envDir, 'softlimit', '-d', '300000', 'true']] as const;
 
 try {
   const rows: string[][] = [];
@@ -77,6 +80,20 @@ try {
       b.push(time(theirs(name), args));
     }
     rows.push([label, median(a).toFixed(1), median(b).toFixed(2), (median(a) / median(b)).toFixed(0) + '×']);
+    if (name === 'setuidgid') record({figure: 'one chain-loader (`setuidgid nobody true`)', unit: 'ms', keepup: median(a), peers: {daemontools: median(b)}});
+  }
+  {
+    // keepup's chain runs keepup's loaders (its commands first on PATH), daemontools' Debian's.
+    const oursEnv = {...process.env, PATH: `${join(ROOT, 'dist', 'commands')}:${process.env.PATH ?? '/usr/bin:/bin'}`};
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let rep = 0; rep < REPS; rep++) {
+      a.push(time(join(ROOT, 'dist', 'commands', CHAIN[0]), [...CHAIN[1]], oursEnv));
+      b.push(time(theirs(CHAIN[0]), [...CHAIN[1]]));
+    }
+    const label = `envuidgid nobody envdir ENV softlimit -d 300000 true`;
+    rows.push([label, median(a).toFixed(1), median(b).toFixed(2), (median(a) / median(b)).toFixed(0) + '×']);
+    record({figure: 'a chain of three (`envuidgid U envdir ./env softlimit -d N true`)', unit: 'ms', keepup: median(a), peers: {daemontools: median(b)}});
   }
   process.stdout.write(`median wall time of ${REPS} runs, ms\n\n| command | keepup | daemontools | ratio |\n|---|---|---|---|\n`);
   for (const row of rows) process.stdout.write(`| ${row.join(' | ')} |\n`);

@@ -1,11 +1,12 @@
 // multilog and tai64n throughput, ours against the real daemontools, on the same input in the
-// same run: ~200 MB of lines of mixed length in a temp dir, given to each as stdin (a regular
+// same run (svlogd and s6-log beside them): ~200 MB (BENCH_MB) of lines of mixed length in a temp dir, given to each as stdin (a regular
 // file, so both read it the same way). Best of three runs each; no thresholds, only figures.
 import {spawnSync} from 'node:child_process';
-import {closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync} from 'node:fs';
+import {closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {record} from './summary.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OURS = (name: string) => [process.execPath, join(ROOT, 'dist', 'bin', `${name}.js`)];
@@ -62,20 +63,38 @@ function freshDir(): string {
 
 try {
   const input = join(work, 'input');
-  const lines = generate(input, 200 * 1024 * 1024);
+  const lines = generate(input, Number(process.env.BENCH_MB ?? 200) * 1024 * 1024);
   const megabytes = statSync(input).size / (1024 * 1024);
   process.stdout.write(`input: ${megabytes.toFixed(0)} MB, ${lines} lines, stdin from a regular file, best of ${RUNS}\n\n`);
-  process.stdout.write('| case | daemontools | keepup | keepup/daemontools time |\n|---|---|---|---|\n');
+  process.stdout.write('| case | daemontools | runit (svlogd) | s6 (s6-log) | keepup | keepup/daemontools time |\n|---|---|---|---|---|---|\n');
   const rate = (seconds: number) => `${(megabytes / seconds).toFixed(0)} MB/s, ${(lines / seconds / 1000).toFixed(0)}k lines/s (${seconds.toFixed(2)} s)`;
-  const cases: Array<[string, string, string[]]> = [
-    ['multilog t s16777215 n10 ./log', 'multilog', ['t', 's16777215', 'n10', './log']],
-    ['multilog s16777215 n10 ./log', 'multilog', ['s16777215', 'n10', './log']],
-    ['tai64n > /dev/null', 'tai64n', []],
+  // svlogd and s6-log log into an existing ./log, with the same size and count (svlogd from its config file).
+  const withLogDir = () => {
+    const dir = freshDir();
+    mkdirSync(join(dir, 'log'));
+    writeFileSync(join(dir, 'log', 'config'), 's16777215\nn10\n');
+    return dir;
+  };
+  const cases: Array<[string, string, string[], string[] | undefined, string[] | undefined, string]> = [
+    ['multilog t s16777215 n10 ./log', 'multilog', ['t', 's16777215', 'n10', './log'], ['svlogd', '-t', './log'], ['s6-log', 't', 's16777215', 'n10', './log'], 'multilog with `t`'],
+    ['multilog s16777215 n10 ./log', 'multilog', ['s16777215', 'n10', './log'], ['svlogd', './log'], ['s6-log', 's16777215', 'n10', './log'], 'multilog plain'],
+    ['tai64n > /dev/null', 'tai64n', [], undefined, undefined, '`tai64n`'],
   ];
-  for (const [label, name, args] of cases) {
+  for (const [label, name, args, runit, s6, figure] of cases) {
     const theirs = best([name, ...args], input, freshDir);
     const ours = best([...OURS(name), ...args], input, freshDir);
-    process.stdout.write(`| ${label} | ${rate(theirs)} | ${rate(ours)} | ${(ours / theirs).toFixed(2)} |\n`);
+    const svlogd = runit ? best(runit, input, withLogDir) : undefined;
+    const s6log = s6 ? best(s6, input, withLogDir) : undefined;
+    const cell = (seconds: number | undefined) => (seconds === undefined ? '' : rate(seconds));
+    process.stdout.write(`| ${label} | ${rate(theirs)} | ${cell(svlogd)} | ${cell(s6log)} | ${rate(ours)} | ${(ours / theirs).toFixed(2)} |\n`);
+    const mbps = (seconds: number | undefined) => (seconds === undefined ? undefined : megabytes / seconds);
+    record({
+      figure: `${figure}, ${megabytes.toFixed(0)} MB`,
+      unit: 'MB/s',
+      keepup: mbps(ours)!,
+      peers: {daemontools: mbps(theirs), runit: mbps(svlogd), s6: mbps(s6log)},
+      higherIsBetter: true,
+    });
     for (const entry of readdirSync(work)) if (entry.startsWith('run')) rmSync(join(work, entry), {recursive: true, force: true});
   }
 } finally {

@@ -17,6 +17,95 @@ export function waitUntil(predicate: () => boolean, what: string, options: {time
   }
 }
 
+/** The pid in an s6-supervise'd DIR/supervise/status (a 64-bit big-endian at byte 24), 0 when none. */
+export function s6Pid(dir: string): number {
+  try {
+    const bytes = readFileSync(join(dir, 'supervise', 'status'));
+    return bytes.length >= 32 ? Number(bytes.readBigUInt64BE(24)) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pid in a runsv'd DIR/supervise/pid (text), 0 when none. */
+export function runitPid(dir: string): number {
+  try {
+    return Number(readFileSync(join(dir, 'supervise', 'pid'), 'latin1').trim()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Every descendant of `pid` (children, their children, …), read from /proc. */
+export function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = parents.get(parent) ?? [];
+      list.push(Number(name));
+      parents.set(parent, list);
+    } catch {
+      // gone
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of parents.get(queue.shift()!) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
+/** The kernel's name of a process ('' when gone). */
+export function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'latin1').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Anonymous resident memory (RssAnon) of `pids` in kB; a pid gone counts 0. */
+export function anonKb(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += Number(/^RssAnon:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+/** Context switches (voluntary + involuntary) of every thread of `pids`: the wake-ups. */
+export function wakeUps(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      try {
+        const text = readFileSync(`/proc/${pid}/task/${task}/status`, 'latin1');
+        total += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(text)?.[1] ?? 0) + Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+      } catch {
+        // gone
+      }
+    }
+  }
+  return total;
+}
+
 /** The scanner and, for daemontools, its supervise children: the supervising processes. */
 export function supervisingPids(side: 'daemontools' | 'keepup', scanner: ChildProcess): number[] {
   if (side === 'keepup') return [scanner.pid!];

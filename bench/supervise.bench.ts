@@ -12,7 +12,8 @@ import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {pidOf} from '../test/helpers/service-pid.js';
-import {pause, waitUntil} from './service-probes.js';
+import {pause, runitPid, s6Pid, waitUntil} from './service-probes.js';
+import {record} from './summary.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -36,10 +37,11 @@ function superviseCommand(side: Side, dir: string): [string, string[]] {
 }
 
 const started: ChildProcess[] = [];
-const serviceDirs: string[] = [];
+/** Every service directory started, with how its supervisor names the child's pid. */
+const serviceDirs: Array<[string, (dir: string) => number]> = [];
 
-function startSupervisor(command: string, args: string[]): ChildProcess {
-  const child = spawn(command, args, {stdio: ['ignore', 'ignore', 'inherit'], detached: true});
+function startSupervisor(command: string, args: string[], cwd?: string): ChildProcess {
+  const child = spawn(command, args, {stdio: ['ignore', 'ignore', 'inherit'], detached: true, cwd});
   started.push(child);
   return child;
 }
@@ -53,8 +55,8 @@ function cleanup(): void {
     }
   }
   pause(100);
-  for (const dir of serviceDirs) {
-    const pid = pidOf(dir);
+  for (const [dir, pidIn] of serviceDirs) {
+    const pid = pidIn(dir);
     for (const target of pid ? [-pid, pid] : []) {
       try {
         process.kill(target, 'SIGKILL');
@@ -69,28 +71,75 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function restartLatency(base: string): Record<Side, number[]> {
-  const sides: Side[] = ['daemontools', 'keepup'];
-  const dirs = Object.fromEntries(sides.map((side) => [side, makeServices(join(base, `latency-${side}`), 1)[0]!])) as Record<Side, string>;
-  for (const side of sides) {
-    serviceDirs.push(dirs[side]);
-    startSupervisor(...superviseCommand(side, dirs[side]));
-    waitUntil(() => pidOf(dirs[side]) > 0, `${side} up`);
+/** How one supervisor is started on a service directory and where it says the pid of the child. */
+interface Supervising {
+  /** Makes the service directory (or tree) under `base` and returns the directory whose child is killed. */
+  setUp(base: string): string;
+  start(base: string, dir: string): ChildProcess;
+  readonly pid: (dir: string) => number;
+}
+
+const single = (base: string, run = 'exec sleep 100000') => {
+  const dir = join(base, 'svc');
+  mkdirSync(dir, {recursive: true});
+  writeFileSync(join(dir, 'run'), `#!/bin/sh\n${run}\n`);
+  chmodSync(join(dir, 'run'), 0o755);
+  return dir;
+};
+const ourBin = (name: string) => join(root, 'dist', 'bin', `${name}.js`);
+const CHAIN = 'exec setuidgid nobody softlimit -o 4096 sleep 100000';
+
+const SUPERVISORS: Record<string, Supervising> = {
+  'daemontools supervise': {setUp: (base) => single(base), start: (_base, dir) => startSupervisor('supervise', [dir]), pid: pidOf},
+  'daemontools svscan': {setUp: (base) => single(base), start: (base) => startSupervisor('svscan', [base]), pid: pidOf},
+  'daemontools supervise, setuidgid + softlimit': {setUp: (base) => single(base, CHAIN), start: (_base, dir) => startSupervisor('supervise', [dir]), pid: pidOf},
+  'runit runsv': {setUp: (base) => single(base), start: (_base, dir) => startSupervisor('runsv', [dir]), pid: runitPid},
+  's6-supervise': {setUp: (base) => single(base), start: (_base, dir) => startSupervisor('s6-supervise', [dir]), pid: s6Pid},
+  'keepup supervise': {setUp: (base) => single(base), start: (_base, dir) => startSupervisor(process.execPath, [ourBin('supervise'), dir]), pid: pidOf},
+  'keepup svscan': {setUp: (base) => single(base), start: (base) => startSupervisor(process.execPath, [ourBin('svscan'), base]), pid: pidOf},
+  'keepup supervise (the command), user + limits': {
+    setUp: (base) => {
+      mkdirSync(base, {recursive: true, mode: 0o755});
+      writeFileSync(
+        join(base, 'watchdog.config.yaml'),
+        `stateDir: state\nserviceDir: service\ndaemons:\n  - name: bench\n    run: [sleep, '100000']\n    user: nobody\n    limits: {openFiles: 4096}\n`,
+        {mode: 0o644},
+      );
+      return join(base, 'service', 'bench');
+    },
+    start: (base) => startSupervisor(process.execPath, [ourBin('keepup'), 'supervise', '--config', join(base, 'watchdog.config.yaml')], base),
+    pid: pidOf,
+  },
+};
+
+function restartLatency(base: string, names: string[]): Record<string, number[]> {
+  const dirs: Record<string, string> = {};
+  for (const [index, name] of names.entries()) {
+    const side = SUPERVISORS[name]!;
+    const sideBase = join(base, `latency-${index}`);
+    const dir = side.setUp(sideBase);
+    dirs[name] = dir;
+    serviceDirs.push([dir, side.pid]);
+    side.start(sideBase, dir);
+    waitUntil(() => side.pid(dir) > 0, `${name} up`);
   }
   pause(1100);
-  const samples: Record<Side, number[]> = {daemontools: [], keepup: []};
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
   for (let trial = 0; trial < TRIALS; trial++) {
-    for (const side of sides) {
-      const dir = dirs[side];
-      const old = pidOf(dir);
+    for (const name of names) {
+      const side = SUPERVISORS[name]!;
+      const dir = dirs[name]!;
+      waitUntil(() => side.pid(dir) > 0, `${name} up again`);
+      const old = side.pid(dir);
       const begin = process.hrtime.bigint();
       process.kill(old, 'SIGKILL');
       let pid = old;
-      while (pid === old || pid === 0) {
+      const deadline = Date.now() + 5000;
+      while ((pid === old || pid === 0) && Date.now() < deadline) {
         pause(0.1);
-        pid = pidOf(dir);
+        pid = side.pid(dir);
       }
-      samples[side].push(Number(process.hrtime.bigint() - begin) / 1e6);
+      samples[name]!.push(Number(process.hrtime.bigint() - begin) / 1e6);
     }
     pause(1100);
   }
@@ -100,11 +149,13 @@ function restartLatency(base: string): Record<Side, number[]> {
 interface Memory {
   rssKb: number;
   pssKb: number;
+  anonKb: number;
 }
 
 function memoryOf(pids: number[]): Memory {
-  const total = {rssKb: 0, pssKb: 0};
+  const total = {rssKb: 0, pssKb: 0, anonKb: 0};
   for (const pid of pids) {
+    total.anonKb += Number(/^RssAnon:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1] ?? 0);
     const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1');
     total.rssKb += Number(/^Rss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
     total.pssKb += Number(/^Pss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
@@ -114,7 +165,7 @@ function memoryOf(pids: number[]): Memory {
 
 function manyStandalone(base: string, side: Side): Memory {
   const dirs = makeServices(join(base, `many-${side}`), SERVICES);
-  serviceDirs.push(...dirs);
+  serviceDirs.push(...dirs.map((dir): [string, (dir: string) => number] => [dir, pidOf]));
   const children = dirs.map((dir) => startSupervisor(...superviseCommand(side, dir)));
   waitUntil(() => dirs.every((dir) => pidOf(dir) > 0), `${SERVICES} ${side} services up`, {timeoutMs: 180_000});
   pause(500);
@@ -123,7 +174,7 @@ function manyStandalone(base: string, side: Side): Memory {
 
 function manyEngines(base: string): Memory {
   const dirs = makeServices(join(base, 'many-engines'), SERVICES);
-  serviceDirs.push(...dirs);
+  serviceDirs.push(...dirs.map((dir): [string, (dir: string) => number] => [dir, pidOf]));
   const driver = startSupervisor(process.execPath, [join(here, 'engines-driver.js'), ...dirs]);
   waitUntil(() => dirs.every((dir) => pidOf(dir) > 0), `${SERVICES} engines up`, {timeoutMs: 180_000});
   pause(500);
@@ -136,29 +187,45 @@ function row(cells: Array<string | number>): string {
 
 const base = mkdtempSync(join(tmpdir(), 'keepup-bench-'));
 try {
-  const samples = restartLatency(base);
-  const stats = (side: Side) => {
-    const sorted = [...samples[side]].sort((a, b) => a - b);
+  const names = Object.keys(SUPERVISORS);
+  const samples = restartLatency(base, names);
+  const stats = (name: string) => {
+    const sorted = [...samples[name]!].sort((a, b) => a - b);
     return {median: percentile(sorted, 50), p99: percentile(sorted, 99)};
   };
-  const real = stats('daemontools');
-  const ours = stats('keepup');
+  const base0 = stats('daemontools supervise');
   console.log(`\nrestart latency, kill -9 → new pid in status (${TRIALS} trials each, ms)\n`);
-  console.log(row(['', 'daemontools supervise', 'keepup supervise', 'ratio keepup/daemontools']));
+  console.log(row(['supervisor', 'median', 'p99', 'median / daemontools supervise']));
   console.log(row(['---', '---', '---', '---']));
-  console.log(row(['median', real.median.toFixed(2), ours.median.toFixed(2), (ours.median / real.median).toFixed(2)]));
-  console.log(row(['p99', real.p99.toFixed(2), ours.p99.toFixed(2), (ours.p99 / real.p99).toFixed(2)]));
+  for (const name of names) {
+    const figures = stats(name);
+    console.log(row([name, figures.median.toFixed(2), figures.p99.toFixed(2), (figures.median / base0.median).toFixed(2)]));
+  }
+  const peers = {runit: stats('runit runsv').median, s6: stats('s6-supervise').median};
+  record({figure: 'restart, kill -9 → new pid in status: svscan', unit: 'ms', keepup: stats('keepup svscan').median, peers: {daemontools: stats('daemontools svscan').median, ...peers}});
+  record({figure: 'restart: standalone supervise', unit: 'ms', keepup: stats('keepup supervise').median, peers: {daemontools: base0.median, ...peers}});
+  record({
+    figure: 'restart: keepup supervise with user + limits',
+    unit: 'ms',
+    keepup: stats('keepup supervise (the command), user + limits').median,
+    peers: {daemontools: stats('daemontools supervise, setuidgid + softlimit').median},
+    note: 'daemontools: run = setuidgid + softlimit',
+  });
 
   const realMemory = manyStandalone(base, 'daemontools');
   const engines = manyEngines(base);
   const standalone = manyStandalone(base, 'keepup');
   const mb = (kb: number) => (kb / 1024).toFixed(1);
   console.log(`\nmemory of the supervisors for ${SERVICES} services (MB, services themselves excluded)\n`);
-  console.log(row(['', 'RSS', 'PSS', 'PSS ratio vs daemontools']));
-  console.log(row(['---', '---', '---', '---']));
-  console.log(row([`daemontools: ${SERVICES} supervise`, mb(realMemory.rssKb), mb(realMemory.pssKb), '1.00']));
-  console.log(row([`keepup: 1 process, ${SERVICES} engines`, mb(engines.rssKb), mb(engines.pssKb), (engines.pssKb / realMemory.pssKb).toFixed(2)]));
-  console.log(row([`keepup: ${SERVICES} standalone supervise`, mb(standalone.rssKb), mb(standalone.pssKb), (standalone.pssKb / realMemory.pssKb).toFixed(2)]));
+  console.log(row(['', 'RSS', 'PSS', 'anonymous', 'anonymous ratio vs daemontools']));
+  console.log(row(['---', '---', '---', '---', '---']));
+  for (const [label, memory] of [
+    [`daemontools: ${SERVICES} supervise`, realMemory],
+    [`keepup: 1 process, ${SERVICES} engines`, engines],
+    [`keepup: ${SERVICES} standalone supervise`, standalone],
+  ] as const) {
+    console.log(row([label, mb(memory.rssKb), mb(memory.pssKb), mb(memory.anonKb), (memory.anonKb / realMemory.anonKb).toFixed(2)]));
+  }
 } finally {
   cleanup();
   rmSync(base, {recursive: true, force: true});

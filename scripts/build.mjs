@@ -41,6 +41,9 @@ const LAUNCHER_SHEBANG = '#!/usr/bin/env -S KEEPUP_PWD=${PWD} /bin/sh';
 const RECORD_NOFILE = 'export KEEPUP_NOFILE="$(ulimit -Sn)"';
 const LAUNCHED = new Set(['envdir', 'envuidgid', 'fghack', 'pgrphack', 'setlock', 'setuidgid', 'softlimit', 'supervise', 'svscan']);
 const isLaunched = (bin) => LAUNCHED.has(relative('src/bin', bin).replace(/\.ts$/, ''));
+// The other commands start under the first `node` on the PATH. Naming the building Node in the
+// shebang would save an exec of env per start (issue 16), but a packed tarball must run on
+// machines whose Node lives elsewhere, so the portable form stays.
 const banners = [
   ['#!/usr/bin/env node', bins.filter((bin) => !isLaunched(bin))],
   [`${LAUNCHER_SHEBANG}\n":" //; ${RECORD_NOFILE}; exec node "$0" "$@"`, bins.filter(isLaunched)],

@@ -7,7 +7,10 @@ import {fatalLine, stderrReporter, writeStderr} from '../lib/cli/messages.js';
 import {runMain} from '../lib/cli/run-main.js';
 import {serviceCapacity} from '../lib/scanner/capacity.js';
 import {readOpenFileLimit, serviceLimitsFromStartup} from '../lib/limits/open-files.js';
+import {commonLogScript} from '../lib/scanner/log-run.js';
 import {Scanner} from '../lib/scanner/scanner.js';
+import {fsPath} from '../lib/sys/byte-names.js';
+import {join} from 'node:path';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
 
 guardInspectorSignal();
@@ -31,6 +34,8 @@ await runMain('svscan', async (args) => {
     reporter,
     supervisorReporter: {...stderrReporter('supervise'), childFatal: (message) => writeStderr(fatalLine('supervise', message))},
     spawnSettings: () => ({limits}),
+    // A `log/run` that only execs multilog is run in this process, as keepup supervise runs its loggers.
+    logScript: (entry) => commonLogScript(fsPath(join(entry.name, 'log', 'run'))),
   });
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;

@@ -14,7 +14,8 @@ test('the bin map lists exactly the commands in src/bin', (t) => {
   for (const [name, path] of Object.entries(manifest.bin)) t.is(path, `dist/bin/${name}.js`);
 });
 
-// A command is a Node script, or (the chain-loaders) a /bin/sh launcher that records what
+// A command is a Node script started through `env node` (portable: a packed tarball runs
+// wherever Node is on the PATH), or (the chain-loaders) a /bin/sh launcher that records what
 // Node's start-up changes and then execs node on the same file (see scripts/build.mjs).
 const NODE_SHEBANG = '#!/usr/bin/env node\n';
 const CHAINLOADER_LAUNCHER = /^#!\/usr\/bin\/env -S KEEPUP_PWD=\$\{PWD\} \/bin\/sh\n":" \/\/; export KEEPUP_NOFILE="\$\(ulimit -Sn\)"; exec node "\$0" "\$@"\n/;

@@ -51,7 +51,9 @@ export function listServices(dir: string, reporter: Reporter): ServiceEntry[] | 
 /** true/false, or undefined after a warning when NAME/log cannot be examined (entry skipped this scan). */
 function logDirectory(dir: string, name: string, reporter: Reporter): boolean | undefined {
   try {
-    const stats = statSync(fsPath(join(dir, name, LOG_DIR)));
+    // Most services have no log: a missing one is not an exception (throwing costs most of a scan).
+    const stats = statSync(fsPath(join(dir, name, LOG_DIR)), {throwIfNoEntry: false});
+    if (stats === undefined) return false;
     if (stats.isDirectory()) return true;
     reporter.warn(`${name}/log is not a directory: running ${name} without a logger`);
     return false;

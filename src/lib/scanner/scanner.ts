@@ -15,7 +15,12 @@ import {openServiceDirectory, openSuperviseDirectory} from '../supervisor/servic
 import {InProcessLog} from './in-process-log.js';
 import {listServices, planScan, type ServiceEntry} from './listing.js';
 
-/** How often the directory is read again even when no change was seen (svscan's 5 s). */
+/**
+ * How often the directory is read again when a change could go unseen (svscan's 5 s): without a
+ * watch, or while the last scan left something to retry (a warning, a refused or unsupervised
+ * service, a supervisor that exited). A tree the watch covers and that is fully supervised arms
+ * no timer at all.
+ */
 export const RESCAN_MS = 5000;
 /** How long after a directory change the rescan waits, so one `mkdir` + `cp` becomes one scan. */
 export const SETTLE_MS = 50;
@@ -34,7 +39,7 @@ export interface ScannerOptions {
   readonly time?: Time;
   /** Periodic rescan; default RESCAN_MS. */
   readonly rescanMs?: number;
-  /** Watch the directory for changes (default true); the periodic rescan stays as the fallback. */
+  /** Watch the directory for changes (default true); the periodic rescan is the fallback when the watch fails or a scan left something to retry. */
   readonly watch?: boolean;
   /** Told after each read of the directory (its start and end, unix ms): the metrics' scan duration. */
   readonly onScanned?: (startedMs: number, endedMs: number) => void;
@@ -116,6 +121,8 @@ export class Scanner {
   private readonly entries = new Map<string, Entry>();
   private watcher: FSWatcher | undefined;
   private rescanTimer: TimerHandle | undefined;
+  /** The last scan left nothing to retry: with a working watch, no rescan is due. */
+  private settled = false;
   private settleTimer: TimerHandle | undefined;
   private scanning: Promise<void> | undefined;
   private again = false;
@@ -148,7 +155,7 @@ export class Scanner {
         do {
           this.again = false;
           const started = this.time.now();
-          await this.scanOnce();
+          this.settled = await this.scanOnce();
           this.options.onScanned?.(started, this.time.now());
         } while (this.again && !this.stopped);
       } finally {
@@ -263,10 +270,18 @@ export class Scanner {
     this.entries.clear();
   }
 
-  private async scanOnce(): Promise<void> {
-    const {dir, reporter} = this.options;
+  /** One scan; true when it left nothing to retry (no warning, every listed service and logger supervised). */
+  private async scanOnce(): Promise<boolean> {
+    const {dir} = this.options;
+    let warned = false;
+    const reporter: Reporter = {
+      warn: (message) => {
+        warned = true;
+        this.options.reporter.warn(message);
+      },
+    };
     const listing = listServices(dir, reporter);
-    if (!listing) return;
+    if (!listing) return false;
     const plan = planScan(this.entries.keys(), listing);
     const refused = new Map<string, string>();
     const added: Entry[] = [];
@@ -303,6 +318,11 @@ export class Scanner {
       this.letGo(entry);
       this.entries.delete(key);
     }
+    if (warned || refused.size > 0) return false;
+    return listing.every((listed) => {
+      const entry = this.entries.get(listed.key);
+      return entry !== undefined && (entry.retiring || (entry.main !== undefined && (!entry.hasLog || entry.log !== undefined)));
+    });
   }
 
   /**
@@ -374,6 +394,9 @@ export class Scanner {
       if (entry[role] !== supervisor) return;
       entry[role] = undefined;
       if (runner && entry.inlog === runner) entry.inlog = undefined;
+      // svscan starts an exited supervise again at its next scan; the watch sees nothing of it.
+      this.settled = false;
+      if (!this.scanning) this.scheduleRescan();
     });
   }
 
@@ -465,6 +488,7 @@ export class Scanner {
         this.options.reporter.warn(`unable to watch ${this.options.dir}, rescanning every ${this.rescanMs() / 1000} seconds: ${errorText(error)}`);
         this.watcher?.close();
         this.watcher = undefined;
+        if (!this.scanning) this.scheduleRescan();
       });
     } catch (error) {
       this.options.reporter.warn(`unable to watch ${this.options.dir}, rescanning every ${this.rescanMs() / 1000} seconds: ${errorText(error)}`);
@@ -481,7 +505,7 @@ export class Scanner {
 
   private scheduleRescan(): void {
     this.cancel('rescan');
-    if (this.stopped) return;
+    if (this.stopped || (this.watcher !== undefined && this.settled)) return;
     this.rescanTimer = this.time.setTimeout(() => {
       this.rescanTimer = undefined;
       void this.scan();

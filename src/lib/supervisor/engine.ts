@@ -391,6 +391,7 @@ export class Supervisor {
     if (this.runner) {
       const child: InProcessChild = this.runner.start((ending) => this.childExited(child, ending));
       this.started(child);
+      this.writeStats();
       this.emit({kind: 'started', pid: child.pid});
       return;
     }
@@ -414,6 +415,8 @@ export class Supervisor {
     // that lets a successor adopt it is there too, and a supervisor killed before `go` leaves a
     // child that exits without running anything.
     child.go();
+    // The start count is no part of what makes the child known: written after it runs.
+    this.writeStats();
     // Logged once the child may exec: nothing slows the window between status and go.
     this.emit({kind: 'started', pid: child.pid});
   }
@@ -422,7 +425,6 @@ export class Supervisor {
     this.child = child;
     this.pidStamp = tai64n.fromUnixMs(this.time.now());
     this.stats = {...this.stats, starts: this.stats.starts + 1};
-    this.writeStats();
     // The child waits before execve until it is on disk: once `status` names a pid, the record
     // that lets a successor adopt it is there too, and a supervisor killed before `go` leaves a
     // child that exits without running anything.

@@ -1,7 +1,8 @@
 import test, {type ExecutionContext} from 'ava';
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {DEFAULT_STOP_TIMEOUT_MS, DRAIN_MS, Scanner} from '../../../src/lib/scanner/scanner.js';
+import {DEFAULT_STOP_TIMEOUT_MS, DRAIN_MS, RESCAN_MS, Scanner} from '../../../src/lib/scanner/scanner.js';
+import {controlService} from '../../../src/lib/control/service-control.js';
 import {FakeTime} from '../../helpers/fake-time.js';
 import {readStatus} from '../../../src/lib/status/file.js';
 import {addService} from '../../helpers/service-dir.js';
@@ -56,6 +57,26 @@ test('without a watch the periodic rescan picks new directories up', async (t) =
     scanner.services().map((s) => s.name),
     ['late'],
   );
+});
+
+test('a fully supervised tree under a working watch arms no rescan; a supervisor that exits brings one, which starts it again', async (t) => {
+  const time = new FakeTime();
+  const dir = tmpDir(t, 'keepup-scan-');
+  const warnings: string[] = [];
+  const reporter = {warn: (message: string) => warnings.push(message)};
+  const scanner = new Scanner({dir, reporter, supervisorReporter: {...reporter, childFatal: (message) => warnings.push(message)}, time});
+  t.teardown(() => scanner.stop('down'));
+  const service = addService(dir, 'a');
+  await scanner.start();
+  const first = await waitFor(() => pidOf(service), 'a to run');
+  t.false(time.delays().includes(RESCAN_MS), 'no rescan is due while nothing happens');
+  t.is(controlService(service, 'dx').kind, 'sent');
+  await waitFor(() => time.delays().includes(RESCAN_MS), 'the rescan after the supervisor exited');
+  await waitFor(() => !isAlive(first), 'a to stop');
+  time.advance(RESCAN_MS);
+  await waitFor(() => scanner.services().find((s) => s.name === 'a')?.supervised && pidOf(service) !== 0, 'a supervised and running again');
+  await waitFor(() => !time.delays().includes(RESCAN_MS), 'no rescan once everything is supervised again');
+  t.deepEqual(warnings, []);
 });
 
 test('the log pipe outlives its logger: lines written while the logger is down are all logged, in order', async (t) => {
