@@ -4,7 +4,28 @@ import {validate as validateCron} from 'node-cron';
 import {isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
 import {decodeConfig} from './input.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
-import {fail, failAt, list, located, mapping, number, oneOf, oneOrMany, required, scalarOrMap, scalarText, section, string, type Section, type Source, type Validator} from './schema.js';
+import type {HealthProbe} from '../health/probe.js';
+import {HEALTH_DEFAULTS, type HealthSpec} from '../health/verdict.js';
+import {
+  boolean,
+  fail,
+  failAt,
+  list,
+  located,
+  mapping,
+  number,
+  oneOf,
+  oneOrMany,
+  required,
+  scalarOrMap,
+  scalarText,
+  section,
+  string,
+  type Located,
+  type Section,
+  type Source,
+  type Validator,
+} from './schema.js';
 
 /** How a daemon is looked for in the process table. */
 export type MatchMode = 'exact' | 'substring' | 'regex';
@@ -30,6 +51,20 @@ export interface DaemonRule {
   diagnostics: string[][];
   /** Present when the daemon has `run:`: `keepup supervise` supervises it instead of checking it by name. */
   service?: ServiceSpec;
+  /** `health:`: checks run in both modes. */
+  health?: HealthSpec;
+  /** `ready:`: how the daemon says it is ready (a notification fd, or its first healthy check). */
+  ready?: ReadySpec;
+  /** `after:`: daemons this one starts after (`restart`: and restarts with). */
+  after?: AfterEdge[];
+}
+
+export type ReadySpec = {kind: 'fd'; fd: number} | {kind: 'health'};
+
+export interface AfterEdge {
+  name: string;
+  /** When the dependency restarts, this daemon restarts too. */
+  restart: boolean;
 }
 
 /** `run:` as an argument list (quoted for sh) or as the admin's own shell command line. */
@@ -188,6 +223,56 @@ const logScript: Validator<string[]> = (node, source, where, parent) => {
 /** Seconds from TERM to KILL; whole milliseconds, as the `timeout-kill` file holds them. */
 const stopTimeout: Validator<number> = (node, source, where, parent) => Math.round(number({min: 0, max: 86400})(node, source, where, parent) * 1000);
 
+/** `http:` as a URL, or `{url, status, body}`; only http and https. */
+function httpUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') return undefined;
+  } catch {
+    // fall through
+  }
+  return 'must be an http:// or https:// URL';
+}
+const HTTP_FIELDS = {url: required(string(httpUrl)), status: {validate: number({min: 100, max: 599})}, body: {validate: string(noNul)}};
+const httpCheck = scalarOrMap<Section<typeof HTTP_FIELDS>>((node, source, where, parent) => ({url: string(httpUrl)(node, source, where, parent)}), section(HTTP_FIELDS));
+
+/** `HOST:PORT` or `[V6]:PORT`. */
+const tcpAddress: Validator<{host: string; port: number}> = (node, source, where, parent) => {
+  const text = string(noNul)(node, source, where, parent);
+  const found = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const port = Number(found?.[3]);
+  if (!found || port < 1 || port > 65535) fail(source, node ?? parent, `${where} must be HOST:PORT (a port from 1 to 65535)`);
+  return {host: found[1] ?? found[2] ?? '', port};
+};
+
+const HEALTH_FIELDS = {
+  http: {validate: httpCheck},
+  tcp: {validate: tcpAddress},
+  command: {validate: command},
+  logSilence: {validate: number({min: 1, max: 86400 * 30})},
+  interval: {validate: number({min: 0.1, max: 86400})},
+  timeout: {validate: number({min: 0.1, max: 3600})},
+  failures: {validate: number({min: 1, max: 1000})},
+  startPeriod: {validate: number({min: 0, max: 86400})},
+  action: {validate: oneOf(['restart', 'alert'] as const)},
+};
+
+const READY_FIELDS = {fd: required(number({min: 3, max: 255}))};
+/** `ready: health` or `ready: {fd: N}`. */
+const readySpec: Validator<ReadySpec> = (node, source, where, parent) => {
+  if (node !== null && isScalar(node)) {
+    if (node.value !== 'health') fail(source, node, `${where} must be health or {fd: N}`);
+    return {kind: 'health'};
+  }
+  const {fd} = section(READY_FIELDS)(node, source, where, parent);
+  if (!Number.isInteger(fd)) fail(source, node ?? parent, `${where}.fd must be a whole number`);
+  return {kind: 'fd', fd};
+};
+
+const AFTER_FIELDS = {name: required(string(fileName)), restart: {validate: boolean}};
+/** An `after:` item: a name, or `{name, restart: true}`. */
+const afterEdge = located(scalarOrMap<Section<typeof AFTER_FIELDS>>((node, source, where, parent) => ({name: string(fileName)(node, source, where, parent)}), section(AFTER_FIELDS)));
+
 const DAEMON_FIELDS = {
   name: required(string(fileName)),
   process: {validate: string(noNul)},
@@ -203,6 +288,9 @@ const DAEMON_FIELDS = {
   limits: {validate: section(LIMIT_FIELDS)},
   log: {validate: logScript},
   stopTimeout: {validate: stopTimeout},
+  health: {validate: located(section(HEALTH_FIELDS))},
+  ready: {validate: readySpec},
+  after: {validate: list(afterEdge)},
 };
 
 const SERVICE_KEYS = ['user', 'env', 'envdir', 'limits', 'log', 'stopTimeout'] as const;
@@ -245,14 +333,16 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
   const raw = section(TOP_FIELDS)(parseYaml(text, source), source, 'config', null);
   const base = dirname(resolve(file));
   const stopTimeoutMs = raw.stopTimeout ?? DEFAULT_STOP_TIMEOUT_MS;
-  const context: DaemonContext = {source, base, stopTimeoutMs, warnings: []};
+  const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env));
+  const serviceDir = raw.serviceDir !== undefined ? resolve(base, raw.serviceDir) : join(stateDir, DEFAULT_SERVICE_DIR);
+  const context: DaemonContext = {source, base, stopTimeoutMs, serviceDir, warnings: []};
   const seen = new Set<string>();
   const daemons = raw.daemons.map(({value, node}, index): DaemonRule => {
     if (seen.has(value.name)) fail(source, node, `daemons[${index}]: the name ${JSON.stringify(value.name)} is used twice`);
     seen.add(value.name);
     return daemonRule(value, {node, index}, context);
   });
-  const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env));
+  checkOrder(raw.daemons, source);
   const mail = raw.mail && mailSettings(raw.mail);
   const config: WatchdogConfig = {
     file: resolve(file),
@@ -262,7 +352,7 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
     scriptTimeoutMs: Math.round((raw.scriptTimeout ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS) * 1000),
     lockWaitMs: Math.round((raw.lockWait ?? DEFAULT_LOCK_WAIT_SECONDS) * 1000),
     ...(mail ? {mail} : {}),
-    serviceDir: raw.serviceDir !== undefined ? resolve(base, raw.serviceDir) : join(stateDir, DEFAULT_SERVICE_DIR),
+    serviceDir,
     checkIntervalMs: Math.round((raw.checkInterval ?? DEFAULT_CHECK_INTERVAL_SECONDS) * 1000),
     stopTimeoutMs,
     daemons,
@@ -290,6 +380,8 @@ interface DaemonContext {
   readonly base: string;
   /** The config's stopTimeout, for daemons without their own. */
   readonly stopTimeoutMs: number;
+  /** Where `keepup supervise` puts the services (a logSilence check watches their logs there). */
+  readonly serviceDir: string;
   readonly warnings: string[];
 }
 
@@ -303,6 +395,9 @@ function daemonRule(raw: DaemonSection, place: DaemonPlace, context: DaemonConte
   const {name} = raw;
   const {match, process, pattern} = processMatch(raw, place, context);
   const service = serviceSpec(raw, place, context);
+  const health = raw.health && healthSpec(raw.health, raw, place, context);
+  if (raw.ready?.kind === 'fd' && !service) fail(context.source, place.node, `daemons[${place.index}]: ready: {fd: N} needs run: (it applies to a supervised daemon)`);
+  if (raw.ready?.kind === 'health' && !health) fail(context.source, place.node, `daemons[${place.index}]: ready: health needs health:`);
   return {
     name,
     process,
@@ -313,7 +408,66 @@ function daemonRule(raw: DaemonSection, place: DaemonPlace, context: DaemonConte
     ...(raw.pidfile !== undefined ? {pidfile: resolve(context.base, raw.pidfile)} : {}),
     diagnostics: raw.diagnostics ?? [],
     ...(service ? {service} : {}),
+    ...(health ? {health} : {}),
+    ...(raw.ready ? {ready: raw.ready} : {}),
+    ...(raw.after?.length ? {after: raw.after.map(({value}) => ({name: value.name, restart: value.restart ?? false}))} : {}),
   };
+}
+
+/** `health:` with its defaults; it needs at least one check, and logSilence needs a log. */
+function healthSpec(located: Located<Section<typeof HEALTH_FIELDS>>, raw: DaemonSection, {index}: DaemonPlace, {source, serviceDir}: DaemonContext): HealthSpec {
+  const {value, node} = located;
+  const probes: HealthProbe[] = [];
+  if (value.http)
+    probes.push({
+      kind: 'http',
+      url: value.http.url,
+      ...(value.http.status !== undefined ? {status: value.http.status} : {}),
+      ...(value.http.body !== undefined ? {body: value.http.body} : {}),
+    });
+  if (value.tcp) probes.push({kind: 'tcp', ...value.tcp});
+  if (value.command) {
+    if (value.command.length === 0 || value.command[0] === '') fail(source, node, `daemons[${index}].health.command must not be empty`);
+    probes.push({kind: 'command', argv: value.command});
+  }
+  if (value.logSilence !== undefined) {
+    if (raw.run === undefined || raw.log === undefined) fail(source, node, `daemons[${index}].health.logSilence needs run: and log: (it watches the service's log)`);
+    const logDir = join(serviceDir, raw.name, 'log');
+    const dirs = raw.log.filter((arg) => arg.startsWith('.') || arg.startsWith('/')).map((dir) => resolve(logDir, dir));
+    probes.push({kind: 'logSilence', seconds: value.logSilence, dirs});
+  }
+  if (probes.length === 0) fail(source, node, `daemons[${index}].health needs a check: http, tcp, command or logSilence`);
+  return {
+    probes,
+    intervalMs: Math.round((value.interval ?? HEALTH_DEFAULTS.intervalSeconds) * 1000),
+    timeoutMs: Math.round((value.timeout ?? HEALTH_DEFAULTS.timeoutSeconds) * 1000),
+    failures: Math.round(value.failures ?? HEALTH_DEFAULTS.failures),
+    startPeriodMs: Math.round((value.startPeriod ?? HEALTH_DEFAULTS.startPeriodSeconds) * 1000),
+    action: value.action ?? HEALTH_DEFAULTS.action,
+  };
+}
+
+/** Every `after:` name is a daemon of the config, and the edges have no cycle (FILE:LINE:COL). */
+function checkOrder(daemons: readonly Located<DaemonSection>[], source: Source): void {
+  const names = new Set(daemons.map(({value}) => value.name));
+  const edges = new Map(daemons.map(({value}) => [value.name, value.after ?? []]));
+  for (const {value} of daemons) {
+    for (const edge of value.after ?? []) {
+      if (!names.has(edge.value.name)) fail(source, edge.node, `daemon ${value.name}: after: ${JSON.stringify(edge.value.name)} is not a daemon of this config`);
+      if (edge.value.name === value.name) fail(source, edge.node, `daemon ${value.name}: after: names itself`);
+    }
+  }
+  const done = new Set<string>();
+  const visit = (name: string, path: string[]): void => {
+    if (done.has(name)) return;
+    for (const edge of edges.get(name) ?? []) {
+      const at = path.indexOf(edge.value.name);
+      if (at >= 0) fail(source, edge.node, `after: makes a cycle: ${[...path.slice(at), edge.value.name].join(' → ')}`);
+      visit(edge.value.name, [...path, edge.value.name]);
+    }
+    done.add(name);
+  };
+  for (const {value} of daemons) visit(value.name, [value.name]);
 }
 
 /** How the daemon is looked for: `process` (default its name) under `match` (default exact). */
