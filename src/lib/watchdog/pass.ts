@@ -19,6 +19,8 @@ import {resolveStartScript} from './start-script.js';
 import {checkPidNamespace, PIDNS_FILE} from './pid-namespace.js';
 import {isUnwritable, lockStateDir, prepareStateDir, SPOOL_DIR, type LockOutcome} from './state-dir.js';
 import {isErrno} from '../sys/errno.js';
+import type {EventSink} from '../events/event.js';
+import {healthPass} from '../health/check-mode.js';
 
 /**
  * One watchdog pass: lock the state directory, retry spooled mail, read the process table,
@@ -39,6 +41,8 @@ export interface PassContext {
   /** Environment for start scripts and diagnostics. */
   env: NodeJS.ProcessEnv;
   createMailer?: (spec: TransportSpec) => Mailer;
+  /** Where the pass's events go (health transitions); none when absent. */
+  events?: EventSink;
 }
 
 export type PassOutcome = {kind: 'completed'; output: string; restarted: string[]} | {kind: 'uninspectable'; reason: string} | {kind: 'busy'; waitedMs: number};
@@ -176,8 +180,20 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
       context.reporter.warn(`daemon ${verdict.daemon.name} is not running; not restarting it again yet: ${startingReason(verdict)}`);
     }
   }
-  const missing = found.filter((verdict) => verdict.state === 'missing').map((verdict) => verdict.daemon);
-  if (missing.length === 0) return {kind: 'completed', output: '', restarted: []};
+  const health = await healthPass(
+    found.flatMap((verdict) => (verdict.state === 'running' ? [{daemon: verdict.daemon, pid: verdict.pid}] : [])),
+    {
+      stateDir: config.stateDir,
+      time: context.time,
+      reporter: context.reporter,
+      stopTimeoutMs: config.stopTimeoutMs,
+      procRoot: context.procRoot,
+      ...(context.events ? {events: context.events} : {}),
+    },
+  );
+  const stopped = health.findings.filter((finding) => finding.action === 'restart').map((finding) => finding.daemon);
+  const missing = [...found.filter((verdict) => verdict.state === 'missing').map((verdict) => verdict.daemon), ...stopped];
+  if (missing.length === 0 && health.text === '') return {kind: 'completed', output: '', restarted: []};
 
   const records = await Promise.all(missing.map((daemon) => restartOne(config, context, daemon)));
   const launched = records.flatMap((record): Restart[] =>
@@ -197,13 +213,13 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
     record.lastHour = countSince(all, record.daemon.name, now, HOUR);
     record.lastDay = countSince(all, record.daemon.name, now, 24 * HOUR);
   }
-  const text = formatReport(records, config.scriptTimeoutMs);
+  const text = health.text + (records.length > 0 ? formatReport(records, config.scriptTimeoutMs) : '');
   const restarted = records.map((record) => record.daemon.name);
   if (!mailer || !config.mail) return {kind: 'completed', output: text, restarted};
   const message: MailMessage = {
     from: config.mail.from,
     to: config.mail.to,
-    subject: formatSubject(records, context.host),
+    subject: records.length > 0 ? formatSubject(records, context.host) : `unhealthy daemons on ${context.host}`,
     text,
     date: new Date(now).toISOString(),
   };
