@@ -1,37 +1,22 @@
 // keepup check with health checks, end to end: the built command, a real daemon started by its
 // start script, a real loopback HTTP server that hangs, the record across passes in the state dir.
 import test from 'ava';
-import {createServer, type Server} from 'node:http';
-import type {AddressInfo, Socket} from 'node:net';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {bin} from '../helpers/paths.js';
+import {healthServer} from '../helpers/health-server.js';
+import {startResident} from '../helpers/resident.js';
+import {upPid} from '../helpers/service-pid.js';
+import {isAlive} from '../helpers/processes.js';
+import {PATIENT, waitFor} from '../helpers/wait-for.js';
 import {run} from '../helpers/processes.js';
 import {daemonPids, uniqueName, waitForDaemon, watchdogSetup} from '../helpers/daemons.js';
 
 const keepup = (args: string[]) => run(process.execPath, [bin('keepup'), ...args], {timeoutMs: 120_000});
 
-async function hangingServer(t: {teardown(fn: () => Promise<void>): void}): Promise<{port: number; hang: (on: boolean) => void}> {
-  let hanging = false;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((_request, response) => {
-    if (!hanging) response.end('ok\n');
-  });
-  server.on('connection', (socket) => (sockets.add(socket), socket.on('close', () => sockets.delete(socket))));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return {port: (server.address() as AddressInfo).port, hang: (on) => (hanging = on)};
-}
-
 test('check mode: a running but hung daemon is reported after `failures` passes, stopped TERM then KILL, and started again in the same report', async (t) => {
   const setup = watchdogSetup(t);
-  const server = await hangingServer(t);
+  const server = await healthServer(t);
   // The daemon ignores TERM (inherited through exec), as a hung one may.
   const name = uniqueName();
   setup.addDaemon(name, {script: `#!/bin/sh\ntrap '' TERM\n"${setup.binDir}/${name}" 600 </dev/null >/dev/null 2>&1 &\necho "started, pid $!"\n`});
@@ -41,7 +26,7 @@ test('check mode: a running but hung daemon is reported after `failures` passes,
   const pid = await waitForDaemon(name);
   const healthy = await keepup(['check', '--config', setup.config]);
   t.deepEqual(healthy, {code: 0, signal: null, stdout: '', stderr: ''});
-  server.hang(true);
+  server.setMode('hang');
   // The first failure counts but does not act.
   const once = await keepup(['check', '--config', setup.config]);
   t.deepEqual(once, {code: 0, signal: null, stdout: '', stderr: ''});
@@ -58,4 +43,65 @@ test('check mode: a running but hung daemon is reported after `failures` passes,
   const next = await waitForDaemon(name, {not: pid});
   t.not(next, pid);
   t.false(daemonPids(name).includes(pid));
+});
+
+interface Row {
+  name: string;
+  pid: number | null;
+  health: {state: string; lastFailure: string | null} | null;
+  ready: boolean | null;
+  lastCheck: {ok: boolean} | null;
+}
+
+async function statusRow(config: string, name: string): Promise<Row | undefined> {
+  const result = await keepup(['status', '--config', config, '--json']);
+  return result.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Row)
+    .find((row) => row.name === name);
+}
+
+test('keepup supervise: ready at the first healthy check; a hung service that ignores TERM is restarted as svc -du (KILL to its group after stopTimeout); status shows health, readiness and the last check', async (t) => {
+  const s = watchdogSetup(t);
+  const server = await healthServer(t);
+  const name = uniqueName('sv');
+  const serviceDir = join(s.dir, 'service');
+  s.writeConfig(
+    `serviceDir: service\ndaemons:\n  - name: ${name}\n    run: [sh, -c, "trap '' TERM; exec sleep 600 & wait"]\n    stopTimeout: 0.5\n    ready: health\n    health:\n      http: ${server.url}\n      interval: 0.2\n      timeout: 0.3\n      failures: 2\n`,
+  );
+  const resident = startResident(t, s.config, serviceDir);
+  const first = await upPid(join(serviceDir, name));
+  const healthy = await waitFor(
+    async () => {
+      const row = await statusRow(s.config, name);
+      return row?.health?.state === 'healthy' && row.ready === true ? row : undefined;
+    },
+    'healthy and ready',
+    PATIENT,
+  );
+  t.is(healthy.pid, first);
+  t.true(healthy.lastCheck?.ok);
+  const text = await keepup(['status', '--config', s.config]);
+  t.regex(text.stdout, new RegExp(`^${name}: up \\(pid ${first}\\) \\d+ seconds?, .*ready, healthy\n`, 'm'));
+  server.setMode('hang');
+  const second = await upPid(join(serviceDir, name), first);
+  await waitFor(() => !isAlive(first), `${first} to be killed`, PATIENT);
+  t.regex(resident.stderr(), new RegExp(`${name} is unhealthy \\(http: no answer within 0.3 s\\); restarting it`));
+  const unhealthy = await waitFor(
+    async () => {
+      const row = await statusRow(s.config, name);
+      return row?.health?.state === 'unhealthy' ? row : undefined;
+    },
+    'unhealthy',
+    PATIENT,
+  );
+  t.is(unhealthy.health?.lastFailure, 'http: no answer within 0.3 s');
+  t.false(unhealthy.ready);
+  const unhealthyText = await keepup(['status', '--config', s.config]);
+  t.regex(unhealthyText.stdout, new RegExp(`, not ready, unhealthy since [0-9T:.-]+Z: http: no answer within 0.3 s\n`));
+  server.setMode('ok');
+  await waitFor(async () => (await statusRow(s.config, name))?.health?.state === 'healthy', 'healthy again', PATIENT);
+  t.true(second !== first);
 });

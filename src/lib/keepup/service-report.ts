@@ -10,6 +10,25 @@ import * as stats from '../status/stats.js';
 import {statusPhrases} from '../status/summary.js';
 import {listNames} from '../sys/directory.js';
 import type {Verdict} from '../watchdog/decide.js';
+import {readHealthRecord, readReadyRecord} from '../health/records.js';
+import {describeHealth, type HealthRecord} from '../health/verdict.js';
+import {NOTIFICATION_FD_FILE} from '../service-dir/layout.js';
+
+/** `health` of a row: the last verdict of its health checks, or null without checks. */
+export interface HealthField {
+  readonly state: HealthRecord['state'];
+  /** Unix ms of the last change. */
+  readonly since: number;
+  readonly lastFailure: string | null;
+}
+
+/** `lastCheck`: the last health check, or null. `time` in unix ms. */
+export type LastCheckField = HealthRecord['lastCheck'];
+
+function healthFields(record: HealthRecord | undefined): {health: HealthField | null; lastCheck: LastCheckField} {
+  if (!record) return {health: null, lastCheck: null};
+  return {health: {state: record.state, since: record.since, lastFailure: record.lastFailure}, lastCheck: record.lastCheck};
+}
 
 /**
  * `keepup status`: one row per service directory in serviceDir, and one per daemon checked by
@@ -32,6 +51,10 @@ export interface ServiceRow {
   /** Restarts since its supervisor started; null when unknown. */
   readonly restarts: number | null;
   readonly lastExit: stats.ChildExit | null;
+  readonly health: HealthField | null;
+  /** Ready (s6's notification-fd or `ready: health`) for the current pid; null without a readiness protocol. */
+  readonly ready: boolean | null;
+  readonly lastCheck: LastCheckField;
 }
 
 export interface CheckedRow {
@@ -39,6 +62,8 @@ export interface CheckedRow {
   readonly kind: 'checked';
   readonly state: CheckedState;
   readonly pid: number | null;
+  readonly health: HealthField | null;
+  readonly lastCheck: LastCheckField;
 }
 
 export type StatusRow = ServiceRow | CheckedRow;
@@ -63,7 +88,7 @@ function serviceRow(name: string, dir: string, nowMs: number): ServiceRow {
   } catch (error) {
     throw new SysError(`open ${dir}/supervise/ok`, error);
   }
-  if (probe !== 'running') return {...base, state: 'not supervised', pid: null, seconds: null, want: null, restarts: null, lastExit: null};
+  if (probe !== 'running') return {...base, state: 'not supervised', pid: null, seconds: null, want: null, restarts: null, lastExit: null, health: null, ready: null, lastCheck: null};
   let record;
   try {
     record = readStatus(dir);
@@ -81,16 +106,25 @@ function serviceRow(name: string, dir: string, nowMs: number): ServiceRow {
     want: record.want === 'none' ? null : record.want,
     restarts: counters ? stats.restarts(counters) : null,
     lastExit: counters?.lastExit ?? null,
+    ...healthFields(up ? readHealthRecord(dir) : undefined),
+    ready: readiness(dir, up ? record.pid : 0),
   };
 }
 
+function readiness(dir: string, pid: number): boolean | null {
+  const ready = readReadyRecord(dir);
+  if (ready === undefined && !exists(join(dir, NOTIFICATION_FD_FILE))) return null;
+  return pid !== 0 && ready?.pid === pid;
+}
+
 /** Rows for the daemons checked by name, from a check pass's verdicts. */
-export function checkedRows(found: readonly Verdict[]): CheckedRow[] {
+export function checkedRows(found: readonly Verdict[], health: ReadonlyMap<string, HealthRecord> = new Map()): CheckedRow[] {
   return found.map((verdict) => ({
     name: verdict.daemon.name,
     kind: 'checked',
     state: verdict.state,
     pid: verdict.state === 'running' ? verdict.pid : null,
+    ...healthFields(verdict.state === 'running' ? health.get(verdict.daemon.name) : undefined),
   }));
 }
 
@@ -103,13 +137,18 @@ export function checkedDaemons(config: WatchdogConfig): WatchdogConfig {
 export function formatRow(row: StatusRow): string {
   if (row.kind === 'checked') {
     const what = row.state === 'running' ? `running (pid ${row.pid})` : row.state === 'missing' ? 'missing from the process table' : 'starting (its start script ran)';
-    return `${row.name}: ${what}, checked by name\n`;
+    return `${row.name}: ${what}, checked by name${healthText(row.health)}\n`;
   }
   if (row.state === 'not supervised') return `${row.name}: not supervised\n`;
   const parts = statusPhrases({pid: row.pid ?? 0, seconds: row.seconds ?? 0, normallyUp: row.normallyUp, paused: row.state === 'paused', want: row.want ?? 'none'});
   if (row.restarts !== null) parts.push(`${row.restarts} restart${row.restarts === 1 ? '' : 's'}`);
   if (row.lastExit) parts.push(`last exit ${exitText(row.lastExit)}`);
-  return `${row.name}: ${parts.join(', ')}\n`;
+  if (row.ready !== null && row.pid !== null) parts.push(row.ready ? 'ready' : 'not ready');
+  return `${row.name}: ${parts.join(', ')}${healthText(row.health)}\n`;
+}
+
+function healthText(health: HealthField | null): string {
+  return health ? `, ${describeHealth({...health, failures: 0, lastCheck: null, startedAt: health.since})}` : '';
 }
 
 function exitText(exit: stats.ChildExit): string {

@@ -6,6 +6,7 @@ import {trustedUids} from '../security/ownership.js';
 import {configPath, passContext, type KeepupContext} from './context.js';
 import {loadCheckedConfig} from '../watchdog/load-config.js';
 import {historyOrEmpty, verdicts} from '../watchdog/pass.js';
+import {lastHealth} from '../health/check-mode.js';
 import {checkedDaemons, checkedRows, formatRow, serviceRows, type StatusRow} from './service-report.js';
 
 const SYNOPSIS = '[--config FILE] [--json]';
@@ -23,7 +24,7 @@ export const statusCommand: Subcommand<KeepupContext> = {
     if (checked.daemons.length > 0) {
       const found = await verdicts(checked, passContext(context, uids), historyOrEmpty(config.stateDir));
       if (!Array.isArray(found)) throw new FatalError(`unable to inspect the system: ${found.reason}`);
-      rows.push(...checkedRows(found));
+      rows.push(...checkedRows(found, lastHealth(config.stateDir)));
     }
     context.out(values.has('json') ? rows.map((row) => `${JSON.stringify(row)}\n`).join('') : rows.map(formatRow).join(''));
     return EXIT_OK;

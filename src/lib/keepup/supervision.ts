@@ -11,6 +11,12 @@ import type {PassContext} from '../watchdog/pass.js';
 import type {Census} from './announcement.js';
 import {Checker} from './checker.js';
 import {checkedDaemons} from './service-report.js';
+import {join} from 'node:path';
+import type {DaemonRule} from '../config/watchdog-config.js';
+import {NO_EVENTS, type EventSink} from '../events/event.js';
+import {HealthMonitor} from '../health/monitor.js';
+import {writeHealthRecord, writeReadyRecord} from '../health/records.js';
+import {errorText} from '../cli/errno-text.js';
 
 /**
  * The command `log/run` names: `multilog` on the PATH. keepup's scanner runs the same script in
@@ -25,6 +31,10 @@ export interface SupervisionOptions {
   readonly uids: readonly number[];
   readonly nofile: OpenFileLimit | undefined;
   readonly spawn: Omit<SpawnContext, 'nofile'>;
+  /** Where health transitions go; none by default. */
+  readonly events?: EventSink;
+  /** Health checks running at once over all services; default 16. */
+  readonly healthParallel?: number;
 }
 
 /**
@@ -40,6 +50,7 @@ export class Supervision {
   private readonly options: SupervisionOptions;
   private readonly scanner: Scanner;
   private readonly checker: Checker;
+  private readonly health: HealthMonitor;
   private specs: Map<string, ServiceSpec>;
   private started = false;
   private unlock: (() => void) | undefined;
@@ -61,6 +72,12 @@ export class Supervision {
       stopTimeoutMs: () => this.config.stopTimeoutMs,
     });
     this.checker = new Checker(config, options.pass, {out: options.out});
+    this.health = new HealthMonitor({
+      time: options.pass.time,
+      events: options.events ?? NO_EVENTS,
+      source: 'supervise',
+      ...(options.healthParallel !== undefined ? {parallel: options.healthParallel} : {}),
+    });
   }
 
   /** Generates the tree, starts the scanner and the checker. Throws (nothing started) when the tree cannot be made. */
@@ -92,6 +109,7 @@ export class Supervision {
 
   /** Stops checking and takes every service down (loggers last). */
   async stop(): Promise<void> {
+    await this.health.stop();
     await this.checker.stop();
     await this.scanner.stop('down');
     this.unlock?.();
@@ -128,7 +146,55 @@ export class Supervision {
     }
     for (const service of plan.replace) writeService(dir, service);
     await this.scanner.scan();
+    this.syncHealth(config);
     return plan;
+  }
+
+  /** Health checks for the supervised daemons with `health:`, as the config now says. */
+  private syncHealth(config: WatchdogConfig): void {
+    const wanted = new Map(config.daemons.flatMap((daemon) => (daemon.service && daemon.health ? [[daemon.name, daemon] as const] : [])));
+    for (const name of this.health.names()) if (!wanted.has(name)) this.health.remove(name);
+    for (const daemon of wanted.values()) this.monitor(config, daemon);
+  }
+
+  private monitor(config: WatchdogConfig, daemon: DaemonRule): void {
+    const {name} = daemon;
+    const dir = join(config.serviceDir, name);
+    const user = daemon.service?.user;
+    const account = user !== undefined ? this.options.spawn.lookupAccount(user) : undefined;
+    const warn = (what: string, error: unknown): void => this.options.reporter.warn(`unable to write ${join(dir, what)}: ${errorText(error)}`);
+    this.health.set({
+      name,
+      spec: daemon.health!,
+      pid: () => this.scanner.services().find((view) => view.name === name)?.mainPid ?? 0,
+      ...(account && account !== 'unknown' ? {account: {uid: account.uid, gid: account.gid}} : {}),
+      // As svc -du: TERM (and CONT), KILL to the process group after the service's stop timeout, then up again.
+      restart: (reason) => {
+        this.options.reporter.warn(`${name} is unhealthy (${reason}); restarting it`);
+        this.scanner.control(name, 'du');
+      },
+      record: (record) => {
+        try {
+          writeHealthRecord(dir, record);
+        } catch (error) {
+          warn('supervise/health', error);
+        }
+      },
+      ...(daemon.ready?.kind === 'health'
+        ? {
+            healthyAfterStart: () => {
+              const pid = this.scanner.services().find((view) => view.name === name)?.mainPid ?? 0;
+              if (pid === 0) return;
+              try {
+                writeReadyRecord(dir, {pid, time: this.options.pass.time.now()});
+              } catch (error) {
+                warn('supervise/ready', error);
+              }
+              this.options.events?.emit({service: name, kind: 'ready', source: 'supervise', pid});
+            },
+          }
+        : {}),
+    });
   }
 }
 

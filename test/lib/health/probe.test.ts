@@ -1,41 +1,17 @@
 import test from 'ava';
-import {createServer as createHttpServer, type Server as HttpServer} from 'node:http';
-import {createServer as createTcpServer, type AddressInfo, type Server, type Socket} from 'node:net';
+import {createServer as createTcpServer, type AddressInfo, type Server} from 'node:net';
 import {writeFileSync, chmodSync} from 'node:fs';
 import {join} from 'node:path';
 import {runProbe, runProbes, type HealthProbe} from '../../../src/lib/health/probe.js';
 import {systemTime, type Time} from '../../../src/lib/time/time.js';
 import {openTestWriter} from '../../helpers/log-writer.js';
 import {tmpDir} from '../../helpers/tmp.js';
+import {healthServer} from '../../helpers/health-server.js';
 
 const OPTIONS = {timeoutMs: 1_000, time: systemTime};
 
-type Mode = 'ok' | '500' | 'hang' | 'close' | 'body';
-
-async function switchableServer(t: {teardown(fn: () => void | Promise<void>): void}): Promise<{url: string; setMode(mode: Mode): void}> {
-  let mode: Mode = 'ok';
-  const sockets = new Set<Socket>();
-  const server: HttpServer = createHttpServer((request, response) => {
-    if (mode === 'ok') response.end('all good\n');
-    else if (mode === 'body') response.end('starting up\n');
-    else if (mode === '500') ((response.statusCode = 500), response.end('broken\n'));
-    else if (mode === 'close') request.socket.destroy();
-    // hang: never answers
-  });
-  server.on('connection', (socket) => (sockets.add(socket), socket.on('close', () => sockets.delete(socket))));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return {url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`, setMode: (next) => (mode = next)};
-}
-
 test('http: a 2xx answer is healthy; 500, a hang (cut at the timeout) and a closed connection are not', async (t) => {
-  const server = await switchableServer(t);
+  const server = await healthServer(t);
   const probe: HealthProbe = {kind: 'http', url: server.url};
   t.deepEqual(await runProbe(probe, OPTIONS), {ok: true});
   server.setMode('500');
@@ -51,7 +27,7 @@ test('http: a 2xx answer is healthy; 500, a hang (cut at the timeout) and a clos
 });
 
 test('http: an expected status and body text', async (t) => {
-  const server = await switchableServer(t);
+  const server = await healthServer(t);
   t.deepEqual(await runProbe({kind: 'http', url: server.url, body: 'all good'}, OPTIONS), {ok: true});
   server.setMode('body');
   t.deepEqual(await runProbe({kind: 'http', url: server.url, body: 'all good'}, OPTIONS), {ok: false, reason: 'HTTP 200 without "all good" in the answer'});
