@@ -129,7 +129,12 @@ export class HealthMonitor {
         this.running--;
         this.arm(entry);
         this.pump();
-        if (this.running === 0) for (const resolve of [...this.idle]) (this.idle.delete(resolve), resolve());
+        if (this.running === 0) {
+          for (const resolve of [...this.idle]) {
+            this.idle.delete(resolve);
+            resolve();
+          }
+        }
       });
     }
   }
