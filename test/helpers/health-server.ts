@@ -21,11 +21,16 @@ export async function healthServer(t: {teardown(fn: () => Promise<void>): void})
     count++;
     if (mode === 'ok') response.end('all good\n');
     else if (mode === 'body') response.end('starting up\n');
-    else if (mode === '500') ((response.statusCode = 500), response.end('broken\n'));
-    else if (mode === 'close') request.socket.destroy();
+    else if (mode === '500') {
+      response.statusCode = 500;
+      response.end('broken\n');
+    } else if (mode === 'close') request.socket.destroy();
     // hang: never answers
   });
-  server.on('connection', (socket) => (sockets.add(socket), socket.on('close', () => sockets.delete(socket))));
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(
     () =>
