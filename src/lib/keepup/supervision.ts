@@ -17,6 +17,12 @@ import {NO_EVENTS, type EventSink} from '../events/event.js';
 import {HealthMonitor} from '../health/monitor.js';
 import {writeHealthRecord, writeReadyRecord} from '../health/records.js';
 import {errorText} from '../cli/errno-text.js';
+import {readReadyRecord} from '../health/records.js';
+import type {TimerHandle} from '../time/time.js';
+import {hasOrder, stopOrder} from './start-order.js';
+
+/** How often the start order looks at the dependencies' state. */
+const ORDER_POLL_MS = 100;
 
 /**
  * The command `log/run` names: `multilog` on the PATH. keepup's scanner runs the same script in
@@ -53,6 +59,12 @@ export class Supervision {
   private readonly health: HealthMonitor;
   private specs: Map<string, ServiceSpec>;
   private started = false;
+  private stopping = false;
+  /** Services whose start waits for their `after:` dependencies. */
+  private readonly held = new Set<string>();
+  /** The dependencies' pids at the last look, to see them restart (`restart: true` edges). */
+  private readonly depPids = new Map<string, number>();
+  private orderTimer: TimerHandle | undefined;
   private unlock: (() => void) | undefined;
 
   constructor(config: WatchdogConfig, options: SupervisionOptions) {
@@ -70,6 +82,7 @@ export class Supervision {
       logScript: (entry) => this.specs.get(entry.name)?.log,
       // keepup's services have their own in timeout-kill; this one is for the loggers and admins' directories.
       stopTimeoutMs: () => this.config.stopTimeoutMs,
+      holdBack: (name) => this.held.has(name),
     });
     this.checker = new Checker(config, options.pass, {out: options.out});
     this.health = new HealthMonitor({
@@ -109,8 +122,13 @@ export class Supervision {
 
   /** Stops checking and takes every service down (loggers last). */
   async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.orderTimer !== undefined) this.options.pass.time.clearTimeout(this.orderTimer);
+    this.orderTimer = undefined;
     await this.health.stop();
     await this.checker.stop();
+    const services = this.config.daemons.filter((daemon) => daemon.service);
+    if (hasOrder(services)) for (const group of stopOrder(services)) await Promise.all(group.map((name) => this.takeDown(name)));
     await this.scanner.stop('down');
     this.unlock?.();
     this.unlock = undefined;
@@ -130,8 +148,11 @@ export class Supervision {
     const retiring = [...plan.remove, ...plan.replace.map((service) => service.name)];
     for (const name of retiring) markDown(dir, name);
     for (const service of [...plan.create, ...plan.update.map((update) => update.service)]) writeService(dir, service);
+    const fresh = new Set(this.started ? plan.create.map((service) => service.name) : config.daemons.map((daemon) => daemon.name));
+    for (const daemon of config.daemons) if (daemon.service && daemon.after?.length && fresh.has(daemon.name)) this.held.add(daemon.name);
     this.config = config;
     this.specs = specsOf(config);
+    this.watchOrder();
     if (!this.started) {
       this.started = true;
       await this.scanner.start();
@@ -148,6 +169,60 @@ export class Supervision {
     await this.scanner.scan();
     this.syncHealth(config);
     return plan;
+  }
+
+  private pidOf(name: string): number {
+    return this.scanner.services().find((view) => view.name === name)?.mainPid ?? 0;
+  }
+
+  /** Up, and ready when it has `ready:`; a daemon checked by name (no `run:`) does not hold anything back. */
+  private satisfied(name: string): boolean {
+    const daemon = this.config.daemons.find((rule) => rule.name === name);
+    if (!daemon?.service) return true;
+    const pid = this.pidOf(name);
+    if (pid === 0) return false;
+    return daemon.ready === undefined || readReadyRecord(join(this.config.serviceDir, name))?.pid === pid;
+  }
+
+  /** Polls the dependencies while some daemon has `after:`: releases held services, restarts along `restart: true` edges. */
+  private watchOrder(): void {
+    if (this.orderTimer !== undefined || this.stopping || !hasOrder(this.config.daemons)) return;
+    this.orderTimer = this.options.pass.time.setTimeout(() => {
+      this.orderTimer = undefined;
+      this.orderStep();
+      this.watchOrder();
+    }, ORDER_POLL_MS);
+  }
+
+  private orderStep(): void {
+    let released = false;
+    for (const name of [...this.held]) {
+      const daemon = this.config.daemons.find((rule) => rule.name === name);
+      if (!daemon || (daemon.after ?? []).every((edge) => this.satisfied(edge.name))) {
+        this.held.delete(name);
+        released = true;
+      }
+    }
+    if (released) void this.scanner.scan();
+    for (const daemon of this.config.daemons) {
+      for (const edge of daemon.after ?? []) {
+        const pid = this.pidOf(edge.name);
+        const last = this.depPids.get(edge.name) ?? 0;
+        if (edge.restart && last !== 0 && pid !== 0 && pid !== last && !this.held.has(daemon.name)) {
+          this.options.reporter.warn(`${edge.name} restarted; restarting ${daemon.name} (after: ${edge.name}, restart: true)`);
+          this.scanner.control(daemon.name, 'du');
+        }
+      }
+    }
+    for (const daemon of this.config.daemons) for (const edge of daemon.after ?? []) this.depPids.set(edge.name, this.pidOf(edge.name));
+  }
+
+  /** `d`, then waits until the child is gone (at most its stop timeout and a little more). */
+  private async takeDown(name: string): Promise<void> {
+    if (this.pidOf(name) === 0 || !this.scanner.control(name, 'd')) return;
+    const time = this.options.pass.time;
+    const deadline = time.now() + (this.specs.get(name)?.stopTimeoutMs ?? this.config.stopTimeoutMs) + 2000;
+    while (this.pidOf(name) !== 0 && time.now() < deadline) await time.sleep(20);
   }
 
   /** Health checks for the supervised daemons with `health:`, as the config now says. */
