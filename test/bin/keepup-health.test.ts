@@ -105,3 +105,35 @@ test('keepup supervise: ready at the first healthy check; a hung service that ig
   await waitFor(async () => (await statusRow(s.config, name))?.health?.state === 'healthy', 'healthy again', PATIENT);
   t.true(second !== first);
 });
+
+test('svcstart waits until a ready: health service is ready, not just up; svc and svstat still work on it', async (t) => {
+  const s = watchdogSetup(t);
+  const server = await healthServer(t);
+  const name = uniqueName('sv');
+  const serviceDir = join(s.dir, 'service');
+  const dir = join(serviceDir, name);
+  s.writeConfig(
+    `serviceDir: service\ndaemons:\n  - name: ${name}\n    run: [sleep, "600"]\n    ready: health\n    health:\n      http: ${server.url}\n      interval: 0.2\n      timeout: 0.5\n      action: alert\n`,
+  );
+  startResident(t, s.config, serviceDir);
+  const first = await upPid(dir);
+  await waitFor(async () => (await statusRow(s.config, name))?.ready === true, 'ready', PATIENT);
+  const down = await run(process.execPath, [bin('svc'), '-d', dir]);
+  t.is(down.code, 0);
+  await waitFor(() => !isAlive(first), `${first} to stop`, PATIENT);
+  server.setMode('500');
+  const starting = run(process.execPath, [bin('svcstart'), '-s', '0', '-t', '60', dir], {timeoutMs: 90_000});
+  let returned = false;
+  void starting.then(() => (returned = true));
+  const second = await upPid(dir, first);
+  // Up, and checked (failing) several times: svcstart still waits.
+  const seen = server.requests();
+  await waitFor(() => server.requests() >= seen + 3, 'three more checks', PATIENT);
+  t.false(returned);
+  const svstat = await run(process.execPath, [bin('svstat'), dir]);
+  t.regex(svstat.stdout, new RegExp(`^${dir}: up \\(pid ${second}\\) \\d+ seconds\\n$`));
+  server.setMode('ok');
+  const result = await starting;
+  t.is(result.code, 0);
+  t.regex(result.stdout, new RegExp(`^svcstart: ${dir}: up \\(pid ${second}\\)`));
+});

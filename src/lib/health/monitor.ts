@@ -17,6 +17,8 @@ export interface MonitoredService {
   readonly record?: (record: HealthRecord) => void;
   /** The first healthy check after a start (`ready: health`). */
   readonly healthyAfterStart?: () => void;
+  /** A new pid was seen (a start): the readiness of the last one no longer holds. */
+  readonly started?: () => void;
 }
 
 export interface MonitorOptions {
@@ -73,6 +75,7 @@ export class HealthMonitor {
     }
     const entry: Entry = {service, record: freshRecord(this.time.now()), pid: 0, timer: undefined, queued: false, running: false, removed: false, announcedHealthy: false};
     this.entries.set(service.name, entry);
+    service.started?.();
     this.arm(entry);
   }
 
@@ -147,6 +150,7 @@ export class HealthMonitor {
       entry.pid = pid;
       entry.record = freshRecord(this.time.now());
       entry.announcedHealthy = false;
+      service.started?.();
     }
     const probeOptions: ProbeOptions = {timeoutMs: service.spec.timeoutMs, time: this.time, ...(service.account ? {account: service.account} : {})};
     let result: ProbeResult;

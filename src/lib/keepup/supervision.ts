@@ -17,6 +17,7 @@ import {NO_EVENTS, type EventSink} from '../events/event.js';
 import {HealthMonitor} from '../health/monitor.js';
 import {writeHealthRecord, writeReadyRecord} from '../health/records.js';
 import {errorText} from '../cli/errno-text.js';
+import {isErrno} from '../sys/errno.js';
 import {readReadyRecord} from '../health/records.js';
 import type {TimerHandle} from '../time/time.js';
 import {hasOrder, stopOrder} from './start-order.js';
@@ -257,6 +258,15 @@ export class Supervision {
       },
       ...(daemon.ready?.kind === 'health'
         ? {
+            started: () => {
+              try {
+                // Not ready yet: svcstart waits for the record to name the running pid.
+                writeReadyRecord(dir, {pid: 0, time: this.options.pass.time.now()});
+              } catch (error) {
+                // A service held back by its start order has no supervise/ yet.
+                if (!isErrno(error, 'ENOENT')) warn('supervise/ready', error);
+              }
+            },
             healthyAfterStart: () => {
               const pid = this.scanner.services().find((view) => view.name === name)?.mainPid ?? 0;
               if (pid === 0) return;
