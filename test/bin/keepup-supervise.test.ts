@@ -218,7 +218,7 @@ test('a daemon without run: is checked by name in the resident process and resta
     .map((line) => JSON.parse(line) as Record<string, unknown>);
   t.deepEqual(
     rows.find((row) => row.name === checked),
-    {name: checked, kind: 'checked', state: 'running', pid: second},
+    {name: checked, kind: 'checked', state: 'running', pid: second, health: null, lastCheck: null},
   );
 });
 

@@ -75,6 +75,12 @@ export const number =
     return value;
   };
 
+export const boolean: Validator<boolean> = (node, source, where, parent) => {
+  const value = scalarValue(node);
+  if (typeof value !== 'boolean') fail(source, node ?? parent, `${where} must be true or false, not ${kind(node)}`);
+  return value;
+};
+
 export const oneOf =
   <T extends string>(choices: readonly T[]): Validator<T> =>
   (node, source, where, parent) => {

@@ -6,7 +6,28 @@ import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yam
 import {decodeConfig} from './input.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
 import {mergeSettings, type RestartSettings} from '../policy/policy.js';
-import {fail, failAt, list, located, mapping, number, oneOf, oneOrMany, required, scalarOrMap, scalarText, section, string, type Section, type Source, type Validator} from './schema.js';
+import type {HealthProbe} from '../health/probe.js';
+import {HEALTH_DEFAULTS, type HealthSpec} from '../health/verdict.js';
+import {
+  boolean,
+  fail,
+  failAt,
+  list,
+  located,
+  mapping,
+  number,
+  oneOf,
+  oneOrMany,
+  required,
+  scalarOrMap,
+  scalarText,
+  section,
+  string,
+  type Located,
+  type Section,
+  type Source,
+  type Validator,
+} from './schema.js';
 
 /** How a daemon is looked for in the process table. */
 export type MatchMode = 'exact' | 'substring' | 'regex';
@@ -36,6 +57,20 @@ export interface DaemonRule {
   restart?: RestartSettings;
   /** `notify:`, the daemon's keys over the top-level ones (over the defaults); undefined: DEFAULT_NOTIFY. */
   notify?: NotifySettings;
+  /** `health:`: checks run in both modes. */
+  health?: HealthSpec;
+  /** `ready:`: how the daemon says it is ready (a notification fd, or its first healthy check). */
+  ready?: ReadySpec;
+  /** `after:`: daemons this one starts after (`restart`: and restarts with). */
+  after?: AfterEdge[];
+}
+
+export type ReadySpec = {kind: 'fd'; fd: number} | {kind: 'health'};
+
+export interface AfterEdge {
+  name: string;
+  /** When the dependency restarts, this daemon restarts too. */
+  restart: boolean;
 }
 
 /** What `notify.events` may name: event kinds, and `restarted` (a check-mode restart or a supervised `restarting`). */
@@ -309,13 +344,6 @@ const logScript: Validator<string[]> = (node, source, where, parent) => {
 /** Seconds from TERM to KILL; whole milliseconds, as the `timeout-kill` file holds them. */
 const stopTimeout: Validator<number> = (node, source, where, parent) => Math.round(number({min: 0, max: 86400})(node, source, where, parent) * 1000);
 
-/** `true` or `false`. */
-const boolean: Validator<boolean> = (node, source, where, parent) => {
-  const value = node !== null && isScalar(node) ? node.value : undefined;
-  if (typeof value !== 'boolean') fail(source, node ?? parent, `${where} must be true or false`);
-  return value;
-};
-
 const wholeNumber =
   (min: number, max: number): Validator<number> =>
   (node, source, where, parent) => {
@@ -342,7 +370,8 @@ const RESTART_FIELDS = {
   retryAfter: {validate: number({min: 0, max: MAX_POLICY_SECONDS})},
 };
 
-function webhookUrl(value: string): string | undefined {
+/** `http:` as a URL, or `{url, status, body}`; only http and https. */
+function httpUrl(value: string): string | undefined {
   try {
     const url = new URL(value);
     if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') return undefined;
@@ -351,6 +380,49 @@ function webhookUrl(value: string): string | undefined {
   }
   return 'must be an http:// or https:// URL';
 }
+
+/** A webhook's URL: the same rule. */
+const webhookUrl = httpUrl;
+
+const HEALTH_HTTP_FIELDS = {url: required(string(httpUrl)), status: {validate: number({min: 100, max: 599})}, body: {validate: string(noNul)}};
+const httpCheck = scalarOrMap<Section<typeof HEALTH_HTTP_FIELDS>>((node, source, where, parent) => ({url: string(httpUrl)(node, source, where, parent)}), section(HEALTH_HTTP_FIELDS));
+
+/** `HOST:PORT` or `[V6]:PORT`. */
+const tcpAddress: Validator<{host: string; port: number}> = (node, source, where, parent) => {
+  const text = string(noNul)(node, source, where, parent);
+  const found = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const port = Number(found?.[3]);
+  if (!found || port < 1 || port > 65535) fail(source, node ?? parent, `${where} must be HOST:PORT (a port from 1 to 65535)`);
+  return {host: found[1] ?? found[2] ?? '', port};
+};
+
+const HEALTH_FIELDS = {
+  http: {validate: httpCheck},
+  tcp: {validate: tcpAddress},
+  command: {validate: command},
+  logSilence: {validate: number({min: 1, max: 86400 * 30})},
+  interval: {validate: number({min: 0.1, max: 86400})},
+  timeout: {validate: number({min: 0.1, max: 3600})},
+  failures: {validate: number({min: 1, max: 1000})},
+  startPeriod: {validate: number({min: 0, max: 86400})},
+  action: {validate: oneOf(['restart', 'alert'] as const)},
+};
+
+const READY_FIELDS = {fd: required(number({min: 3, max: 255}))};
+/** `ready: health` or `ready: {fd: N}`. */
+const readySpec: Validator<ReadySpec> = (node, source, where, parent) => {
+  if (node !== null && isScalar(node)) {
+    if (node.value !== 'health') fail(source, node, `${where} must be health or {fd: N}`);
+    return {kind: 'health'};
+  }
+  const {fd} = section(READY_FIELDS)(node, source, where, parent);
+  if (!Number.isInteger(fd)) fail(source, node ?? parent, `${where}.fd must be a whole number`);
+  return {kind: 'fd', fd};
+};
+
+const AFTER_FIELDS = {name: required(string(fileName)), restart: {validate: boolean}};
+/** An `after:` item: a name, or `{name, restart: true}`. */
+const afterEdge = located(scalarOrMap<Section<typeof AFTER_FIELDS>>((node, source, where, parent) => ({name: string(fileName)(node, source, where, parent)}), section(AFTER_FIELDS)));
 
 const WEBHOOK_FIELDS = {url: required(string(webhookUrl)), secretFile: {validate: string(noNul)}};
 
@@ -380,6 +452,9 @@ const DAEMON_FIELDS = {
   limits: {validate: section(LIMIT_FIELDS)},
   log: {validate: logScript},
   stopTimeout: {validate: stopTimeout},
+  health: {validate: located(section(HEALTH_FIELDS))},
+  ready: {validate: readySpec},
+  after: {validate: list(afterEdge)},
   restart: {validate: section(RESTART_FIELDS)},
   notify: {validate: section(NOTIFY_FIELDS)},
 };
@@ -444,7 +519,9 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
   const stopTimeoutMs = raw.stopTimeout ?? DEFAULT_STOP_TIMEOUT_MS;
   const restart = raw.restart && restartSettings(raw.restart);
   const notify = raw.notify && notifySettings(raw.notify, DEFAULT_NOTIFY, base);
-  const context: DaemonContext = {source, base, stopTimeoutMs, restart, notify, warnings: []};
+  const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env, file));
+  const serviceDir = raw.serviceDir !== undefined ? resolve(base, raw.serviceDir) : join(stateDir, DEFAULT_SERVICE_DIR);
+  const context: DaemonContext = {source, base, stopTimeoutMs, restart, notify, serviceDir, warnings: []};
   const seen = new Set<string>();
   const daemons = raw.daemons.map(({value, node}, index): DaemonRule => {
     if (seen.has(value.name)) fail(source, node, `daemons[${index}]: the name ${JSON.stringify(value.name)} is used twice`);
@@ -453,7 +530,7 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
     if (options.system && rule.service) checkSystemReferences(rule.service, {node, index}, source, options.system);
     return rule;
   });
-  const stateDir = resolve(base, raw.stateDir ?? defaultStateDir(options.uid, options.env, file));
+  checkOrder(raw.daemons, source);
   const mail = raw.mail && mailSettings(raw.mail, keyNode(root, 'mail'), source);
   const http = raw.http && httpSettings(raw.http, source, base);
   const config: WatchdogConfig = {
@@ -466,7 +543,7 @@ export function parseWatchdogConfig(text: string, file: string, options: LoadOpt
     scriptLimitMs: scriptLimitMs(raw, root, source),
     startSupervise: raw.startSupervise ?? false,
     ...(mail ? {mail} : {}),
-    serviceDir: raw.serviceDir !== undefined ? resolve(base, raw.serviceDir) : join(stateDir, DEFAULT_SERVICE_DIR),
+    serviceDir,
     checkIntervalMs: Math.round((raw.checkInterval ?? DEFAULT_CHECK_INTERVAL_SECONDS) * 1000),
     stopTimeoutMs,
     ...(restart ? {restart} : {}),
@@ -509,6 +586,8 @@ interface DaemonContext {
   /** The top-level restart: and notify:, under each daemon's own. */
   readonly restart: RestartSettings | undefined;
   readonly notify: NotifySettings | undefined;
+  /** Where `keepup supervise` puts the services (a logSilence check watches their logs there). */
+  readonly serviceDir: string;
   readonly warnings: string[];
 }
 
@@ -524,6 +603,9 @@ function daemonRule(raw: DaemonSection, place: DaemonPlace, context: DaemonConte
   const service = serviceSpec(raw, place, context);
   const restart = mergeSettings(context.restart, raw.restart && restartSettings(raw.restart));
   const notify = raw.notify ? notifySettings(raw.notify, context.notify ?? DEFAULT_NOTIFY, context.base) : context.notify;
+  const health = raw.health && healthSpec(raw.health, raw, place, context);
+  if (raw.ready?.kind === 'fd' && !service) fail(context.source, place.node, `daemons[${place.index}]: ready: {fd: N} needs run: (it applies to a supervised daemon)`);
+  if (raw.ready?.kind === 'health' && !health) fail(context.source, place.node, `daemons[${place.index}]: ready: health needs health:`);
   return {
     name,
     process,
@@ -534,6 +616,9 @@ function daemonRule(raw: DaemonSection, place: DaemonPlace, context: DaemonConte
     ...(raw.pidfile !== undefined ? {pidfile: resolve(context.base, raw.pidfile)} : {}),
     diagnostics: raw.diagnostics ?? [],
     ...(service ? {service} : {}),
+    ...(health ? {health} : {}),
+    ...(raw.ready ? {ready: raw.ready} : {}),
+    ...(raw.after?.length ? {after: raw.after.map(({value}) => ({name: value.name, restart: value.restart ?? false}))} : {}),
     ...(restart ? {restart} : {}),
     ...(notify ? {notify} : {}),
   };
@@ -556,6 +641,62 @@ function notifySettings(raw: NotifySection, base: NotifySettings, dir: string): 
     ...((webhook ?? base.webhook) ? {webhook: webhook ?? base.webhook} : {}),
     ...((exec ?? base.exec) ? {exec: exec ?? base.exec} : {}),
   };
+}
+
+/** `health:` with its defaults; it needs at least one check, and logSilence needs a log. */
+function healthSpec(located: Located<Section<typeof HEALTH_FIELDS>>, raw: DaemonSection, {index}: DaemonPlace, {source, serviceDir}: DaemonContext): HealthSpec {
+  const {value, node} = located;
+  const probes: HealthProbe[] = [];
+  if (value.http)
+    probes.push({
+      kind: 'http',
+      url: value.http.url,
+      ...(value.http.status !== undefined ? {status: value.http.status} : {}),
+      ...(value.http.body !== undefined ? {body: value.http.body} : {}),
+    });
+  if (value.tcp) probes.push({kind: 'tcp', ...value.tcp});
+  if (value.command) {
+    if (value.command.length === 0 || value.command[0] === '') fail(source, node, `daemons[${index}].health.command must not be empty`);
+    probes.push({kind: 'command', argv: value.command});
+  }
+  if (value.logSilence !== undefined) {
+    if (raw.run === undefined || raw.log === undefined) fail(source, node, `daemons[${index}].health.logSilence needs run: and log: (it watches the service's log)`);
+    const logDir = join(serviceDir, raw.name, 'log');
+    const dirs = raw.log.filter((arg) => arg.startsWith('.') || arg.startsWith('/')).map((dir) => resolve(logDir, dir));
+    probes.push({kind: 'logSilence', seconds: value.logSilence, dirs});
+  }
+  if (probes.length === 0) fail(source, node, `daemons[${index}].health needs a check: http, tcp, command or logSilence`);
+  return {
+    probes,
+    intervalMs: Math.round((value.interval ?? HEALTH_DEFAULTS.intervalSeconds) * 1000),
+    timeoutMs: Math.round((value.timeout ?? HEALTH_DEFAULTS.timeoutSeconds) * 1000),
+    failures: Math.round(value.failures ?? HEALTH_DEFAULTS.failures),
+    startPeriodMs: Math.round((value.startPeriod ?? HEALTH_DEFAULTS.startPeriodSeconds) * 1000),
+    action: value.action ?? HEALTH_DEFAULTS.action,
+  };
+}
+
+/** Every `after:` name is a daemon of the config, and the edges have no cycle (FILE:LINE:COL). */
+function checkOrder(daemons: readonly Located<DaemonSection>[], source: Source): void {
+  const names = new Set(daemons.map(({value}) => value.name));
+  const edges = new Map(daemons.map(({value}) => [value.name, value.after ?? []]));
+  for (const {value} of daemons) {
+    for (const edge of value.after ?? []) {
+      if (!names.has(edge.value.name)) fail(source, edge.node, `daemon ${value.name}: after: ${JSON.stringify(edge.value.name)} is not a daemon of this config`);
+      if (edge.value.name === value.name) fail(source, edge.node, `daemon ${value.name}: after: names itself`);
+    }
+  }
+  const done = new Set<string>();
+  const visit = (name: string, path: string[]): void => {
+    if (done.has(name)) return;
+    for (const edge of edges.get(name) ?? []) {
+      const at = path.indexOf(edge.value.name);
+      if (at >= 0) fail(source, edge.node, `after: makes a cycle: ${[...path.slice(at), edge.value.name].join(' → ')}`);
+      visit(edge.value.name, [...path, edge.value.name]);
+    }
+    done.add(name);
+  };
+  for (const {value} of daemons) visit(value.name, [value.name]);
 }
 
 /** How the daemon is looked for: `process` (default its name) under `match` (default exact). */

@@ -7,6 +7,7 @@ export function describeStart(service: string, outcome: StartOutcome): string {
     case 'up':
       return `${service}: ${describeObserved(outcome.observed)}`;
     case 'not-up':
+      if (outcome.notReady) return `${service}: not ready within ${seconds(outcome.limitMs)}: ${describeObserved(outcome.observed)}`;
       return `${service}: not running within ${seconds(outcome.limitMs)}: ${describeObserved(outcome.observed)}`;
     default:
       return describeScript(service, outcome);

@@ -7,7 +7,7 @@ import {DOWN_FILE, STATUS_FILE} from '../service-dir/layout.js';
 import {systemTime, type Time} from '../time/time.js';
 import {hasExited, readProcStat} from '../proc/stat.js';
 import type {FrontendOptions} from './options.js';
-import {observe, type Observed} from './readiness.js';
+import {observe, readyFor, type Observed} from './readiness.js';
 import {runServiceScript, type ScriptResult} from './script.js';
 import {isErrno} from '../sys/errno.js';
 
@@ -20,7 +20,7 @@ export interface FrontendDeps {
 export const systemDeps: FrontendDeps = {time: systemTime, isLive: isLiveProcess};
 
 export type ScriptRan = {kind: 'script'; name: 'start' | 'stop'; result: Exclude<ScriptResult, 'absent' | {error: NodeJS.ErrnoException}>};
-export type StartOutcome = {kind: 'up'; observed: Observed} | {kind: 'not-up'; observed: Observed; limitMs: number} | ScriptRan;
+export type StartOutcome = {kind: 'up'; observed: Observed} | {kind: 'not-up'; observed: Observed; limitMs: number; notReady?: boolean} | ScriptRan;
 export type StopOutcome = {kind: 'down'} | {kind: 'not-down'; observed: Observed; limitMs: number} | ScriptRan;
 export type ResetOutcome = {action: 'start'; outcome: StartOutcome} | {action: 'stop'; outcome: StopOutcome};
 export type RestartOutcome = {kind: 'not-running'} | {kind: 'stop-failed'; stop: StopOutcome} | {kind: 'restarted'; start: StartOutcome};
@@ -40,9 +40,12 @@ const POLL_MS = 100;
 
 /** Brings SERVICE up (or runs SERVICE/start) and waits until it really runs. */
 export async function startService(options: FrontendOptions, deps: FrontendDeps = systemDeps): Promise<StartOutcome> {
-  const result = await drive(options, deps, {script: 'start', command: 'u', persist: removeDownFile, reached: (observed) => observed.state === 'up'});
+  // Up, and ready when the service has a readiness protocol (s6's notification-fd, keepup's ready:).
+  const ready = (observed: Observed): boolean => observed.state === 'up' && readyFor(options.service, observed.pid) !== false;
+  const result = await drive(options, deps, {script: 'start', command: 'u', persist: removeDownFile, reached: ready});
   if ('kind' in result) return result;
-  return result.reached ? {kind: 'up', observed: result.observed} : {kind: 'not-up', observed: result.observed, limitMs: options.timeoutMs};
+  if (result.reached) return {kind: 'up', observed: result.observed};
+  return {kind: 'not-up', observed: result.observed, limitMs: options.timeoutMs, ...(result.observed.state === 'up' ? {notReady: true} : {})};
 }
 
 /** Takes SERVICE down (or runs SERVICE/stop) and waits until supervise reports no process. */

@@ -11,6 +11,25 @@ import {statusPhrases} from '../status/summary.js';
 import {listNames} from '../sys/directory.js';
 import type {Verdict} from '../watchdog/decide.js';
 import {historyOrEmpty, verdicts, type PassContext} from '../watchdog/pass.js';
+import {readHealthRecord, readReadyRecord} from '../health/records.js';
+import {describeHealth, type HealthRecord} from '../health/verdict.js';
+import {lastHealth} from '../health/check-mode.js';
+
+/** `health` of a row: the last verdict of its health checks, or null without checks. */
+export interface HealthField {
+  readonly state: HealthRecord['state'];
+  /** Unix ms of the last change. */
+  readonly since: number;
+  readonly lastFailure: string | null;
+}
+
+/** `lastCheck`: the last health check, or null. `time` in unix ms. */
+export type LastCheckField = HealthRecord['lastCheck'];
+
+function healthFields(record: HealthRecord | undefined): {health: HealthField | null; lastCheck: LastCheckField} {
+  if (!record) return {health: null, lastCheck: null};
+  return {health: {state: record.state, since: record.since, lastFailure: record.lastFailure}, lastCheck: record.lastCheck};
+}
 
 /**
  * `keepup status`: one row per service directory in serviceDir, and one per daemon checked by
@@ -37,6 +56,10 @@ export interface ServiceRow {
   readonly failedAt?: string;
   readonly failedReason?: string;
   readonly retryAt?: string | null;
+  readonly health: HealthField | null;
+  /** Ready (s6's notification-fd or `ready: health`) for the current pid; null without a readiness protocol. */
+  readonly ready: boolean | null;
+  readonly lastCheck: LastCheckField;
 }
 
 export interface CheckedRow {
@@ -44,6 +67,8 @@ export interface CheckedRow {
   readonly kind: 'checked';
   readonly state: CheckedState;
   readonly pid: number | null;
+  readonly health: HealthField | null;
+  readonly lastCheck: LastCheckField;
 }
 
 export type StatusRow = ServiceRow | CheckedRow;
@@ -68,7 +93,7 @@ function serviceRow(name: string, dir: string, nowMs: number): ServiceRow {
   } catch (error) {
     throw new SysError(`open ${dir}/supervise/ok`, error);
   }
-  if (probe !== 'running') return {...base, state: 'not supervised', pid: null, seconds: null, want: null, restarts: null, lastExit: null};
+  if (probe !== 'running') return {...base, state: 'not supervised', pid: null, seconds: null, want: null, restarts: null, lastExit: null, health: null, ready: null, lastCheck: null};
   let record;
   try {
     record = readStatus(dir);
@@ -87,8 +112,17 @@ function serviceRow(name: string, dir: string, nowMs: number): ServiceRow {
     want: record.want === 'none' ? null : record.want,
     restarts: counters ? stats.restarts(counters) : null,
     lastExit: counters?.lastExit ?? null,
+    ...healthFields(up ? readHealthRecord(dir) : undefined),
+    ready: readiness(dir, up ? record.pid : 0),
     ...(failed ? {failedAt: new Date(failed.at).toISOString(), failedReason: failed.reason, retryAt: failed.retryAt === null ? null : new Date(failed.retryAt).toISOString()} : {}),
   };
+}
+
+function readiness(dir: string, pid: number): boolean | null {
+  const ready = readReadyRecord(dir);
+  // Only `ready: health` writes the record so far; s6's notification-fd is not yet read (no row claims it).
+  if (ready === undefined) return null;
+  return pid !== 0 && ready?.pid === pid;
 }
 
 /**
@@ -108,18 +142,19 @@ export async function statusRows(
   if (checked.daemons.length > 0) {
     const found = await verdicts(checked, context, historyOrEmpty(config.stateDir));
     if (!Array.isArray(found)) throw new FatalError(`unable to inspect the system: ${found.reason}`);
-    rows.push(...checkedRows(found));
+    rows.push(...checkedRows(found, lastHealth(config.stateDir)));
   }
   return rows;
 }
 
 /** Rows for the daemons checked by name, from a check pass's verdicts. */
-export function checkedRows(found: readonly Verdict[]): CheckedRow[] {
+export function checkedRows(found: readonly Verdict[], health: ReadonlyMap<string, HealthRecord> = new Map()): CheckedRow[] {
   return found.map((verdict) => ({
     name: verdict.daemon.name,
     kind: 'checked',
     state: verdict.state,
     pid: verdict.state === 'running' ? verdict.pid : null,
+    ...healthFields(verdict.state === 'running' ? health.get(verdict.daemon.name) : undefined),
   }));
 }
 
@@ -132,7 +167,7 @@ export function checkedDaemons(config: WatchdogConfig): WatchdogConfig {
 export function formatRow(row: StatusRow): string {
   if (row.kind === 'checked') {
     const what = row.state === 'running' ? `running (pid ${row.pid})` : row.state === 'missing' ? 'missing from the process table' : 'starting (its start script ran)';
-    return `${row.name}: ${what}, checked by name\n`;
+    return `${row.name}: ${what}, checked by name${healthText(row.health)}\n`;
   }
   if (row.state === 'not supervised') return `${row.name}: not supervised\n`;
   const parts = statusPhrases({pid: row.pid ?? 0, seconds: row.seconds ?? 0, normallyUp: row.normallyUp, paused: row.state === 'paused', want: row.want ?? 'none'});
@@ -141,7 +176,12 @@ export function formatRow(row: StatusRow): string {
   if (row.state === 'failed') {
     parts.push(`failed since ${row.failedAt}: ${row.failedReason}; ${row.retryAt ? `next try at ${row.retryAt}` : 'no retry (keepup reset or svc -u)'}`);
   }
-  return `${row.name}: ${parts.join(', ')}\n`;
+  if (row.ready !== null && row.pid !== null) parts.push(row.ready ? 'ready' : 'not ready');
+  return `${row.name}: ${parts.join(', ')}${healthText(row.health)}\n`;
+}
+
+function healthText(health: HealthField | null): string {
+  return health ? `, ${describeHealth({...health, failures: 0, lastCheck: null, startedAt: health.since})}` : '';
 }
 
 function exitText(exit: stats.ChildExit): string {

@@ -19,6 +19,15 @@ import {errorText} from '../cli/errno-text.js';
 import {logTail} from '../notify/log-tail.js';
 import {join} from 'node:path';
 import {LOG_DIR} from '../service-dir/layout.js';
+import type {DaemonRule} from '../config/watchdog-config.js';
+import {HealthMonitor} from '../health/monitor.js';
+import {readReadyRecord, writeHealthRecord, writeReadyRecord} from '../health/records.js';
+import {isErrno} from '../sys/errno.js';
+import type {TimerHandle} from '../time/time.js';
+import {hasOrder, stopOrder} from './start-order.js';
+
+/** How often the start order looks at the dependencies' state. */
+const ORDER_POLL_MS = 100;
 
 /**
  * The command `log/run` names: `multilog` on the PATH. keepup's scanner runs the same script in
@@ -35,6 +44,8 @@ export interface SupervisionOptions {
   readonly spawn: Omit<SpawnContext, 'nofile'>;
   /** Told after each scan of the tree (its start and end, unix ms). */
   readonly onScanned?: (startedMs: number, endedMs: number) => void;
+  /** Health checks running at once over all services; default 16. */
+  readonly healthParallel?: number;
 }
 
 /**
@@ -50,8 +61,15 @@ export class Supervision {
   private readonly options: SupervisionOptions;
   private readonly scanner: Scanner;
   private readonly checker: Checker;
+  private readonly health: HealthMonitor;
   private specs: Map<string, ServiceSpec>;
   private started = false;
+  private stopping = false;
+  /** Services whose start waits for their `after:` dependencies. */
+  private readonly held = new Set<string>();
+  /** The dependencies' pids at the last look, to see them restart (`restart: true` edges). */
+  private readonly depPids = new Map<string, number>();
+  private orderTimer: TimerHandle | undefined;
   private unlock: (() => void) | undefined;
   /**
    * Every event of the services and of the checked daemons: to `stateDir/events` first, then to
@@ -96,8 +114,15 @@ export class Supervision {
       // keepup's services have their own in timeout-kill; this one is for the loggers and admins' directories.
       stopTimeoutMs: () => this.config.stopTimeoutMs,
       events: this.events,
+      holdBack: (name) => this.held.has(name),
     });
     this.checker = new Checker(config, {...options.pass, events: this.events}, {out: options.out});
+    this.health = new HealthMonitor({
+      time: options.pass.time,
+      events: this.events,
+      source: 'supervise',
+      ...(options.healthParallel !== undefined ? {parallel: options.healthParallel} : {}),
+    });
   }
 
   /** Generates the tree, starts the scanner and the checker. Throws (nothing started) when the tree cannot be made. */
@@ -134,7 +159,13 @@ export class Supervision {
 
   /** Stops checking and takes every service down (loggers last). */
   async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.orderTimer !== undefined) this.options.pass.time.clearTimeout(this.orderTimer);
+    this.orderTimer = undefined;
+    await this.health.stop();
     await this.checker.stop();
+    const services = this.config.daemons.filter((daemon) => daemon.service);
+    if (hasOrder(services)) for (const group of stopOrder(services)) await Promise.all(group.map((name) => this.takeDown(name)));
     await this.scanner.stop('down');
     await this.notifier.stop();
     this.unlock?.();
@@ -155,8 +186,11 @@ export class Supervision {
     const retiring = [...plan.remove, ...plan.replace.map((service) => service.name)];
     for (const name of retiring) markDown(dir, name);
     for (const service of [...plan.create, ...plan.update.map((update) => update.service)]) writeService(dir, service);
+    const fresh = new Set(this.started ? plan.create.map((service) => service.name) : config.daemons.map((daemon) => daemon.name));
+    for (const daemon of config.daemons) if (daemon.service && daemon.after?.length && fresh.has(daemon.name)) this.held.add(daemon.name);
     this.config = config;
     this.specs = specsOf(config);
+    this.watchOrder();
     if (!this.started) {
       this.started = true;
       await this.scanner.start();
@@ -171,7 +205,118 @@ export class Supervision {
     }
     for (const service of plan.replace) writeService(dir, service);
     await this.scanner.scan();
+    this.syncHealth(config);
     return plan;
+  }
+
+  private pidOf(name: string): number {
+    return this.scanner.services().find((view) => view.name === name)?.mainPid ?? 0;
+  }
+
+  /** Up, and ready when it has `ready:`; a daemon checked by name (no `run:`) does not hold anything back. */
+  private satisfied(name: string): boolean {
+    const daemon = this.config.daemons.find((rule) => rule.name === name);
+    if (!daemon?.service) return true;
+    const pid = this.pidOf(name);
+    if (pid === 0) return false;
+    return daemon.ready === undefined || readReadyRecord(join(this.config.serviceDir, name))?.pid === pid;
+  }
+
+  /** Polls the dependencies while some daemon has `after:`: releases held services, restarts along `restart: true` edges. */
+  private watchOrder(): void {
+    if (this.orderTimer !== undefined || this.stopping || !hasOrder(this.config.daemons)) return;
+    this.orderTimer = this.options.pass.time.setTimeout(() => {
+      this.orderTimer = undefined;
+      this.orderStep();
+      this.watchOrder();
+    }, ORDER_POLL_MS);
+  }
+
+  private orderStep(): void {
+    let released = false;
+    for (const name of [...this.held]) {
+      const daemon = this.config.daemons.find((rule) => rule.name === name);
+      if (!daemon || (daemon.after ?? []).every((edge) => this.satisfied(edge.name))) {
+        this.held.delete(name);
+        released = true;
+      }
+    }
+    if (released) void this.scanner.scan();
+    for (const daemon of this.config.daemons) {
+      for (const edge of daemon.after ?? []) {
+        const pid = this.pidOf(edge.name);
+        const last = this.depPids.get(edge.name) ?? 0;
+        if (edge.restart && last !== 0 && pid !== 0 && pid !== last && !this.held.has(daemon.name)) {
+          this.options.reporter.warn(`${edge.name} restarted; restarting ${daemon.name} (after: ${edge.name}, restart: true)`);
+          this.scanner.control(daemon.name, 'du');
+        }
+      }
+    }
+    for (const daemon of this.config.daemons) for (const edge of daemon.after ?? []) this.depPids.set(edge.name, this.pidOf(edge.name));
+  }
+
+  /** `d`, then waits until the child is gone (at most its stop timeout and a little more). */
+  private async takeDown(name: string): Promise<void> {
+    if (this.pidOf(name) === 0 || !this.scanner.control(name, 'd')) return;
+    const time = this.options.pass.time;
+    const deadline = time.now() + (this.specs.get(name)?.stopTimeoutMs ?? this.config.stopTimeoutMs) + 2000;
+    while (this.pidOf(name) !== 0 && time.now() < deadline) await time.sleep(20);
+  }
+
+  /** Health checks for the supervised daemons with `health:`, as the config now says. */
+  private syncHealth(config: WatchdogConfig): void {
+    const wanted = new Map(config.daemons.flatMap((daemon) => (daemon.service && daemon.health ? [[daemon.name, daemon] as const] : [])));
+    for (const name of this.health.names()) if (!wanted.has(name)) this.health.remove(name);
+    for (const daemon of wanted.values()) this.monitor(config, daemon);
+  }
+
+  private monitor(config: WatchdogConfig, daemon: DaemonRule): void {
+    const {name} = daemon;
+    const dir = join(config.serviceDir, name);
+    const user = daemon.service?.user;
+    const account = user !== undefined ? this.options.spawn.lookupAccount(user) : undefined;
+    const warn = (what: string, error: unknown): void => this.options.reporter.warn(`unable to write ${join(dir, what)}: ${errorText(error)}`);
+    this.health.set({
+      name,
+      spec: daemon.health!,
+      pid: () => this.scanner.services().find((view) => view.name === name)?.mainPid ?? 0,
+      ...(account && account !== 'unknown' ? {account: {uid: account.uid, gid: account.gid}} : {}),
+      // As svc -du: TERM (and CONT), KILL to the process group after the service's stop timeout, then up again.
+      restart: (reason) => {
+        this.options.reporter.warn(`${name} is unhealthy (${reason}); restarting it`);
+        this.scanner.control(name, 'du');
+      },
+      record: (record) => {
+        try {
+          writeHealthRecord(dir, record);
+        } catch (error) {
+          warn('supervise/health', error);
+        }
+      },
+      ...(daemon.ready?.kind === 'health'
+        ? {
+            started: () => {
+              try {
+                // Not ready yet: svcstart waits for the record to name the running pid.
+                writeReadyRecord(dir, {pid: 0, time: this.options.pass.time.now()});
+              } catch (error) {
+                // A service held back by its start order has no supervise/ yet.
+                if (!isErrno(error, 'ENOENT')) warn('supervise/ready', error);
+              }
+            },
+            healthyAfterStart: () => {
+              const pid = this.scanner.services().find((view) => view.name === name)?.mainPid ?? 0;
+              if (pid === 0) return;
+              try {
+                writeReadyRecord(dir, {pid, time: this.options.pass.time.now()});
+              } catch (error) {
+                warn('supervise/ready', error);
+              }
+              this.events.emit({service: name, kind: 'ready', source: 'supervise', pid});
+            },
+          }
+        : {}),
+    });
   }
 }
 

@@ -64,6 +64,11 @@ export interface ScannerOptions {
    * name in the tree. Default: each service's own `supervise/events` (a plain svscan tree).
    */
   readonly events?: EventSink;
+  /**
+   * True while service `name` must not be supervised yet (keepup supervise's start order: its
+   * dependencies are not up or ready); asked at every scan. Its logger is supervised anyway.
+   */
+  readonly holdBack?: (name: string) => boolean;
 }
 
 /** One line of `keepup status`/tests: what the scanner supervises. */
@@ -306,7 +311,7 @@ export class Scanner {
       if (entry.retiring) continue;
       if (entry.hasLog && entry.pipe === undefined && !this.openPipe(entry)) continue;
       if (entry.hasLog && !entry.log) starts.push(this.supervise(entry, listed, 'log'));
-      if (!entry.main) starts.push(this.supervise(entry, listed, 'main'));
+      if (!entry.main && !this.options.holdBack?.(listed.name)) starts.push(this.supervise(entry, listed, 'main'));
     }
     await Promise.all(starts);
     for (const key of plan.vanished) {

@@ -32,6 +32,12 @@ export const CHILD_FILE = 'supervise/child';
 export const STATS_FILE = 'supervise/stats';
 /** keepup's event log of a service supervised outside `keepup supervise` (svscan, supervise): JSON lines, rotated. */
 export const EVENTS_DIR = 'supervise';
+/** keepup's health record (JSON: state, since, last check) for `keepup status`; written by `keepup supervise`. */
+export const HEALTH_RECORD_FILE = 'supervise/health';
+/** keepup's readiness record (JSON: pid and time the service became ready); the 18-byte status is untouched. */
+export const READY_RECORD_FILE = 'supervise/ready';
+/** s6's `notification-fd`: the fd number on which the service writes a line when it is ready. */
+export const NOTIFICATION_FD_FILE = 'notification-fd';
 /** The FIFO between a service and its logger, inside the service's own `supervise/` directory. */
 export const LOG_PIPE = 'supervise/log.pipe';
 

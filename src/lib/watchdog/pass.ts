@@ -27,6 +27,7 @@ import {closeSync, openSync} from 'node:fs';
 import {spawn} from 'node:child_process';
 import type {EventSink} from '../events/event.js';
 import {planCheckPolicy} from '../policy/check-pass.js';
+import {healthPass} from '../health/check-mode.js';
 
 /**
  * One watchdog pass: lock the state directory, retry spooled mail, read the process table,
@@ -213,6 +214,18 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
   }
   const supervisor = supervisorCheck(config, context, notices);
   reportOnce(config.stateDir, notices, context.reporter, {record: true});
+  const health = await healthPass(
+    found.flatMap((verdict) => (verdict.state === 'running' ? [{daemon: verdict.daemon, pid: verdict.pid}] : [])),
+    {
+      stateDir: config.stateDir,
+      time: context.time,
+      reporter: context.reporter,
+      stopTimeoutMs: config.stopTimeoutMs,
+      procRoot: context.procRoot,
+      ...(context.events ? {events: context.events} : {}),
+    },
+  );
+  const stopped = health.findings.filter((finding) => finding.action === 'restart').map((finding) => finding.daemon);
   // The restart policy (policy/check-pass.ts): given-up daemons are not restarted, and said so once.
   const policy = planCheckPolicy(found, history.restarts, {
     stateDir: config.stateDir,
@@ -221,8 +234,8 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
     warn: (message) => context.reporter.warn(message),
     ...(context.events ? {events: context.events} : {}),
   });
-  const missing = policy.restart;
-  if (missing.length === 0 && policy.gaveUp.length === 0 && supervisor === undefined) {
+  const missing = [...policy.restart, ...stopped];
+  if (missing.length === 0 && policy.gaveUp.length === 0 && supervisor === undefined && health.text === '') {
     policy.commit([]);
     return {kind: 'completed', output: '', restarted: []};
   }
@@ -246,7 +259,14 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
     record.lastHour = countSince(all, record.daemon.name, now, HOUR);
     record.lastDay = countSince(all, record.daemon.name, now, 24 * HOUR);
   }
-  const text = [...(supervisor !== undefined ? [supervisor.text] : []), formatReport(records, config.scriptTimeoutMs), policy.report].filter((part) => part !== '').join('\n');
+  const text = [
+    ...(supervisor !== undefined ? [supervisor.text] : []),
+    health.text.replace(/\n$/, ''),
+    records.length > 0 ? formatReport(records, config.scriptTimeoutMs) : '',
+    policy.report,
+  ]
+    .filter((part) => part !== '')
+    .join('\n');
   const restarted = [...(supervisor?.started ? ['keepup supervise'] : []), ...records.map((record) => record.daemon.name)];
   if (!mailer || !config.mail) return {kind: 'completed', output: text, restarted};
   const subject =
@@ -254,7 +274,9 @@ async function restartMissing(config: WatchdogConfig, context: PassContext, mail
       ? formatSubject(records, context.host)
       : policy.gaveUp.length > 0
         ? `keepup on ${context.host}: gave up on ${policy.gaveUp.map(({daemon}) => daemon.name).join(', ')}`
-        : `keepup on ${context.host}: ${supervisor?.started ? 'restarted' : 'could not restart'} keepup supervise`;
+        : supervisor !== undefined
+          ? `keepup on ${context.host}: ${supervisor.started ? 'restarted' : 'could not restart'} keepup supervise`
+          : `unhealthy daemons on ${context.host}`;
   const message: MailMessage = {from: config.mail.from, to: config.mail.to, subject, text, date: new Date(now).toISOString()};
   await deliver(config, mailer, message, now, context.reporter);
   return {kind: 'completed', output: '', restarted};

@@ -37,6 +37,9 @@ const up: StatusRow = {
   normallyUp: true,
   restarts: 3,
   lastExit: {code: null, signal: 'SIGKILL', at: NOW - 100_000},
+  health: null,
+  ready: null,
+  lastCheck: null,
 };
 const down: StatusRow = {
   name: 'worker',
@@ -48,8 +51,24 @@ const down: StatusRow = {
   normallyUp: false,
   restarts: 0,
   lastExit: {code: 2, signal: null, at: NOW - 7000},
+  health: null,
+  ready: null,
+  lastCheck: null,
 };
-const orphan: StatusRow = {name: 'old', kind: 'supervised', state: 'not supervised', pid: null, seconds: null, want: null, normallyUp: true, restarts: null, lastExit: null};
+const orphan: StatusRow = {
+  name: 'old',
+  kind: 'supervised',
+  state: 'not supervised',
+  pid: null,
+  seconds: null,
+  want: null,
+  normallyUp: true,
+  restarts: null,
+  lastExit: null,
+  health: null,
+  ready: null,
+  lastCheck: null,
+};
 
 async function render(rows: StatusRow[], stateDir: string, passes = new LastRun(), scans = new LastRun()): Promise<string> {
   return new KeepupMetrics({processMetrics: false}).render({rows, config: config(stateDir), nowMs: NOW, passes, scans});
@@ -67,7 +86,7 @@ test('one sample per fact of each row, from the rows alone', async (t) => {
   passes.record(NOW - 1500, NOW - 1000);
   const scans = new LastRun();
   scans.record(NOW - 300, NOW - 250);
-  const text = await render([up, down, orphan, {name: 'cupsd', kind: 'checked', state: 'missing', pid: null}], dir, passes, scans);
+  const text = await render([up, down, orphan, {name: 'cupsd', kind: 'checked', state: 'missing', pid: null, health: null, lastCheck: null}], dir, passes, scans);
   const facts: Array<[string, string | undefined]> = [
     ['keepup_services{kind="supervised"}', '3'],
     ['keepup_services{kind="checked"}', '1'],
@@ -135,7 +154,7 @@ test('the mail spool and dead letters are counted; the restart history counts re
   spoolMessage(join(dir, 'spool'), message, NOW - 1000);
   deadLetter(join(dir, 'spool'), message, NOW);
   writeFileSync(join(dir, 'history'), [NOW - 3600_000, NOW - 60_000, NOW - 8 * 86400_000].map((time) => `{"daemon":"cupsd","time":${time}}\n`).join(''));
-  const text = await render([{name: 'cupsd', kind: 'checked', state: 'running', pid: 5}], dir);
+  const text = await render([{name: 'cupsd', kind: 'checked', state: 'running', pid: 5, health: null, lastCheck: null}], dir);
   expectSamples(t, text, {
     keepup_mail_spool_messages: '2',
     keepup_mail_undelivered_messages: '1',

@@ -1,0 +1,43 @@
+import {readFileSync, renameSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {HEALTH_RECORD_FILE, READY_RECORD_FILE} from '../service-dir/layout.js';
+import {parseHealthRecord, type HealthRecord} from './verdict.js';
+
+/** When a service said it was ready: the pid it said it for, and the time (Unix ms). */
+export interface ReadyRecord {
+  readonly pid: number;
+  readonly time: number;
+}
+
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.new`, text, {mode: 0o644});
+  renameSync(`${path}.new`, path);
+}
+
+/** Writes `supervise/health` of the service directory `dir`. */
+export function writeHealthRecord(dir: string, record: HealthRecord): void {
+  writeAtomically(join(dir, HEALTH_RECORD_FILE), `${JSON.stringify(record)}\n`);
+}
+
+export function readHealthRecord(dir: string): HealthRecord | undefined {
+  try {
+    return parseHealthRecord(readFileSync(join(dir, HEALTH_RECORD_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `supervise/ready`: the child `pid` is ready. */
+export function writeReadyRecord(dir: string, record: ReadyRecord): void {
+  writeAtomically(join(dir, READY_RECORD_FILE), `${JSON.stringify(record)}\n`);
+}
+
+/** The readiness record, or undefined when there is none (or it is not one). */
+export function readReadyRecord(dir: string): ReadyRecord | undefined {
+  try {
+    const value = JSON.parse(readFileSync(join(dir, READY_RECORD_FILE), 'utf8')) as Partial<ReadyRecord> | null;
+    return value && typeof value.pid === 'number' && typeof value.time === 'number' ? {pid: value.pid, time: value.time} : undefined;
+  } catch {
+    return undefined;
+  }
+}
