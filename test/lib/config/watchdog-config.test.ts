@@ -186,7 +186,7 @@ test('load-time errors name FILE:LINE:COL: unknown user, missing envdir, env key
   t.regex(errorOf('daemons:\n  - name: web\n    run: [httpd]\n    env: {"MY PORT": 1}\n'), /^\/etc\/keepup\/w\.yaml:4:11: .*must be a variable name without =, blanks or NUL$/);
   t.is(errorOf('schedule: "*/61 * * * *"\ndaemons: []\n'), '/etc/keepup/w.yaml:1:11: schedule has step /61 in the minute field, beyond its range 0-59');
   t.is(errorOf('scriptTimeout: 20\nscriptLimit: 10\ndaemons: []\n'), '/etc/keepup/w.yaml:2:14: scriptLimit (10 s) must not be shorter than scriptTimeout (20 s)');
-  t.is(errorOf('startSupervise: yes please\ndaemons: []\n'), '/etc/keepup/w.yaml:1:17: startSupervise must be true or false');
+  t.is(errorOf('startSupervise: yes please\ndaemons: []\n'), '/etc/keepup/w.yaml:1:17: startSupervise must be true or false, not a string');
 });
 
 test('run lists take numbers as env values do; scriptLimit and startSupervise defaults', (t) => {
