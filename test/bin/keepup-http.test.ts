@@ -49,7 +49,7 @@ test('GET /status.json gives what keepup status --json gives, and /metrics passe
   const served = await fetchRaw(`${k.url}status.json`);
   const printed = await keepup(['status', '--json', '--config', s.config]);
   t.is(served.status, 200);
-  t.is(printed.code, 0);
+  t.is(printed.code, 3, 'a checked daemon is missing: keepup status exits 3 (as systemctl is-active)');
   t.deepEqual(rowsOf(served.body), rowsOf(printed.stdout));
   t.like(rowsOf(served.body)[0], {name: 'sleeper', state: 'up', pid});
 
