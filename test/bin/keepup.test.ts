@@ -375,6 +375,12 @@ test('mail: kept in the spool while SMTP is down and delivered by the next run',
   t.deepEqual(readdirSync(spool), []);
 });
 
+test('keepup --version prints the version in package.json and exits 0', async (t) => {
+  const {version} = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {version: string};
+  const printed = await keepup(['--version']);
+  t.deepEqual([printed.code, printed.stdout, printed.stderr], [0, `keepup ${version}\n`, '']);
+});
+
 test('usage: no subcommand or an unknown one exits 100; --help prints to stdout', async (t) => {
   const none = await keepup([]);
   t.is(none.code, 100);
