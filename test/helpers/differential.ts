@@ -70,7 +70,10 @@ export async function viewExecd(t: ExecutionContext, command: string, args: read
       if (child.exitCode !== null) throw new Error(`${command} exited ${child.exitCode}`);
       // exe changes early in execve; argv (set last) shows the exec is complete.
       const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] ?? '';
-      return readlinkSync(`/proc/${pid}/exe`) === exe && basename(argv0) === basename(exe);
+      if (readlinkSync(`/proc/${pid}/exe`) !== exe || basename(argv0) !== basename(exe)) return false;
+      // After execve the dynamic loader still opens and closes libraries (a transient fd 3 on
+      // libc.so.6): the program is settled once it sleeps (state S), waiting for its signal.
+      return /^\d+ \(.*\) S /.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
     },
     `${command} to exec ${exe}`,
     {timeoutMs: 20_000},
