@@ -335,6 +335,8 @@ struct spawn_args {
   int64_t gid;
   gid_t *groups;
   int ngroups; /* -1: none given */
+  int (*fds)[2]; /* extra descriptors: [child fd, parent fd], child fds ascending, all >= 3 */
+  uint32_t nfds;
 };
 
 static void child_fail(int sock, int stage, int error) {
@@ -344,20 +346,38 @@ static void child_fail(int sock, int stage, int error) {
   _exit(111);
 }
 
-/* A descriptor at 3 or above (a duplicate, close-on-exec, when it is lower), or -1. */
-static int above_stdio(int fd) {
-  return fd >= 0 && fd < 3 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : fd;
+/* A descriptor at `floor` or above (a duplicate, close-on-exec, when it is lower), or -1. */
+static int at_least(int fd, int floor) {
+  return fd >= 0 && fd < floor ? fcntl(fd, F_DUPFD_CLOEXEC, floor) : fd;
+}
+
+/* Closes the descriptors from `low` to `high` included (close_range, or one by one where it is missing). */
+static void close_between(unsigned int low, unsigned int high) {
+  if (low > high || syscall(SYS_close_range, low, high, 0U) == 0) return;
+  struct rlimit files;
+  rlim_t top = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY && files.rlim_cur < 1048576 ? files.rlim_cur : 1048576;
+  if ((rlim_t)high >= top) high = (unsigned int)top - 1;
+  for (unsigned int fd = low; fd <= high; fd++) close((int)fd);
 }
 
 static void child_run(const struct spawn_args *a, int sock) {
-  if ((sock = above_stdio(sock)) < 0) _exit(111);
+  /*
+   * Every descriptor the child is given lands at its place below `floor`: the stdio and the
+   * extra fds. So first every source (the socket, the cwd, the stdio and extra sources) moves to
+   * `floor` or above, where no dup2 onto a place can overwrite it; the socket ends at `floor`.
+   */
+  int floor = a->nfds > 0 ? a->fds[a->nfds - 1][0] + 1 : 3;
+  if ((sock = at_least(sock, floor)) < 0) _exit(111);
   if (setsid() < 0) child_fail(sock, STAGE_SETSID, errno);
-  int cwdfd = a->cwdfd >= 0 ? above_stdio(a->cwdfd) : -1;
+  int cwdfd = a->cwdfd >= 0 ? at_least(a->cwdfd, floor) : -1;
   if (a->cwdfd >= 0 && cwdfd < 0) child_fail(sock, STAGE_CWD, errno);
   int src[3];
   for (int i = 0; i < 3; i++) {
     src[i] = a->stdio[i];
-    if (src[i] >= 0 && src[i] != i && (src[i] = above_stdio(src[i])) < 0) child_fail(sock, STAGE_STDIO, errno);
+    if (src[i] >= 0 && src[i] != i && (src[i] = at_least(src[i], floor)) < 0) child_fail(sock, STAGE_STDIO, errno);
+  }
+  for (uint32_t i = 0; i < a->nfds; i++) {
+    if ((a->fds[i][1] = at_least(a->fds[i][1], floor)) < 0) child_fail(sock, STAGE_FDS, errno);
   }
   for (int i = 0; i < 3; i++) {
     if (src[i] == STDIO_INHERIT || src[i] == i) {
@@ -375,17 +395,23 @@ static void child_run(const struct spawn_args *a, int sock) {
       child_fail(sock, STAGE_STDIO, errno);
     }
   }
+  /* dup2 clears close-on-exec on the new descriptor: these survive execve. */
+  for (uint32_t i = 0; i < a->nfds; i++) {
+    if (dup2(a->fds[i][1], a->fds[i][0]) < 0) child_fail(sock, STAGE_FDS, errno);
+  }
   if ((cwdfd >= 0 ? fchdir(cwdfd) : chdir(a->cwd)) < 0) child_fail(sock, STAGE_CWD, errno);
   /* Early: until now this child holds copies of every descriptor of the supervisor. */
-  if (sock != 3) {
-    if (dup3(sock, 3, O_CLOEXEC) < 0) child_fail(sock, STAGE_FDS, errno);
-    sock = 3;
+  if (sock != floor) {
+    if (dup3(sock, floor, O_CLOEXEC) < 0) child_fail(sock, STAGE_FDS, errno);
+    sock = floor;
   }
-  if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0) {
-    struct rlimit files;
-    rlim_t top = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY && files.rlim_cur < 1048576 ? files.rlim_cur : 1048576;
-    for (rlim_t fd = 4; fd < top; fd++) close((int)fd);
+  unsigned int low = 3;
+  for (uint32_t i = 0; i < a->nfds; i++) {
+    if ((unsigned int)a->fds[i][0] > low) close_between(low, (unsigned int)a->fds[i][0] - 1);
+    low = (unsigned int)a->fds[i][0] + 1;
   }
+  close_between(low, (unsigned int)floor - 1);
+  close_between((unsigned int)floor + 1, ~0U);
   for (uint32_t i = 0; i < a->nlimits; i++) {
     if (setrlimit(a->limits[i].resource, &a->limits[i].value) < 0) child_fail(sock, STAGE_RLIMIT, errno);
   }
@@ -507,11 +533,14 @@ static int int64_arg(napi_env env, napi_value value, int64_t *out) {
  * BigInt triples (resource, soft, hard); uid and gid -1 to keep; groups an array or null.
  * onExit(code, signal, stage, errno) once: code -1 when killed by `signal`; stage -1 when the
  * child ran, else the step that failed in the child (0 is execve) with its errno.
+ * fds (optional): [child fd, parent fd] pairs, child fds from 3 and ascending: the parent's
+ * descriptor is placed at the child fd (an s6 notification-fd pipe's write end); the child's
+ * end of the release socket then sits above the highest of them.
  * The child waits until release(handle).
  */
 static napi_value do_spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value args[10];
+  size_t argc = 11;
+  napi_value args[11];
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   struct spawn_args a;
   memset(&a, 0, sizeof a);
@@ -519,7 +548,7 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
   a.ngroups = -1;
   uint32_t limit_count = 0, group_count = 0, stdio_count = 0;
   napi_valuetype cwd_type, groups_type, callback_type;
-  bool usage = argc != 10 || napi_typeof(env, args[3], &cwd_type) != napi_ok ||
+  bool usage = (argc != 10 && argc != 11) || napi_typeof(env, args[3], &cwd_type) != napi_ok ||
                napi_get_array_length(env, args[4], &stdio_count) != napi_ok || stdio_count != 3 ||
                napi_get_array_length(env, args[5], &limit_count) != napi_ok || limit_count % 3 != 0 ||
                !int64_arg(env, args[6], &a.uid) || !int64_arg(env, args[7], &a.gid) ||
@@ -532,8 +561,30 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
     if (napi_get_element(env, args[4], i, &item) != napi_ok || napi_get_value_int32(env, item, &fd) != napi_ok) usage = true;
     else a.stdio[i] = fd;
   }
+  uint32_t fd_count = 0;
+  if (!usage && argc == 11 && napi_get_array_length(env, args[10], &fd_count) != napi_ok) usage = true;
+  if (!usage && fd_count > 0 && !(a.fds = calloc(fd_count, sizeof *a.fds))) {
+    napi_throw_error(env, NULL, "spawn: out of memory");
+    return NULL;
+  }
+  a.nfds = fd_count;
+  for (uint32_t i = 0; !usage && i < fd_count; i++) {
+    napi_value pair, item;
+    uint32_t length;
+    int32_t child_fd, parent_fd;
+    if (napi_get_element(env, args[10], i, &pair) != napi_ok || napi_get_array_length(env, pair, &length) != napi_ok || length != 2 ||
+        napi_get_element(env, pair, 0, &item) != napi_ok || napi_get_value_int32(env, item, &child_fd) != napi_ok ||
+        napi_get_element(env, pair, 1, &item) != napi_ok || napi_get_value_int32(env, item, &parent_fd) != napi_ok ||
+        child_fd < 3 || child_fd > 65535 || parent_fd < 0 || (i > 0 && child_fd <= a.fds[i - 1][0])) {
+      usage = true;
+    } else {
+      a.fds[i][0] = child_fd;
+      a.fds[i][1] = parent_fd;
+    }
+  }
   if (usage) {
-    napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, stdio, limits, uid, gid, groups, onExit)");
+    free(a.fds);
+    napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, stdio, limits, uid, gid, groups, onExit[, fds: [child fd >= 3 ascending, parent fd][]])");
     return NULL;
   }
   int error = ENOMEM;
@@ -544,6 +595,7 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
     uint64_t value;
     bool lossless;
     if (napi_get_element(env, args[5], i, &item) != napi_ok || napi_get_value_bigint_uint64(env, item, &value, &lossless) != napi_ok) {
+      free(a.fds);
       free(a.limits);
       napi_throw_type_error(env, NULL, "spawn: limits must be BigInts");
       return NULL;
@@ -559,6 +611,7 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
       napi_value item;
       int64_t gid;
       if (napi_get_element(env, args[8], i, &item) != napi_ok || !int64_arg(env, item, &gid)) {
+        free(a.fds);
         free(a.limits);
         free(a.groups);
         napi_throw_type_error(env, NULL, "spawn: groups must be numbers");
@@ -630,6 +683,7 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
     }
   }
   free(w);
+  free(a.fds);
   free(a.limits);
   free(a.groups);
   free(a.cwd);

@@ -27,9 +27,14 @@ export function readHealthRecord(dir: string): HealthRecord | undefined {
   }
 }
 
+/** `supervise/ready`'s text: pid 0 says "started, not ready yet". */
+export function formatReadyRecord(record: ReadyRecord): string {
+  return `${JSON.stringify({pid: record.pid, time: record.time})}\n`;
+}
+
 /** Writes `supervise/ready`: the child `pid` is ready. */
 export function writeReadyRecord(dir: string, record: ReadyRecord): void {
-  writeAtomically(join(dir, READY_RECORD_FILE), `${JSON.stringify(record)}\n`);
+  writeAtomically(join(dir, READY_RECORD_FILE), formatReadyRecord(record));
 }
 
 /** The readiness record, or undefined when there is none (or it is not one). */
