@@ -31,7 +31,7 @@ import {trustProblem} from '../security/ownership.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 import type {RunDirectory} from './child.js';
 import {isErrno} from '../sys/errno.js';
-import {formatReadyRecord, type ReadyRecord} from '../health/records.js';
+import {formatReadyRecord, parseNotificationFd, type ReadyRecord} from '../health/records.js';
 
 /**
  * The outcome of a start-up step. `busy`: another supervisor (ours or daemontools') holds the
@@ -321,9 +321,8 @@ export class ServiceDir {
       if (isErrno(error, 'ENOENT')) return undefined;
       return {warning: `unable to read ${this.dir}/${NOTIFICATION_FD_FILE}: ${errorText(error)}`};
     }
-    const match = /^\s*([0-9]{1,5})\s*$/.exec(text);
-    const fd = match ? Number(match[1]) : NaN;
-    if (!(fd >= 3 && fd <= 65535)) return {warning: `ignoring ${this.dir}/${NOTIFICATION_FD_FILE}: not a descriptor number from 3 to 65535`};
+    const fd = parseNotificationFd(text);
+    if (fd === undefined) return {warning: `ignoring ${this.dir}/${NOTIFICATION_FD_FILE}: not a descriptor number from 3 to 65535`};
     return {fd};
   }
 
