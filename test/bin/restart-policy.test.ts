@@ -32,8 +32,11 @@ const keepup = (args: string[]) => run(process.execPath, [bin('keepup'), ...args
 function onSchedule(exited: KeepupEvent, restarting: KeepupEvent, scheduled: number): boolean {
   const lastStart = Date.parse(exited.time) - exited.uptime! * 1000;
   if (restarting.delay === 0) return exited.uptime! >= scheduled - 0.002;
-  // Two stamps cut to whole ms and two values rounded to ms: 3 ms of rounding at most.
-  return Math.abs(Date.parse(restarting.time) + restarting.delay! * 1000 - lastStart - scheduled * 1000) <= 3;
+  // Two stamps cut to whole ms and two values rounded to ms: 3 ms of rounding at most, early. Late
+  // by more is the event stamps' slack on a loaded machine (each is read when the event is emitted,
+  // after the decision), not a broken schedule: the fake-clock unit tests pin the exact times.
+  const error = Date.parse(restarting.time) + restarting.delay! * 1000 - lastStart - scheduled * 1000;
+  return error >= -3 && error <= 250;
 }
 
 /** svstat's line with the seconds blanked. */
