@@ -77,6 +77,7 @@ export class KeepupMetrics {
     for (const row of checked) {
       const service = {service: row.name};
       f.checkedRunning.set(service, row.state === 'running' ? 1 : 0);
+      f.givenUp.set(service, row.state === 'failed' ? 1 : 0);
       f.checkedRestarts.set(service, countSince(history, row.name, input.nowMs, KEEP_MS));
     }
     const pass = input.passes.latest;
