@@ -1,11 +1,11 @@
 import test from 'ava';
-import {chmodSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import type {NotifySettings} from '../../../src/lib/config/watchdog-config.js';
 import {EventBus} from '../../../src/lib/events/event.js';
 import {runHook} from '../../../src/lib/notify/exec.js';
 import {composeNotification} from '../../../src/lib/notify/message.js';
-import {Notifier} from '../../../src/lib/notify/notifier.js';
+import {Notifier, THROTTLE_FILE} from '../../../src/lib/notify/notifier.js';
 import type {MailMessage} from '../../../src/lib/mailer/mailer.js';
 import {FakeTime} from '../../helpers/fake-time.js';
 import {mailText, startSmtp} from '../../helpers/smtp.js';
@@ -106,4 +106,52 @@ test('exec hook: the event in the environment and as JSON on stdin; a failure is
   t.is(await pending, `${hung} still running after 5 s: killed`);
   chmodSync(hung, 0o777);
   t.regex((await runHook([hung], notification, {time, uids: [0], env: {}})) ?? '', /^refusing to run .*hung: .*writable/);
+});
+
+test('persistThrottle: one process per pass still throttles; what was held back goes out, summarised, at the first pass after the throttle', async (t) => {
+  const stateDir = tmpDir(t);
+  const time = new FakeTime(Date.parse('2026-12-02T10:00:00Z'));
+  const sent: MailMessage[] = [];
+  const warnings: string[] = [];
+  const settings: NotifySettings = {events: ['restarted', 'gave-up'], throttleMs: 600_000, mail: true};
+  /** One check pass: a notifier of its own, the events it emits, then its stop. */
+  const pass = async (events: ReadonlyArray<Parameters<EventBus['emit']>[0]>) => {
+    const notifier = new Notifier({
+      host: 'box',
+      stateDir,
+      time,
+      reporter: {warn: (message) => warnings.push(message)},
+      uids: [0, process.getuid!()],
+      env: {PATH: process.env.PATH},
+      settings: () => settings,
+      mail: () => ({to: ['ops@example.org'], from: 'keepup@box', transport: {kind: 'sendmail'}}),
+      createMailer: () => ({description: 'test', send: async (message: MailMessage) => void sent.push(message)}),
+      persistThrottle: true,
+    });
+    notifier.start();
+    const bus = new EventBus(() => time.now(), {warn: (message) => warnings.push(message)});
+    bus.subscribe((event) => notifier.handle(event));
+    for (const event of events) bus.emit(event);
+    await notifier.stop();
+  };
+  const restarted = {service: 'web', kind: 'restarted', source: 'supervise'} as const;
+  await pass([restarted]);
+  t.is(sent.length, 1, 'the first at once');
+  time.advance(60_000);
+  await pass([restarted]);
+  time.advance(60_000);
+  await pass([restarted, {service: 'web', kind: 'gave-up', source: 'supervise', reason: 'started 3 times within 300 s'}]);
+  t.is(sent.length, 1, 'held back by the throttle across processes, not sent at each shutdown');
+  const saved = JSON.parse(readFileSync(join(stateDir, THROTTLE_FILE), 'utf8')) as Record<string, {pending: unknown[]}>;
+  t.is(saved.web!.pending.length, 3);
+  t.is((statSync(join(stateDir, THROTTLE_FILE)).mode & 0o777).toString(8), '600');
+  time.advance(480_000);
+  await pass([]);
+  t.is(sent.length, 2, 'due at the first pass after the throttle, with no new event');
+  t.regex(sent[1]!.subject, /web .*\(3 events\)/);
+  t.regex(sent[1]!.text, /3 events since the last message \(2 restarted, 1 gave-up\)/);
+  time.advance(60_000);
+  await pass([]);
+  t.is(sent.length, 2, 'sent once');
+  t.deepEqual(warnings, []);
 });
