@@ -12,27 +12,39 @@ import {mailText, startSmtp} from '../../helpers/smtp.js';
 import {tmpDir} from '../../helpers/tmp.js';
 import {waitFor} from '../../helpers/wait-for.js';
 
-function setup(t: Parameters<typeof tmpDir>[0], settings: NotifySettings, mail?: {port: number}) {
-  const stateDir = tmpDir(t);
-  const time = new FakeTime(Date.parse('2026-12-02T10:00:00Z'));
-  const warnings: string[] = [];
-  const sent: MailMessage[] = [];
+interface World {
+  readonly stateDir: string;
+  readonly time: FakeTime;
+  readonly warnings: string[];
+  readonly sent: MailMessage[];
+}
+
+/** A notifier in `world`: mail to a real SMTP server on `mail.port`, else collected in `sent`. */
+function notifierIn(world: World, settings: NotifySettings, options: {mail?: {port: number}; persistThrottle?: boolean} = {}) {
+  const {mail} = options;
   const notifier = new Notifier({
     host: 'box',
-    stateDir,
-    time,
-    reporter: {warn: (message) => warnings.push(message)},
+    stateDir: world.stateDir,
+    time: world.time,
+    reporter: {warn: (message) => world.warnings.push(message)},
     uids: [0, process.getuid!()],
     env: {PATH: process.env.PATH},
     settings: () => settings,
     mail: () => ({to: ['ops@example.org'], from: 'keepup@box', transport: mail ? {kind: 'smtp', url: `smtp://127.0.0.1:${mail.port}`, tls: 'any'} : {kind: 'sendmail'}}),
     logTail: () => 'line one\nline two\n',
-    ...(mail ? {} : {createMailer: () => ({description: 'test', send: async (message: MailMessage) => void sent.push(message)})}),
+    ...(mail ? {} : {createMailer: () => ({description: 'test', send: async (message: MailMessage) => void world.sent.push(message)})}),
+    ...(options.persistThrottle ? {persistThrottle: true} : {}),
   });
-  const bus = new EventBus(() => time.now(), {warn: (message) => warnings.push(message)});
+  const bus = new EventBus(() => world.time.now(), {warn: (message) => world.warnings.push(message)});
   bus.subscribe((event) => notifier.handle(event));
+  return {notifier, bus};
+}
+
+function setup(t: Parameters<typeof tmpDir>[0], settings: NotifySettings, mail?: {port: number}) {
+  const world: World = {stateDir: tmpDir(t), time: new FakeTime(Date.parse('2026-12-02T10:00:00Z')), warnings: [], sent: []};
+  const {notifier, bus} = notifierIn(world, settings, mail ? {mail} : {});
   t.teardown(() => notifier.stop());
-  return {stateDir, time, warnings, sent, notifier, bus};
+  return {...world, notifier, bus};
 }
 
 test('throttle: the first message at once, the rest summarised and counted when the throttle ends; unwanted kinds never', async (t) => {
@@ -109,28 +121,13 @@ test('exec hook: the event in the environment and as JSON on stdin; a failure is
 });
 
 test('persistThrottle: one process per pass still throttles; what was held back goes out, summarised, at the first pass after the throttle', async (t) => {
-  const stateDir = tmpDir(t);
-  const time = new FakeTime(Date.parse('2026-12-02T10:00:00Z'));
-  const sent: MailMessage[] = [];
-  const warnings: string[] = [];
+  const world: World = {stateDir: tmpDir(t), time: new FakeTime(Date.parse('2026-12-02T10:00:00Z')), warnings: [], sent: []};
+  const {stateDir, time, sent, warnings} = world;
   const settings: NotifySettings = {events: ['restarted', 'gave-up'], throttleMs: 600_000, mail: true};
   /** One check pass: a notifier of its own, the events it emits, then its stop. */
   const pass = async (events: ReadonlyArray<Parameters<EventBus['emit']>[0]>) => {
-    const notifier = new Notifier({
-      host: 'box',
-      stateDir,
-      time,
-      reporter: {warn: (message) => warnings.push(message)},
-      uids: [0, process.getuid!()],
-      env: {PATH: process.env.PATH},
-      settings: () => settings,
-      mail: () => ({to: ['ops@example.org'], from: 'keepup@box', transport: {kind: 'sendmail'}}),
-      createMailer: () => ({description: 'test', send: async (message: MailMessage) => void sent.push(message)}),
-      persistThrottle: true,
-    });
+    const {notifier, bus} = notifierIn(world, settings, {persistThrottle: true});
     notifier.start();
-    const bus = new EventBus(() => time.now(), {warn: (message) => warnings.push(message)});
-    bus.subscribe((event) => notifier.handle(event));
     for (const event of events) bus.emit(event);
     await notifier.stop();
   };
