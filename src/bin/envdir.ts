@@ -7,7 +7,7 @@ import {chainloadCalls} from '../lib/chainload/node-startup.js';
 
 // envdir DIR CHILD...: run CHILD with the environment changed by the files in DIR (one
 // variable per file). A usage error exits 111, as daemontools' envdir (its rts.tests says so).
-await runMain('envdir', (args) => {
+void runMain('envdir', (args) => {
   const [dir, ...child] = args;
   if (dir === undefined || child.length === 0) throw new UsageError('envdir dir child', {exitCode: EXIT_TEMPORARY});
   const changes = readEnvDir(dir);

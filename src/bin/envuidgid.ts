@@ -6,7 +6,7 @@ import {chainloadCalls} from '../lib/chainload/node-startup.js';
 
 // envuidgid ACCOUNT CHILD...: run CHILD with $UID and $GID set to ACCOUNT's, for programs that
 // drop privileges themselves (multilog's caller, servers that read $UID/$GID).
-await runMain('envuidgid', (args) => {
+void runMain('envuidgid', (args) => {
   const [name, ...child] = args;
   if (name === undefined || child.length === 0) throw new UsageError('envuidgid account child');
   const account = lookupAccount(name);

@@ -25,7 +25,7 @@ const SUBCOMMANDS: Record<string, Subcommand<KeepupContext>> = {
 
 const out = (text: string) => void process.stdout.write(text);
 
-await runMain('keepup', (args) =>
+void runMain('keepup', (args) =>
   dispatch(
     'keepup',
     SUBCOMMANDS,

@@ -5,7 +5,7 @@ import {chainloadCalls} from '../lib/chainload/node-startup.js';
 
 // pgrphack CHILD...: run CHILD in a new session and process group of its own (setsid; a
 // failure, as when already a group leader, is ignored as daemontools does).
-await runMain('pgrphack', (args) => {
+void runMain('pgrphack', (args) => {
   if (args.length === 0) throw new UsageError('pgrphack child');
   const calls = chainloadCalls();
   calls.setsid();

@@ -9,7 +9,7 @@ const USAGE = 'setlock [ -nNxX ] file program [ arg ... ]';
 
 // setlock [-nNxX] FILE PROGRAM...: run PROGRAM holding an exclusive flock on FILE; the locked
 // fd is inherited, so the lock lasts until PROGRAM (and whatever inherits it) is gone.
-await runMain('setlock', (args) => {
+void runMain('setlock', (args) => {
   let parsed;
   try {
     parsed = getopt('setlock', args, SETLOCK_SPEC);

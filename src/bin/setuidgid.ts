@@ -7,7 +7,7 @@ import {chainloadCalls} from '../lib/chainload/node-startup.js';
 
 // setuidgid ACCOUNT CHILD...: run CHILD as ACCOUNT's uid and gid (supplementary groups: just
 // that gid), without touching the environment. The process becomes CHILD (execve).
-await runMain('setuidgid', (args) => {
+void runMain('setuidgid', (args) => {
   const [name, ...child] = args;
   if (name === undefined || child.length === 0) throw new UsageError('setuidgid account child');
   const account = lookupAccount(name);

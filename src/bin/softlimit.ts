@@ -11,7 +11,7 @@ const USAGE =
 
 // softlimit [-acdflmoprst N|=]... CHILD...: run CHILD with lower soft resource limits (a value
 // above the hard limit is the hard limit; `=` raises the soft limit to the hard one).
-await runMain('softlimit', (args) => {
+void runMain('softlimit', (args) => {
   let parsed;
   try {
     parsed = getopt('softlimit', args, SOFTLIMIT_SPEC);

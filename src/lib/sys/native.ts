@@ -1,9 +1,9 @@
-import {existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {FatalError} from '../cli/errors.js';
 import {errnoName} from './errno.js';
+import {isPackageRoot} from './package-root.js';
 
 /**
  * The process calls Node 20 lacks, from the package's small C addon (src/native/process.c,
@@ -94,7 +94,7 @@ const ADDON = join('build', 'Release', 'keepup_process.node');
 export function loadProcessCalls(from: string = fileURLToPath(import.meta.url)): ProcessCalls {
   let dir = dirname(from);
   for (;;) {
-    if (existsSync(join(dir, 'package.json'))) break;
+    if (isPackageRoot(dir)) break;
     const up = dirname(dir);
     if (up === dir) throw new Error(`no package.json above ${from}`);
     dir = up;
