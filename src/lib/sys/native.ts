@@ -34,6 +34,8 @@ export interface ProcessCalls {
   setCloexec(fd: number, on: boolean): number;
   /** flock(fd, LOCK_EX|LOCK_NB): 0, or the errno (EWOULDBLOCK/EAGAIN when held elsewhere). */
   flockExclusiveNonblocking(fd: number): number;
+  /** getpwnam_r(3): [uid, gid] of account `name`, null when there is none, or the errno. */
+  getpwnam(name: string | Buffer): [number, number] | null | number;
   /** mkfifo(2) with `mode` (the umask applies): 0 or the errno (EEXIST when the path exists, even as a dangling symlink). */
   mkfifo(path: string | Buffer, mode: number): number;
   /**
