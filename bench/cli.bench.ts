@@ -39,6 +39,8 @@ try {
     waitUntil(() => pidOf(dir) > 0, `${side} up`);
   }
   const node: number[] = [];
+  // The same svstat with node named directly: what the portable `#!/usr/bin/env node` costs.
+  const direct: number[] = [];
   const alone: Record<string, Record<Side, number[]>> = {};
   const cases: Array<[string, string, (dir: string) => string[]]> = [
     ['`svstat` alone', 'svstat', (dir) => [dir]],
@@ -47,6 +49,7 @@ try {
   ];
   for (let rep = 0; rep < REPS; rep++) {
     node.push(time([process.execPath, ['-e', '0']]).ms);
+    direct.push(time([process.execPath, [join(ROOT, 'dist', 'bin', 'svstat.js'), dirs.keepup]]).ms);
     for (const [label, name, args] of cases) {
       alone[label] ??= {daemontools: [], keepup: []};
       for (const side of ['daemontools', 'keepup'] as const) alone[label][side].push(time(command(side, name, args(dirs[side]))).ms);
@@ -78,6 +81,15 @@ try {
   };
   report('`svc -d` then `svstat` until down', down);
   for (const [label] of cases) report(label, alone[label]!);
+  const shebang = median(alone['`svstat` alone']!.keepup) - median(direct);
+  process.stdout.write(`\n\`svstat\` started as \`node svstat.js\`: ${median(direct).toFixed(1)} ms; \`#!/usr/bin/env node\` costs ${shebang.toFixed(1)} ms of it\n`);
+  record({
+    figure: '`svstat`, node named directly (no `env` in the shebang)',
+    unit: 'ms',
+    keepup: median(direct),
+    peers: {daemontools: median(alone['`svstat` alone']!.daemontools)},
+    note: `${(median(direct) / floor).toFixed(2)}× \`node -e 0\`; the env shebang costs ${shebang.toFixed(1)} ms`,
+  });
 } finally {
   for (const supervisor of supervisors) {
     for (const pid of [...descendants(supervisor.pid!), supervisor.pid!]) {

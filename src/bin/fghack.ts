@@ -7,7 +7,7 @@ import {guardInspectorSignal} from '../lib/sys/signals.js';
 // fghack CHILD...: run CHILD and stay until it and every process it left in the background
 // (holding the extra pipe fds) are gone; exit with CHILD's code. fghack stays resident; CHILD
 // gets the open-files soft limit fghack was given (the launcher records it), as daemontools'.
-await runMain('fghack', async (args) => {
+void runMain('fghack', async (args) => {
   if (args.length === 0) throw new UsageError('fghack child');
   guardInspectorSignal();
   const outcome = await runInForeground(chainloadCalls(), args);

@@ -19,7 +19,7 @@ let stopRequested = false;
 process.on('SIGTERM', () => (session ? session.stop() : (stopRequested = true)));
 process.on('SIGALRM', () => void session?.rotate().catch(() => {}));
 
-await runMain('multilog', async (args) => {
+void runMain('multilog', async (args) => {
   const writer = await LogWriter.open(parseScript(args), {
     reporter: stderrReporter('multilog'),
     stderr: (line) => process.stderr.write(line),

@@ -1,14 +1,6 @@
-import {pathexec} from '../lib/chainload/pathexec.js';
-import {SysError, UsageError} from '../lib/cli/errors.js';
-import {runMain} from '../lib/cli/run-main.js';
-import {chainloadCalls} from '../lib/chainload/node-startup.js';
+import {runChain} from '../lib/chainload/chain.js';
 
 // pgrphack CHILD...: run CHILD in a new session and process group of its own (setsid; a
-// failure, as when already a group leader, is ignored as daemontools does).
-await runMain('pgrphack', (args) => {
-  if (args.length === 0) throw new UsageError('pgrphack child');
-  const calls = chainloadCalls();
-  calls.setsid();
-  const failure = pathexec(calls, args);
-  throw new SysError(`run ${args[0]}`, failure);
-});
+// failure, as when already a group leader, is ignored as daemontools does). A chain of
+// keepup's loaders runs in this one process (lib/chainload/chain.ts).
+void runChain('pgrphack');

@@ -6,7 +6,7 @@ import {MINIMUM_LENGTH, RollingTitle} from '../lib/proctitle/rolling.js';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
 import {errnoCode} from '../lib/sys/errno.js';
 
-await runMain('readproctitle', (args) => {
+void runMain('readproctitle', (args) => {
   const last = args.at(-1);
   // daemontools exits 100 silently here: there is no usage message.
   if (last === undefined || Buffer.byteLength(last) < MINIMUM_LENGTH) return EXIT_USAGE;

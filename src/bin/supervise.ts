@@ -15,7 +15,7 @@ import {systemTime, type TimerHandle} from '../lib/time/time.js';
 const RETRY_MS = 1000;
 
 guardInspectorSignal();
-await runMain('supervise', async (args) => {
+void runMain('supervise', async (args) => {
   if (args.length !== 1 || args[0] === '') throw new UsageError('supervise dir');
   const reporter = stderrReporter('supervise');
   const engine = new Supervisor({

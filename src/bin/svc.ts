@@ -9,7 +9,7 @@ import {controlService, uniqueCommands} from '../lib/control/service-control.js'
 // supervise/control. Per-directory failures are warnings; the exit code is still 0.
 const OPTIONS = 'svc options: u up, d down, o once, x exit, p pause, c continue, h hup, a alarm, i interrupt, t term, k kill';
 
-await runMain('svc', (args) => {
+void runMain('svc', (args) => {
   let parsed: ParsedOptions;
   try {
     parsed = getopt('svc', args, CONTROL_COMMANDS);

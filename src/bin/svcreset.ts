@@ -6,7 +6,7 @@ import {resetService, succeeded} from '../lib/frontend/service.js';
 
 // svcreset [-t seconds] [-s settle] SERVICE: back to what SERVICE/down says (stopped when it
 // exists, started when it does not), as svcstop or svcstart would. Exit 0 or 1 likewise.
-await runMain('svcreset', async (args) => {
+void runMain('svcreset', async (args) => {
   const options = parseFrontendArgs('svcreset', args, ['timeout', 'settle']);
   const reset = await resetService(options);
   const line = `svcreset: ${describeReset(options.service, reset)}\n`;

@@ -7,7 +7,7 @@ import {restartService, restartSucceeded} from '../lib/frontend/service.js';
 // svcrestart [-t seconds] [-s settle] SERVICE: when SERVICE runs now, stop it and start it
 // again (SERVICE/stop and SERVICE/start when present). Exit 0 when it runs again or was not
 // running (left alone), 1 when it did not stop or did not come back.
-await runMain('svcrestart', async (args) => {
+void runMain('svcrestart', async (args) => {
   const options = parseFrontendArgs('svcrestart', args, ['timeout', 'settle']);
   const restart = await restartService(options);
   const line = `svcrestart: ${describeRestart(options.service, restart)}\n`;

@@ -6,7 +6,7 @@ import {startService, succeeded} from '../lib/frontend/service.js';
 
 // svcstart [-P] [-t seconds] [-s settle] SERVICE: bring SERVICE up (or run SERVICE/start) and
 // check that it really runs. Exit 0 when it does, 1 when it does not.
-await runMain('svcstart', async (args) => {
+void runMain('svcstart', async (args) => {
   const options = parseFrontendArgs('svcstart', args, ['persist', 'timeout', 'settle']);
   const outcome = await startService(options);
   const line = `svcstart: ${describeStart(options.service, outcome)}\n`;

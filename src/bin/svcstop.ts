@@ -6,7 +6,7 @@ import {stopService, succeeded} from '../lib/frontend/service.js';
 
 // svcstop [-P] [-t seconds] SERVICE: take SERVICE down (or run SERVICE/stop) and check that
 // it really stopped. Exit 0 when it did, 1 when it did not.
-await runMain('svcstop', async (args) => {
+void runMain('svcstop', async (args) => {
   const options = parseFrontendArgs('svcstop', args, ['persist', 'timeout']);
   const outcome = await stopService(options);
   const line = `svcstop: ${describeStop(options.service, outcome)}\n`;

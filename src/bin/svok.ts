@@ -5,7 +5,7 @@ import {probeSupervisor} from '../lib/control/client.js';
 import {assertDirectory} from '../lib/sys/directory.js';
 
 // svok DIR: exit 0 when a supervisor is running in DIR, 100 when not. Extra arguments are ignored.
-await runMain('svok', (args) => {
+void runMain('svok', (args) => {
   const dir = args[0];
   if (dir === undefined) throw new UsageError('svok dir');
   try {

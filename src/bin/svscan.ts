@@ -14,7 +14,7 @@ import {join} from 'node:path';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
 
 guardInspectorSignal();
-await runMain('svscan', async (args) => {
+void runMain('svscan', async (args) => {
   const keep = args[0] === '-k';
   const dir = keep ? args[1] : args[0];
   if (args[0]?.startsWith('-') && !keep) throw new UsageError('svscan [ -k ] [ dir ]');

@@ -16,7 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const PATH = `${join(dirname(here), 'commands')}:${dirname(process.execPath)}:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin`;
 
 guardInspectorSignal();
-await runMain('svscanboot', async (args) => {
+void runMain('svscanboot', async (args) => {
   const dir = args[0] ?? '/etc/service';
   stopLeftovers(dir);
   const env = {PATH};

@@ -7,7 +7,7 @@ import {Stamper} from '../lib/tai64n/stamper.js';
 
 // tai64n: puts a TAI64N label in front of every line of stdin. Exit 0 at end of input,
 // 111 (silently, as daemontools) when reading or writing fails.
-await runMain('tai64n', async () => {
+void runMain('tai64n', async () => {
   const stamper = new Stamper(systemTime);
   try {
     const input = openChunkReader(0, {chunkSize: 65536});

@@ -6,7 +6,7 @@ import {Localizer} from '../lib/tai64n/local.js';
 
 // tai64nlocal: turns leading TAI64N labels into local time. Malformed labels pass through
 // unchanged (daemontools 0.76 crashes on them). Exit 0 at end of input, 111 on I/O errors.
-await runMain('tai64nlocal', async () => {
+void runMain('tai64nlocal', async () => {
   const localizer = new Localizer();
   try {
     const input = openChunkReader(0, {chunkSize: 65536});

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -297,6 +298,59 @@ static napi_value do_mkfifo(napi_env env, napi_callback_info info) {
   int result = mkfifo(path, (mode_t)mode);
   int error = result < 0 ? errno : 0;
   free(path);
+  return int_value(env, error);
+}
+
+/*
+ * getpwnam(name) -> [uid, gid], null when there is no such account, or an errno number.
+ * getpwnam_r through the C library, so every NSS source counts (files, LDAP, sssd, ...) as for
+ * daemontools, in this process: no getent found through PATH, no child process. A name is only
+ * a name: getpwnam never reads digits as a uid.
+ */
+static napi_value do_getpwnam(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  CHECK(napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
+  char *name = argc == 1 ? string_copy(env, arg) : NULL;
+  if (!name) {
+    napi_throw_type_error(env, NULL, "getpwnam(name): name must be a string or a Buffer");
+    return NULL;
+  }
+  long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+  size_t length = size > 0 ? (size_t)size : 1024;
+  struct passwd entry, *found = NULL;
+  char *buffer = NULL;
+  int error;
+  for (;;) {
+    char *grown = realloc(buffer, length);
+    if (!grown) {
+      error = ENOMEM;
+      break;
+    }
+    buffer = grown;
+    error = getpwnam_r(name, &entry, buffer, length, &found);
+    if (error != ERANGE || length >= (1 << 20)) break;
+    length *= 2;
+  }
+  free(name);
+  napi_value out;
+  if (error == 0 && found) {
+    napi_value uid, gid;
+    uint32_t account_uid = (uint32_t)found->pw_uid, account_gid = (uint32_t)found->pw_gid;
+    free(buffer);
+    CHECK(napi_create_array_with_length(env, 2, &out));
+    CHECK(napi_create_uint32(env, account_uid, &uid));
+    CHECK(napi_create_uint32(env, account_gid, &gid));
+    CHECK(napi_set_element(env, out, 0, uid));
+    CHECK(napi_set_element(env, out, 1, gid));
+    return out;
+  }
+  free(buffer);
+  /* No entry: getpwnam_r returns 0 (or, with some NSS modules, ENOENT/ESRCH/EBADF/EPERM). */
+  if (error == 0 || error == ENOENT || error == ESRCH || error == EBADF || error == EPERM) {
+    CHECK(napi_get_null(env, &out));
+    return out;
+  }
   return int_value(env, error);
 }
 
@@ -745,6 +799,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"setCloexec", NULL, do_set_cloexec, NULL, NULL, NULL, napi_default, NULL},
     {"flockExclusiveNonblocking", NULL, do_flock, NULL, NULL, NULL, napi_default, NULL},
     {"mkfifo", NULL, do_mkfifo, NULL, NULL, NULL, napi_default, NULL},
+    {"getpwnam", NULL, do_getpwnam, NULL, NULL, NULL, napi_default, NULL},
     {"spawn", NULL, do_spawn, NULL, NULL, NULL, napi_default, NULL},
     {"release", NULL, do_release, NULL, NULL, NULL, napi_default, NULL},
     {"detach", NULL, do_detach, NULL, NULL, NULL, napi_default, NULL},

@@ -1,18 +1,18 @@
 // SIGUSR1 never opens Node's inspector (a root debugger on 127.0.0.1:9229) in any installed
-// command. Each command is caught in the middle of its own code, waiting in its event loop on a
-// write to a full pipe (or reading stdin), then sent SIGUSR1, then let go: it must end exactly
+// command. Each command is caught in the middle of its own code, waiting (in its event loop or in
+// write(2)) on a write to a full pipe (or reading stdin), then sent SIGUSR1, then let go: it must end exactly
 // as it does without the signal, and never listen on 9229 nor say "Debugger listening".
 // Not tested: a SIGUSR1 that arrives during Node's own start-up, before any of our code runs
 // (the window cannot be closed from JavaScript; see the README).
 import test from 'ava';
 import {spawn, type ChildProcess} from 'node:child_process';
 import {once} from 'node:events';
-import {closeSync, constants, mkdirSync, openSync, readFileSync, readdirSync, writeSync} from 'node:fs';
+import {closeSync, constants, mkdirSync, openSync, readFileSync, writeSync} from 'node:fs';
 import {Socket} from 'node:net';
 import {join} from 'node:path';
 import {mkfifoSync} from '../../src/lib/sys/mkfifo.js';
 import {bin, ROOT} from '../helpers/paths.js';
-import {INSPECTOR_PORT, listensOn, mainThread} from '../helpers/inspector.js';
+import {INSPECTOR_PORT, listensOn, mainThread, waitsFor} from '../helpers/inspector.js';
 import {run} from '../helpers/processes.js';
 import {tmpDir} from '../helpers/tmp.js';
 import {PATIENT, waitFor} from '../helpers/wait-for.js';
@@ -60,25 +60,20 @@ function fullPipe(dir: string): {reader: number; writer: number} {
   return {reader, writer};
 }
 
-/** True when `pid` waits in epoll to write fd 1 or 2 (EPOLLOUT registered): our code is running. */
+/**
+ * True when `pid` waits to write fd 1 or 2: in epoll (EPOLLOUT registered, Node's stream) or in
+ * write(2) itself (the short-lived commands write their output with write(2), see writeStdio).
+ * Either way our code is running.
+ */
 function waitsToWrite(pid: number): boolean {
-  return waitsFor(pid, ['1', '2'], 0x4);
+  return waitsFor(pid, ['1', '2'], 0x4) || blockedWriting(pid);
 }
 
-/** True when `pid`'s epoll set has one of `fds` with one of the `events` bits. */
-function waitsFor(pid: number, fds: string[], events: number): boolean {
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    let info: string;
-    try {
-      info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const match of info.matchAll(/^tfd:\s+(\d+)\s+events:\s+([0-9a-f]+)/gm)) {
-      if (fds.includes(match[1]!) && (parseInt(match[2]!, 16) & events) !== 0) return true;
-    }
-  }
-  return false;
+/** True when the main thread of `pid` sleeps in a write(2) to a full pipe on fd 1 or 2. */
+function blockedWriting(pid: number): boolean {
+  if (!/pipe_write$/.test(mainThread(pid).wchan)) return false;
+  const fd = readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[1];
+  return fd === '0x1' || fd === '0x2';
 }
 
 function children(pid: number): number[] {

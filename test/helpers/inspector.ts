@@ -51,3 +51,19 @@ export function mainThread(pid: number): {switches: number; wchan: string; usr1P
   const pending = (BigInt(`0x${field('SigPnd')}`) | BigInt(`0x${field('ShdPnd')}`)) & usr1;
   return {switches: Number(field('voluntary_ctxt_switches')), wchan: readFileSync(`/proc/${pid}/wchan`, 'utf8'), usr1Pending: pending !== 0n};
 }
+
+/** True when `pid`'s epoll set has one of `fds` with one of the `events` bits (0x4: EPOLLOUT, 0x1: EPOLLIN). */
+export function waitsFor(pid: number, fds: string[], events: number): boolean {
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let info: string;
+    try {
+      info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const match of info.matchAll(/^tfd:\s+(\d+)\s+events:\s+([0-9a-f]+)/gm)) {
+      if (fds.includes(match[1]!) && (parseInt(match[2]!, 16) & events) !== 0) return true;
+    }
+  }
+  return false;
+}

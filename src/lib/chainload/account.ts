@@ -1,4 +1,5 @@
-import {spawnSync} from 'node:child_process';
+import {SysError} from '../cli/errors.js';
+import {errnoException, loadProcessCalls, type ProcessCalls} from '../sys/native.js';
 
 /** What setuidgid and envuidgid need from a passwd entry. */
 export interface Account {
@@ -7,29 +8,20 @@ export interface Account {
   gid: number;
 }
 
+let calls: Pick<ProcessCalls, 'getpwnam'> | undefined;
+
 /**
- * getpwnam(3) for any account, not just the current user's (Node only has os.userInfo()):
- * `getent passwd NAME` asks the C library, so NSS sources (LDAP, sssd, …) count as they do
- * for daemontools. Only an entry whose name is exactly NAME is accepted: getent also looks up
- * numeric uids, getpwnam does not. 'unknown' when there is no such account.
+ * getpwnam(3) for any account, not just the current user's (Node only has os.userInfo()): the
+ * C library's getpwnam_r, in this process through keepup's addon, so NSS sources (LDAP, sssd,
+ * …) count as they do for daemontools, and no `getent` found through PATH (a hijack as root)
+ * nor a child process is involved. A name is only a name: digits are not a uid. 'unknown'
+ * when there is no such account; SysError `look up account NAME` when the C library fails.
  */
 export function lookupAccount(name: string): Account | 'unknown' {
-  if (name === '' || name.includes('\n') || name.includes('\0')) return 'unknown';
-  const result = spawnSync('getent', ['passwd', '--', name], {stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8'});
-  if (result.error) throw result.error;
-  if (result.status !== 0) return 'unknown';
-  return parsePasswdLine(result.stdout.split('\n')[0] ?? '', name) ?? 'unknown';
-}
-
-/** One passwd(5) line for account `name`, or undefined when it names someone else or is malformed. */
-export function parsePasswdLine(line: string, name: string): Account | undefined {
-  const fields = line.split(':');
-  if (fields.length < 4 || fields[0] !== name) return undefined;
-  const uid = decimal(fields[2]!);
-  const gid = decimal(fields[3]!);
-  return uid === undefined || gid === undefined ? undefined : {name, uid, gid};
-}
-
-function decimal(text: string): number | undefined {
-  return /^[0-9]{1,10}$/.test(text) && Number(text) <= 0xffffffff ? Number(text) : undefined;
+  if (name === '' || name.includes('\0')) return 'unknown';
+  calls ??= loadProcessCalls();
+  const entry = calls.getpwnam(name);
+  if (entry === null) return 'unknown';
+  if (typeof entry === 'number') throw new SysError(`look up account ${name}`, errnoException(entry, 'getpwnam'));
+  return {name, uid: entry[0], gid: entry[1]};
 }

@@ -19,17 +19,17 @@ export type LimitTriples = bigint[];
 
 /**
  * daemontools' pathexec_run: a name containing `/` is executed as is; otherwise each element
- * of PATH (this process's own, not the one handed to the program, as daemontools does;
+ * of PATH (this process's own, `own`, not the one handed to the program, as daemontools does;
  * `/bin:/usr/bin` when unset; an empty
  * element means the current directory) is tried in turn. The search goes on past ENOENT,
  * EACCES, EPERM and EISDIR and stops at any other error; the error reported is the last one
  * that was not ENOENT. Before that, descriptors Node marked close-on-exec are inherited again.
  * On success this never returns: the process IS the program.
  */
-export function pathexec(calls: ProcessCalls, argv: readonly string[], env: Environment = calls.environ(), limits: LimitTriples = []): ExecFailure {
+export function pathexec(calls: ProcessCalls, argv: readonly string[], env: Environment = calls.environ(), limits: LimitTriples = [], own: Environment = calls.environ()): ExecFailure {
   const file = argv[0];
   if (file === undefined) return {step: 'run', code: 'ENOENT'};
-  const candidates = execCandidates(file, calls.environ());
+  const candidates = execCandidates(file, own);
   restoreInheritance(calls);
   const errno = calls.exec(candidates, argv, env, limits);
   return {step: errno < 0 ? 'setrlimit' : 'run', code: getSystemErrorName(-Math.abs(errno))};

@@ -1,4 +1,5 @@
 import {bytesOfName, hasEscapedBytes} from '../sys/byte-names.js';
+import {writeStdio} from '../sys/fd-writer.js';
 
 /**
  * The message grammar of every keepup command (daemontools/s6):
@@ -28,12 +29,13 @@ export function stderrReporter(prog: string, write: (text: string) => void = wri
 }
 
 /**
- * One synchronous write to fd 2, as djb's buffered flush does: lines never interleave. A file
+ * One synchronous write to fd 2, as djb's buffered flush does: lines never interleave (and no
+ * stream is set up for it, see writeStdio). A file
  * name's bytes that are not UTF-8 (escaped in the string, see sys/byte-names) go out as they are.
  */
 export function writeStderr(text: string): void {
   try {
-    process.stderr.write(hasEscapedBytes(text) ? bytesOfName(text) : text);
+    writeStdio(2, hasEscapedBytes(text) ? bytesOfName(text) : text);
   } catch {
     // stderr gone: nothing left to tell.
   }

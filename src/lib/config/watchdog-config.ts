@@ -1,7 +1,7 @@
 import {homedir, hostname} from 'node:os';
 import {createHash} from 'node:crypto';
 import {basename, dirname, isAbsolute, join, resolve} from 'node:path';
-import {validate as validateCron} from 'node-cron';
+import {createRequire} from 'node:module';
 import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml';
 import {decodeConfig} from './input.js';
 import {DEFAULT_STOP_TIMEOUT_MS} from '../supervisor/state.js';
@@ -230,6 +230,15 @@ function fileName(value: string): string | undefined {
 
 function noNul(value: string): string | undefined {
   return value.includes('\0') ? 'must not contain a NUL character' : undefined;
+}
+
+/**
+ * node-cron's validate, loaded on the first schedule to check: a config without `schedule:`
+ * (every `keepup check`) spares loading node-cron (issue 16).
+ */
+function validateCron(expression: string): boolean {
+  const nodeCron = createRequire(import.meta.url)('node-cron') as typeof import('node-cron');
+  return nodeCron.validate(expression);
 }
 
 /**

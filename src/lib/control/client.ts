@@ -1,7 +1,6 @@
 import {closeSync, constants, openSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import {CONTROL_FIFO, OK_FIFO} from '../service-dir/layout.js';
-import {systemTime} from '../time/time.js';
 import {errnoCode, isErrno} from '../sys/errno.js';
 
 /**
@@ -36,13 +35,16 @@ export function sendControl(dir: string, commands: string): SendResult {
  * The wait is synchronous (sendControl is), so it is on the system clock, never an injected one.
  */
 function writeAll(fd: number, bytes: Buffer): void {
-  const deadline = systemTime.now() + 5000;
+  // Taken at the first full FIFO, with Date.now (whole ms are enough for 5 s): svc spares
+  // loading perf_hooks, systemTime's fine clock (issue 16).
+  let deadline: number | undefined;
   let offset = 0;
   while (offset < bytes.length) {
     try {
       offset += writeSync(fd, bytes, offset);
     } catch (error) {
-      if (!isErrno(error, 'EAGAIN') || systemTime.now() > deadline) throw error;
+      deadline ??= Date.now() + 5000;
+      if (!isErrno(error, 'EAGAIN') || Date.now() > deadline) throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
   }

@@ -10,6 +10,9 @@ import {WEBHOOK_SPOOL_DIR} from '../notify/webhook.js';
 import {countSince, KEEP_MS} from '../watchdog/history.js';
 import {historyOrEmpty} from '../watchdog/pass.js';
 import {SPOOL_DIR} from '../watchdog/state-dir.js';
+import type {LastRun} from './last-run.js';
+
+export {LastRun} from './last-run.js';
 
 /**
  * keepup's Prometheus metrics, one family per fact, in the text format through prom-client.
@@ -18,19 +21,6 @@ import {SPOOL_DIR} from '../watchdog/state-dir.js';
  * bounded by them) and `kind`. The values are taken from the status rows at each scrape, so
  * `/metrics`, `/status.json` and `keepup status --json` always agree.
  */
-
-/** The last completed run of something periodic: a check pass (`keepup supervise`'s checker, `keepup cron`, `keepup check`), a scan of the tree. */
-export class LastRun {
-  private last: {startedMs: number; endedMs: number} | undefined;
-
-  record(startedMs: number, endedMs: number): void {
-    this.last = {startedMs, endedMs};
-  }
-
-  get latest(): {startedMs: number; endedMs: number} | undefined {
-    return this.last;
-  }
-}
 
 export interface MetricsInput {
   readonly rows: readonly StatusRow[];

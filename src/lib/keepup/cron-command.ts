@@ -9,8 +9,9 @@ import {residentPass} from './pass-report.js';
 import {residentSignals} from './resident-signals.js';
 import {LastRun} from '../http/metrics.js';
 import {startObserver} from '../http/observe.js';
+import {HELP} from './help.js';
 
-const SYNOPSIS = '[--config FILE]';
+const SYNOPSIS = HELP.cron.synopsis;
 
 /**
  * `keepup cron`: one resident process that runs a pass at start and then on the config's
@@ -22,7 +23,7 @@ const SYNOPSIS = '[--config FILE]';
  */
 export const cronCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
-  summary: 'stay resident and run the pass on the schedule from the config (default every ten minutes)',
+  summary: HELP.cron.summary,
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup cron ${SYNOPSIS}`);
     const {uids, load} = configLoader(configPath(values, context.cwd), context);

@@ -11,8 +11,9 @@ import {trustedUids} from '../security/ownership.js';
 import {isErrno} from '../sys/errno.js';
 import {loadCheckedConfig} from '../watchdog/load-config.js';
 import {configPath, type KeepupContext} from './context.js';
+import {HELP} from './help.js';
 
-const SYNOPSIS = '[NAME] [--config FILE] [--dir DIR] [--follow] [--json] [--limit N]';
+const SYNOPSIS = HELP.events.synopsis;
 /** How often `--follow` looks for new lines. */
 export const FOLLOW_POLL_MS = 500;
 
@@ -24,7 +25,7 @@ export const FOLLOW_POLL_MS = 500;
  */
 export const eventsCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
-  summary: 'show the event log (started, exited, restarting, gave-up, recovered, stopped, …), of one daemon or all',
+  summary: HELP.events.summary,
   async run(args, context) {
     const usage = `keepup events ${SYNOPSIS}`;
     const {values, operands} = parseOptionsAndOperands('keepup', args, {config: 'value', dir: 'value', follow: 'flag', json: 'flag', limit: 'value', help: 'flag'}, usage, 1);

@@ -4,13 +4,14 @@ import {EXIT_OK} from '../cli/exit-codes.js';
 import type {Subcommand} from '../cli/subcommands.js';
 import {hashPassword} from '../http/credentials.js';
 import type {KeepupContext} from './context.js';
+import {HELP} from './help.js';
 
-const SYNOPSIS = 'NAME < PASSWORD';
+const SYNOPSIS = HELP.httpPassword.synopsis;
 
 /** `keepup http-password NAME`: reads a password (the first line of stdin) and prints `NAME:scrypt$SALT$HASH` for `http.credentials`. */
 export const httpPasswordCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
-  summary: 'print a credentials line (NAME:scrypt$…) for http.credentials from the password on stdin',
+  summary: HELP.httpPassword.summary,
   run(args, context) {
     const name = args[0];
     if (args.length !== 1 || name === undefined || !/^[A-Za-z0-9._@+-]+$/.test(name)) {

@@ -13,8 +13,9 @@ import {readStatus} from '../status/file.js';
 import {loadCheckedConfig} from '../watchdog/load-config.js';
 import {lockStateDir, prepareStateDir} from '../watchdog/state-dir.js';
 import {configPath, type KeepupContext} from './context.js';
+import {HELP} from './help.js';
 
-const SYNOPSIS = 'NAME [--config FILE]';
+const SYNOPSIS = HELP.reset.synopsis;
 
 /**
  * `keepup reset NAME`: the restart policy starts afresh for the daemon NAME of the config, at
@@ -25,7 +26,7 @@ const SYNOPSIS = 'NAME [--config FILE]';
  */
 export const resetCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
-  summary: 'forget that the restart policy gave up on NAME (and its delay and count): it is tried again at once',
+  summary: HELP.reset.summary,
   async run(args, context) {
     const usage = `keepup reset ${SYNOPSIS}`;
     const {values, operands} = parseOptionsAndOperands('keepup', args, {config: 'value', help: 'flag'}, usage, 1);

@@ -11,8 +11,9 @@ import {trustedUids} from '../security/ownership.js';
 import {configPath, passContext, type KeepupContext} from './context.js';
 import {loadCheckedConfig} from '../watchdog/load-config.js';
 import {formatRow, serviceRows, statusRows, type StatusRow} from './service-report.js';
+import {HELP} from './help.js';
 
-const SYNOPSIS = '[--config FILE] [--json]';
+const SYNOPSIS = HELP.status.synopsis;
 
 /** `keepup status` exits 3 when a service that should be up is not (as `systemctl is-active`). */
 export const EXIT_NOT_UP = 3;
@@ -31,7 +32,7 @@ export function shouldBeUpButIsNot(row: StatusRow): boolean {
  */
 export const statusCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
-  summary: 'one line (or JSON object) per supervised service and per daemon checked by name; exit 3 when one that should be up is not',
+  summary: HELP.status.summary,
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', json: 'flag', help: 'flag'}, `keepup status ${SYNOPSIS}`);
     const uids = trustedUids(context.uid);

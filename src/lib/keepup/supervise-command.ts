@@ -13,8 +13,9 @@ import {residentSignals} from './resident-signals.js';
 import {Supervision} from './supervision.js';
 import {LastRun} from '../http/metrics.js';
 import {startObserver} from '../http/observe.js';
+import {HELP} from './help.js';
 
-const SYNOPSIS = '[--config FILE]';
+const SYNOPSIS = HELP.supervise.synopsis;
 
 /**
  * `keepup supervise`: the config upgraded to real supervision, resident. SIGHUP regenerates the
@@ -25,7 +26,7 @@ const SYNOPSIS = '[--config FILE]';
  */
 export const superviseCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
-  summary: 'generate a service tree from the config and supervise it in this process; daemons without run: are checked by name',
+  summary: HELP.supervise.summary,
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup supervise ${SYNOPSIS}`);
     const {uids, load} = configLoader(configPath(values, context.cwd), context);

@@ -1,9 +1,9 @@
-import {existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {FatalError} from '../cli/errors.js';
 import {errnoName} from './errno.js';
+import {isPackageRoot} from './package-root.js';
 
 /**
  * The process calls Node 20 lacks, from the package's small C addon (src/native/process.c,
@@ -34,6 +34,8 @@ export interface ProcessCalls {
   setCloexec(fd: number, on: boolean): number;
   /** flock(fd, LOCK_EX|LOCK_NB): 0, or the errno (EWOULDBLOCK/EAGAIN when held elsewhere). */
   flockExclusiveNonblocking(fd: number): number;
+  /** getpwnam_r(3): [uid, gid] of account `name`, null when there is none, or the errno. */
+  getpwnam(name: string | Buffer): [number, number] | null | number;
   /** mkfifo(2) with `mode` (the umask applies): 0 or the errno (EEXIST when the path exists, even as a dangling symlink). */
   mkfifo(path: string | Buffer, mode: number): number;
   /**
@@ -96,7 +98,7 @@ const ADDON = join('build', 'Release', 'keepup_process.node');
 export function loadProcessCalls(from: string = fileURLToPath(import.meta.url)): ProcessCalls {
   let dir = dirname(from);
   for (;;) {
-    if (existsSync(join(dir, 'package.json'))) break;
+    if (isPackageRoot(dir)) break;
     const up = dirname(dir);
     if (up === dir) throw new Error(`no package.json above ${from}`);
     dir = up;

@@ -9,10 +9,24 @@ import {fileURLToPath} from 'node:url';
 export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
   let dir = dirname(from);
   for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (isPackageRoot(dir)) return dir;
     const up = dirname(dir);
     if (up === dir) throw new Error(`no package.json above ${from}`);
     dir = up;
+  }
+}
+
+/**
+ * Whether DIR holds a package's own package.json: one with a name. The build's dist/bin holds a
+ * nameless one that only says its bundles are CommonJS.
+ */
+export function isPackageRoot(dir: string): boolean {
+  if (!existsSync(join(dir, 'package.json'))) return false;
+  try {
+    const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {name?: unknown};
+    return typeof json.name === 'string';
+  } catch {
+    return false;
   }
 }
 

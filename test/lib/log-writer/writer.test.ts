@@ -40,14 +40,17 @@ test('long lines: the first 1000 bytes decide and feed e and =, the directory ge
   t.is(read(join(cwd, 'st')), 'x'.repeat(1000) + '\n' + 'z'.repeat(499), '1001 bytes written, the tail kept');
 });
 
-test('t labels each line with the time its first byte was read, counted in the 1000 bytes', async (t) => {
+test('t labels each line with the time of the read (of READ_SIZE bytes) that brought its first byte, counted in the 1000 bytes', async (t) => {
   const cwd = tmpDir(t);
   const {writer} = await openTestWriter(cwd, ['t', '=st', './log']);
   await writer.feed(Buffer.from('one\n\n'));
+  // 1100 bytes: two reads of daemontools' 1024-byte buffer; the line starting in the second gets its time.
+  const long = 'x'.repeat(1050);
+  await writer.feed(Buffer.from(`${long}\ntwo\nthree\n`));
   await writer.end();
   const label = (n: number) => tai64n.format(tai64n.fromUnixMs(1_700_000_000_000 + n * 1000));
-  t.is(read(join(cwd, 'log/current')), `${label(1)} one\n${label(2)} \n`);
-  t.is(read(join(cwd, 'st')), `${label(2)} ` + '\n'.repeat(975));
+  t.is(read(join(cwd, 'log/current')), `${label(1)} one\n${label(1)} \n${label(2)} ${long}\n${label(3)} two\n${label(3)} three\n`);
+  t.is(read(join(cwd, 'st')), `${label(3)} three` + '\n'.repeat(970));
 });
 
 test('rotation by size at daemontools points, pruned to n-1 old files, finished files 0744', async (t) => {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import {closeSync, fstatSync, writeFileSync} from 'node:fs';
+import {closeSync, fstatSync, mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {FatalError} from '../../../src/lib/cli/errors.js';
 import {loadProcessCalls} from '../../../src/lib/sys/native.js';
@@ -21,7 +21,10 @@ test('the addon loads from the package root and its calls work', (t) => {
 
 test('a package without the built addon: a FatalError that says how to build it', (t) => {
   const root = tmpDir(t);
-  writeFileSync(join(root, 'package.json'), '{}');
+  writeFileSync(join(root, 'package.json'), '{"name": "keepup"}');
+  // The build's marker in dist/bin (a nameless package.json saying CommonJS) is not the root.
+  mkdirSync(join(root, 'dist', 'bin'), {recursive: true});
+  writeFileSync(join(root, 'dist', 'bin', 'package.json'), '{"type": "commonjs"}');
   const error = t.throws(() => loadProcessCalls(join(root, 'dist', 'bin', 'x.js')), {instanceOf: FatalError});
   t.regex(error?.message ?? '', /^unable to load .*build\/Release\/keepup_process\.node \(build it with `npm rebuild`\): /);
 });
