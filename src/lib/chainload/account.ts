@@ -1,5 +1,7 @@
 import {spawnSync} from 'node:child_process';
 
+const GETENT = '/usr/bin/getent';
+
 /** What setuidgid and envuidgid need from a passwd entry. */
 export interface Account {
   name: string;
@@ -11,11 +13,13 @@ export interface Account {
  * getpwnam(3) for any account, not just the current user's (Node only has os.userInfo()):
  * `getent passwd NAME` asks the C library, so NSS sources (LDAP, sssd, …) count as they do
  * for daemontools. Only an entry whose name is exactly NAME is accepted: getent also looks up
- * numeric uids, getpwnam does not. 'unknown' when there is no such account.
+ * numeric uids, getpwnam does not. 'unknown' when there is no such account. getent is run by
+ * its absolute path (glibc installs it in /usr/bin), never looked up in PATH: setuidgid runs as
+ * root with whatever PATH a run script gave it, and a service's PATH may not have it at all.
  */
 export function lookupAccount(name: string): Account | 'unknown' {
   if (name === '' || name.includes('\n') || name.includes('\0')) return 'unknown';
-  const result = spawnSync('getent', ['passwd', '--', name], {stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8'});
+  const result = spawnSync(GETENT, ['passwd', '--', name], {stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8'});
   if (result.error) throw result.error;
   if (result.status !== 0) return 'unknown';
   return parsePasswdLine(result.stdout.split('\n')[0] ?? '', name) ?? 'unknown';

@@ -1,13 +1,14 @@
 import {existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
-import {dirname, join} from 'node:path';
+import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {FatalError} from '../cli/errors.js';
 import {errnoName} from './errno.js';
+import {packageRoot} from './package-root.js';
 
 /**
  * The process calls Node 20 lacks, from the package's small C addon (src/native/process.c,
- * built by node-gyp when the package is installed): execve, pipe, setsid, get/setrlimit,
+ * prebuilt for linux-x64 and linux-arm64, else built by node-gyp when the package is installed): execve, pipe, setsid, get/setrlimit,
  * the close-on-exec flag, a non-blocking flock(2), mkfifo(2), and the supervisor's spawn (fork
  * with the child held before execve until released, exit seen through a pidfd). Failures come
  * back as errno numbers.
@@ -85,21 +86,25 @@ export const STDIO_IGNORE = -2;
 /** The step that failed in a spawned child, as ProcessCalls.spawn reports it. */
 export const SPAWN_STAGES = ['execve', 'setsid', 'set up stdio', 'chdir', 'setrlimit', 'setgroups', 'setgid', 'setuid', 'close descriptors'] as const;
 
-const ADDON = join('build', 'Release', 'keepup_process.node');
+/**
+ * Where the addon is looked for in the package root, in order: the source build (node-gyp, at
+ * `npm ci` in a checkout or at install when no prebuilt binary fits), then the binary the
+ * tarball ships for this architecture (scripts/prebuild.mjs, named as prebuildify names a
+ * Node-API build). node-gyp-build picks between them at install time only: its loader also takes
+ * the path from the environment (KEEPUP_PREBUILD, npm_config_arch), and a root process started
+ * with a service's env dir must not load native code from where a variable says.
+ */
+export function addonCandidates(root: string): [string, string] {
+  return [join(root, 'build', 'Release', 'keepup_process.node'), join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'node.node')];
+}
 
 /**
  * Loads the addon from the package root (the first directory above this file that holds
  * package.json), so it works from the bundles in dist/bin and from the transpiled tests alike.
  */
 export function loadProcessCalls(from: string = fileURLToPath(import.meta.url)): ProcessCalls {
-  let dir = dirname(from);
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) break;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${from}`);
-    dir = up;
-  }
-  const path = join(dir, ADDON);
+  const candidates = addonCandidates(packageRoot(from));
+  const path = candidates.find((candidate) => existsSync(candidate)) ?? candidates[0];
   try {
     return createRequire(from)(path) as ProcessCalls;
   } catch (error) {
