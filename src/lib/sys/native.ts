@@ -35,6 +35,11 @@ export interface ProcessCalls {
   setCloexec(fd: number, on: boolean): number;
   /** flock(fd, LOCK_EX|LOCK_NB): 0, or the errno (EWOULDBLOCK/EAGAIN when held elsewhere). */
   flockExclusiveNonblocking(fd: number): number;
+  /**
+   * One datagram `message` to the AF_UNIX socket `socket` (a path, or `@name` for an abstract
+   * one), as sd_notify(3) sends: 0 or the errno (EINVAL for a name that is neither).
+   */
+  notify(socket: string | Buffer, message: Buffer): number;
   /** mkfifo(2) with `mode` (the umask applies): 0 or the errno (EEXIST when the path exists, even as a dangling symlink). */
   mkfifo(path: string | Buffer, mode: number): number;
   /**
