@@ -260,6 +260,26 @@ static napi_value do_set_cloexec(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * setNonblocking(fd, on) -> 0 or errno: O_NONBLOCK on fd's open file description, which the
+ * caller's process shares (Node sets it on stdio pipes and sockets it writes to).
+ */
+static napi_value do_set_nonblocking(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  int32_t fd;
+  bool on;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 2 || napi_get_value_int32(env, args[0], &fd) != napi_ok || napi_get_value_bool(env, args[1], &on) != napi_ok) {
+    napi_throw_type_error(env, NULL, "setNonblocking(fd, on)");
+    return NULL;
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return int_value(env, errno);
+  flags = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+  return int_value(env, fcntl(fd, F_SETFL, flags) < 0 ? errno : 0);
+}
+
+/*
  * flockExclusiveNonblocking(fd) -> 0, or errno (EWOULDBLOCK when another open file description
  * holds the lock): BSD flock(2), the lock daemontools' supervise, multilog and setlock honour.
  * Only the non-blocking form: a blocking wait here would stall Node's event loop.
@@ -734,6 +754,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"getrlimit", NULL, do_getrlimit, NULL, NULL, NULL, napi_default, NULL},
     {"setrlimit", NULL, do_setrlimit, NULL, NULL, NULL, napi_default, NULL},
     {"setCloexec", NULL, do_set_cloexec, NULL, NULL, NULL, napi_default, NULL},
+    {"setNonblocking", NULL, do_set_nonblocking, NULL, NULL, NULL, napi_default, NULL},
     {"flockExclusiveNonblocking", NULL, do_flock, NULL, NULL, NULL, napi_default, NULL},
     {"mkfifo", NULL, do_mkfifo, NULL, NULL, NULL, napi_default, NULL},
     {"notify", NULL, do_notify, NULL, NULL, NULL, napi_default, NULL},

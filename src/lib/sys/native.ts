@@ -33,6 +33,8 @@ export interface ProcessCalls {
   setrlimit(resource: number, soft: bigint, hard: bigint): number;
   /** 0 or the errno. */
   setCloexec(fd: number, on: boolean): number;
+  /** O_NONBLOCK on fd's open file description: 0 or the errno. */
+  setNonblocking(fd: number, on: boolean): number;
   /** flock(fd, LOCK_EX|LOCK_NB): 0, or the errno (EWOULDBLOCK/EAGAIN when held elsewhere). */
   flockExclusiveNonblocking(fd: number): number;
   /**
