@@ -10,6 +10,10 @@ const SYNOPSIS = '[--config FILE] [--dry-run]';
 
 export const checkCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
+  options: [
+    ['--config FILE', 'the config (default: watchdog.config.yaml in the current directory)'],
+    ['--dry-run', 'say for each daemon whether it runs or which script would run; start, lock, write and mail nothing'],
+  ],
   summary: 'one pass: restart every configured daemon missing from the process table',
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', 'dry-run': 'flag', help: 'flag'}, `keepup check ${SYNOPSIS}`);

@@ -22,6 +22,7 @@ const SYNOPSIS = '[--config FILE]';
  */
 export const cronCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
+  options: [['--config FILE', 'the config (default: watchdog.config.yaml in the current directory)']],
   summary: 'stay resident and run the pass on the schedule from the config (default every ten minutes)',
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup cron ${SYNOPSIS}`);

@@ -24,6 +24,13 @@ export const FOLLOW_POLL_MS = 500;
  */
 export const eventsCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
+  options: [
+    ['--config FILE', 'the config (default: watchdog.config.yaml in the current directory)'],
+    ['--dir DIR', 'read the event log of the service directory DIR (a plain svscan or supervise) instead'],
+    ['--follow', 'print new events as they come, until SIGINT or SIGTERM'],
+    ['--json', 'the events as JSON lines'],
+    ['--limit N', 'only the last N events'],
+  ],
   summary: 'show the event log (started, exited, restarting, gave-up, recovered, stopped, …), of one daemon or all',
   async run(args, context) {
     const usage = `keepup events ${SYNOPSIS}`;

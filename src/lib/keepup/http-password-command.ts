@@ -10,6 +10,7 @@ const SYNOPSIS = 'NAME < PASSWORD';
 /** `keepup http-password NAME`: reads a password (the first line of stdin) and prints `NAME:scrypt$SALT$HASH` for `http.credentials`. */
 export const httpPasswordCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
+  options: [],
   summary: 'print a credentials line (NAME:scrypt$…) for http.credentials from the password on stdin',
   run(args, context) {
     const name = args[0];

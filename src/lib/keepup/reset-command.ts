@@ -25,6 +25,7 @@ const SYNOPSIS = 'NAME [--config FILE]';
  */
 export const resetCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
+  options: [['--config FILE', 'the config (default: watchdog.config.yaml in the current directory)']],
   summary: 'forget that the restart policy gave up on NAME (and its delay and count): it is tried again at once',
   async run(args, context) {
     const usage = `keepup reset ${SYNOPSIS}`;

@@ -31,6 +31,10 @@ export function shouldBeUpButIsNot(row: StatusRow): boolean {
  */
 export const statusCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
+  options: [
+    ['--config FILE', 'the config (default: watchdog.config.yaml in the current directory)'],
+    ['--json', 'one JSON document instead of the table'],
+  ],
   summary: 'one line (or JSON object) per supervised service and per daemon checked by name; exit 3 when one that should be up is not',
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', json: 'flag', help: 'flag'}, `keepup status ${SYNOPSIS}`);

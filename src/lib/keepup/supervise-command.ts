@@ -28,6 +28,7 @@ const READY_POLL_MS = 100;
  */
 export const superviseCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
+  options: [['--config FILE', 'the config (default: watchdog.config.yaml in the current directory)']],
   summary: 'generate a service tree from the config and supervise it in this process; daemons without run: are checked by name',
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup supervise ${SYNOPSIS}`);
