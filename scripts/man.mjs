@@ -31,7 +31,7 @@ const PAGES = [
       'Restart policy, events and notifications',
       '!Restart policy',
       'Metrics, status page and a fleet',
-      //INIT
+      'Running under init: systemd, inittab, containers',
       SHARED,
     ],
   },
