@@ -5,7 +5,7 @@
 // prebuilt that fits builds the addon from the shipped sources.
 import test from 'ava';
 import {execFileSync} from 'node:child_process';
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {defaultStateDir} from '../../src/lib/config/watchdog-config.js';
@@ -81,7 +81,10 @@ test.serial('the tarball installs without a compiler and its commands work: keep
   const installed = await install(prefix, env);
   t.false(existsSync(join(installed, 'build')), 'nothing was compiled: the prebuilt addon was used');
   t.is(elfMachine(join(installed, 'prebuilds', 'linux-x64', 'node.node')), 62);
-  t.is(elfMachine(join(installed, 'prebuilds', 'linux-arm64', 'node.node')), 183);
+  const arm64 = join(installed, 'prebuilds', 'linux-arm64', 'node.node');
+  t.is(elfMachine(arm64), 183);
+  // It cannot be loaded here; that it is a Node-API module is what its dynamic symbols say.
+  t.regex(execFileSync('aarch64-linux-gnu-nm', ['-D', '--defined-only', arm64], {encoding: 'utf8'}), / T napi_register_module_v1\n/);
   const commands = {...env, PATH: `${join(prefix, 'bin')}:${path}`};
   const keepup = (args: string[]) => run(join(prefix, 'bin', 'keepup'), args, {env: commands, cwd: work, timeoutMs: 60_000});
 
@@ -119,8 +122,17 @@ test.serial('the tarball installs without a compiler and its commands work: keep
   t.true(up.startsWith(`${join(scan, 'one')}: up (pid `));
   t.is(svscan.exitCode, null);
 
-  const man = await run('man', ['-w', 'keepup'], {env: {...process.env, MANPATH: join(prefix, 'share', 'man')}});
-  t.deepEqual([man.code, man.stdout], [0, `${join(prefix, 'share', 'man', 'man1', 'keepup.1')}\n`]);
+  // npm links the pages into PREFIX/share/man/manN; man finds them there.
+  const page = join(prefix, 'share', 'man', 'man1', 'keepup.1');
+  t.is(realpathSync(page), join(installed, 'man', 'keepup.1'));
+  const manEnv = {...process.env, MANPATH: join(prefix, 'share', 'man'), MANPAGER: 'cat', MANWIDTH: '100'};
+  const located = await run('man', ['-w', 'keepup'], {env: manEnv});
+  t.deepEqual([located.code, realpathSync(located.stdout.trim())], [0, realpathSync(page)]);
+  const shown = await run('man', ['keepup'], {env: manEnv});
+  t.is(shown.code, 0);
+  t.true(shown.stdout.includes('keepup check'));
+  t.true(existsSync(join(prefix, 'share', 'man', 'man5', 'watchdog.config.yaml.5')));
+  t.true(existsSync(join(prefix, 'share', 'man', 'man8', 'svscan.8')));
 });
 
 test.serial('with no prebuilt binary that fits, the install builds the addon from the shipped sources', async (t) => {
