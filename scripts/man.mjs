@@ -1,7 +1,7 @@
 // Generates the man pages in man/ from the README's sections (marked-man renders the markdown
-// to roff), so the pages and the README never disagree: `node scripts/man.mjs` writes them,
-// `node scripts/man.mjs --check` exits 1 naming every page that differs from what the README
-// gives (the test suite runs it). `--readme FILE` reads another README (for that test).
+// to roff), so the pages and the README never disagree: `npm run build` (and so `npm pack`)
+// writes them, `node scripts/man.mjs --check` exits 1 naming every page that differs from what
+// the README gives (the test suite runs it). `--readme FILE` reads another README (for that test).
 import markedMan from 'marked-man';
 import {Marked} from 'marked';
 import {mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
@@ -138,7 +138,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       }
     });
     const extra = readdirSync(dir).filter((file) => !pages.some(([name]) => name === file));
-    for (const [file] of stale) console.error(`man/${file}: not what the README gives (run node scripts/man.mjs)`);
+    for (const [file] of stale) console.error(`man/${file}: not what the README gives (run npm run build)`);
     for (const file of extra) console.error(`man/${file}: no page of that name is generated`);
     process.exit(stale.length + extra.length === 0 ? 0 : 1);
   }

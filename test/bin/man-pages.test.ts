@@ -10,7 +10,7 @@ import {tmpDir} from '../helpers/tmp.js';
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {man: string[]; bin: Record<string, string>};
 const check = (args: string[] = []) => run(process.execPath, [join(ROOT, 'scripts', 'man.mjs'), '--check', ...args], {cwd: ROOT});
 
-test('man/ is what the README gives (else: node scripts/man.mjs)', async (t) => {
+test('man/ is what the README gives (npm run build makes it)', async (t) => {
   const result = await check();
   t.deepEqual([result.code, result.stderr], [0, '']);
 });
@@ -20,7 +20,7 @@ test('a README edit makes the page of that section stale', async (t) => {
   const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
   writeFileSync(readme, text.replace('### svok\n', '### svok\n\nOne more sentence.\n'));
   const result = await check(['--readme', readme]);
-  t.deepEqual([result.code, result.stderr], [1, 'man/svok.8: not what the README gives (run node scripts/man.mjs)\n']);
+  t.deepEqual([result.code, result.stderr], [1, 'man/svok.8: not what the README gives (run npm run build)\n']);
 });
 
 test('package.json installs every page: keepup(1), watchdog.config.yaml(5), one per daemontools command', (t) => {
