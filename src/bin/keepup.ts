@@ -7,7 +7,7 @@ import type {KeepupContext} from '../lib/keepup/context.js';
 import {HELP} from '../lib/keepup/help.js';
 
 /** A subcommand whose code is loaded when it runs: a `keepup check` loads no HTTP server, metrics or supervisor. */
-function lazy(help: {synopsis: string; summary: string}, load: () => Promise<Subcommand<KeepupContext>>): Subcommand<KeepupContext> {
+function lazy(help: Pick<Subcommand<KeepupContext>, 'synopsis' | 'summary' | 'options'>, load: () => Promise<Subcommand<KeepupContext>>): Subcommand<KeepupContext> {
   return {...help, run: async (args, context) => (await load()).run(args, context)};
 }
 

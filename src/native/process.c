@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
+#include <stddef.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -259,6 +261,26 @@ static napi_value do_set_cloexec(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * setNonblocking(fd, on) -> 0 or errno: O_NONBLOCK on fd's open file description, which the
+ * caller's process shares (Node sets it on stdio pipes and sockets it writes to).
+ */
+static napi_value do_set_nonblocking(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  int32_t fd;
+  bool on;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 2 || napi_get_value_int32(env, args[0], &fd) != napi_ok || napi_get_value_bool(env, args[1], &on) != napi_ok) {
+    napi_throw_type_error(env, NULL, "setNonblocking(fd, on)");
+    return NULL;
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return int_value(env, errno);
+  flags = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+  return int_value(env, fcntl(fd, F_SETFL, flags) < 0 ? errno : 0);
+}
+
+/*
  * flockExclusiveNonblocking(fd) -> 0, or errno (EWOULDBLOCK when another open file description
  * holds the lock): BSD flock(2), the lock daemontools' supervise, multilog and setlock honour.
  * Only the non-blocking form: a blocking wait here would stall Node's event loop.
@@ -351,6 +373,49 @@ static napi_value do_getpwnam(napi_env env, napi_callback_info info) {
     CHECK(napi_get_null(env, &out));
     return out;
   }
+  return int_value(env, error);
+}
+
+/*
+ * notify(socket, message) -> 0 or errno: one datagram, sd_notify(3)'s protocol, to the
+ * AF_UNIX socket named by $NOTIFY_SOCKET; a leading '@' names an abstract socket (a NUL in
+ * sun_path). Node has no datagram AF_UNIX socket; this is the whole of what readiness needs,
+ * so no libsystemd. The socket is close-on-exec and non-blocking: a full receiver drops the
+ * message rather than stopping the supervisor.
+ */
+static napi_value do_notify(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  void *data;
+  size_t length;
+  bool is_buffer;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 2 || napi_is_buffer(env, args[1], &is_buffer) != napi_ok || !is_buffer || napi_get_buffer_info(env, args[1], &data, &length) != napi_ok) {
+    napi_throw_type_error(env, NULL, "notify(socket, message Buffer)");
+    return NULL;
+  }
+  char *name = string_copy(env, args[0]);
+  if (!name) {
+    napi_throw_type_error(env, NULL, "notify: socket must be a string or a Buffer");
+    return NULL;
+  }
+  struct sockaddr_un address;
+  memset(&address, 0, sizeof address);
+  address.sun_family = AF_UNIX;
+  size_t name_length = strlen(name);
+  if ((name[0] != '/' && name[0] != '@') || name_length >= sizeof address.sun_path) {
+    free(name);
+    return int_value(env, EINVAL);
+  }
+  memcpy(address.sun_path, name, name_length);
+  if (name[0] == '@') address.sun_path[0] = '\0';
+  free(name);
+  socklen_t address_length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + name_length + (address.sun_path[0] ? 1 : 0));
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return int_value(env, errno);
+  ssize_t sent = sendto(fd, data, length, MSG_NOSIGNAL, (struct sockaddr *)&address, address_length);
+  int error = sent < 0 ? errno : 0;
+  close(fd);
   return int_value(env, error);
 }
 
@@ -797,9 +862,11 @@ static napi_value init(napi_env env, napi_value exports) {
     {"getrlimit", NULL, do_getrlimit, NULL, NULL, NULL, napi_default, NULL},
     {"setrlimit", NULL, do_setrlimit, NULL, NULL, NULL, napi_default, NULL},
     {"setCloexec", NULL, do_set_cloexec, NULL, NULL, NULL, napi_default, NULL},
+    {"setNonblocking", NULL, do_set_nonblocking, NULL, NULL, NULL, napi_default, NULL},
     {"flockExclusiveNonblocking", NULL, do_flock, NULL, NULL, NULL, napi_default, NULL},
     {"mkfifo", NULL, do_mkfifo, NULL, NULL, NULL, napi_default, NULL},
     {"getpwnam", NULL, do_getpwnam, NULL, NULL, NULL, napi_default, NULL},
+    {"notify", NULL, do_notify, NULL, NULL, NULL, napi_default, NULL},
     {"spawn", NULL, do_spawn, NULL, NULL, NULL, napi_default, NULL},
     {"release", NULL, do_release, NULL, NULL, NULL, napi_default, NULL},
     {"detach", NULL, do_detach, NULL, NULL, NULL, napi_default, NULL},

@@ -22,8 +22,8 @@ export interface ResidentKeepup {
  * exit), SIGKILL if it lingers, and every child still named in a status file under `serviceDir`
  * (its `.removed/` too) is killed with its process group.
  */
-export function startResident(t: ExecutionContext, config: string, serviceDir: string): ResidentKeepup {
-  const child = spawn(process.execPath, [bin('keepup'), 'supervise', '--config', config], {stdio: ['ignore', 'pipe', 'pipe']});
+export function startResident(t: ExecutionContext, config: string, serviceDir: string, env?: NodeJS.ProcessEnv): ResidentKeepup {
+  const child = spawn(process.execPath, [bin('keepup'), 'supervise', '--config', config], {stdio: ['ignore', 'pipe', 'pipe'], ...(env ? {env} : {})});
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -3,7 +3,7 @@ import {accessSync, closeSync, constants, statSync} from 'node:fs';
 import {Socket} from 'node:net';
 import {getSystemErrorName} from 'node:util';
 import {execCandidates} from './pathexec.js';
-import {restoreInheritance} from '../sys/fd-inheritance.js';
+import {restoreInheritance, restoreStdioBlocking} from '../sys/fd-inheritance.js';
 import type {ProcessCalls} from '../sys/native.js';
 import {errnoCode} from '../sys/errno.js';
 
@@ -32,6 +32,7 @@ export async function runInForeground(calls: ProcessCalls, argv: readonly string
     return {kind: 'failed', step: 'run', code: resolved.code};
   }
   const inherited = new Set(restoreInheritance(calls));
+  restoreStdioBlocking(calls);
   const stdio: Array<'inherit' | 'ignore' | number> = ['inherit', 'inherit', 'inherit'];
   for (let fd = 3, copies = 0; copies <= EXTRA_WRITE_FDS; fd++) {
     // 'ignore' above fd 2 leaves the inherited descriptor of that number in place.

@@ -1,6 +1,6 @@
 import {getSystemErrorName} from 'node:util';
 import type {ProcessCalls} from '../sys/native.js';
-import {restoreInheritance} from '../sys/fd-inheritance.js';
+import {restoreInheritance, restoreStdioBlocking} from '../sys/fd-inheritance.js';
 
 /**
  * Why the program could not be run: the errno code daemontools would report, and the step
@@ -31,6 +31,7 @@ export function pathexec(calls: ProcessCalls, argv: readonly string[], env: Envi
   if (file === undefined) return {step: 'run', code: 'ENOENT'};
   const candidates = execCandidates(file, own);
   restoreInheritance(calls);
+  restoreStdioBlocking(calls);
   const errno = calls.exec(candidates, argv, env, limits);
   return {step: errno < 0 ? 'setrlimit' : 'run', code: getSystemErrorName(-Math.abs(errno))};
 }

@@ -2,6 +2,7 @@ import {GetoptError} from './getopt.js';
 import {EXIT_INTERNAL, EXIT_OK} from './exit-codes.js';
 import {FatalError, KeepupError, UsageError} from './errors.js';
 import {fatalLine, usageLine, writeStderr} from './messages.js';
+import {packageVersion} from '../sys/package-root.js';
 
 export type Main = (args: string[]) => Promise<number | void> | number | void;
 
@@ -10,6 +11,13 @@ export type Main = (args: string[]) => Promise<number | void> | number | void;
  * It sets `process.exitCode` and never calls `process.exit()`, so pending output drains.
  */
 export async function runMain(prog: string, main: Main, args: string[] = process.argv.slice(2)): Promise<void> {
+  // A lone --version, for every command: which keepup it is (daemontools' commands had none,
+  // and took --version as a usage error).
+  if (args.length === 1 && args[0] === '--version') {
+    process.stdout.write(prog === 'keepup' ? `keepup ${packageVersion()}\n` : `${prog} (keepup ${packageVersion()})\n`);
+    process.exitCode = EXIT_OK;
+    return;
+  }
   try {
     const code = await main(args);
     process.exitCode = code ?? EXIT_OK;

@@ -4,20 +4,29 @@ import {packageVersion} from '../sys/package-root.js';
 
 /**
  * A command made of subcommands (`keepup check`, `keepup cron`, …): a table from name to
- * handler, so adding one is one entry. `--help` (alone or after the name) prints the usage to
- * stdout and exits 0; a lone `--version` prints `PROG VERSION` (package.json's) and exits 0; no
+ * handler, so adding one is one entry. `--help` prints every subcommand's usage, `NAME --help`
+ * that subcommand's options, to stdout, and exits 0; a lone `--version` prints `PROG VERSION` (package.json's) and exits 0; no
  * name or an unknown one is a usage error.
  */
 export interface Subcommand<C> {
   /** Arguments after the name, e.g. `[--config FILE] [--dry-run]`. */
   synopsis: string;
   summary: string;
+  /** Every option the subcommand takes (`--config FILE`), with what it does: `keepup NAME --help` lists them. */
+  options: ReadonlyArray<readonly [string, string]>;
   run(args: string[], context: C): Promise<number> | number;
 }
 
 export function usageText(prog: string, table: Record<string, Subcommand<never>>): string {
   const lines = Object.entries(table).map(([name, sub]) => `  ${prog} ${name} ${sub.synopsis}\n      ${sub.summary}\n`);
   return `usage:\n${lines.join('')}`;
+}
+
+/** `keepup NAME --help`: the synopsis, the summary, and every option with what it does. */
+export function subcommandHelp(prog: string, name: string, sub: Subcommand<never>): string {
+  const options = [...sub.options, ['--help', 'print this and exit 0'] as const];
+  const width = Math.max(...options.map(([flag]) => flag.length));
+  return `usage: ${prog} ${name} ${sub.synopsis}\n  ${sub.summary}\n\noptions:\n${options.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}\n`).join('')}`;
 }
 
 export function synopsisLine(prog: string, table: Record<string, Subcommand<never>>): string {
@@ -30,8 +39,12 @@ export async function dispatch<C>(prog: string, table: Record<string, Subcommand
     out(`${prog} ${packageVersion()}\n`);
     return EXIT_OK;
   }
-  if (name === '--help' || (name !== undefined && Object.hasOwn(table, name) && rest.includes('--help'))) {
-    out(usageText(prog, table));
+  if (name === '--help') {
+    out(`${usageText(prog, table)}\n  ${prog} --version\n      print the version and exit 0\n  ${prog} NAME --help\n      the options of NAME\n`);
+    return EXIT_OK;
+  }
+  if (name !== undefined && Object.hasOwn(table, name) && rest.includes('--help')) {
+    out(subcommandHelp(prog, name, table[name]!));
     return EXIT_OK;
   }
   if (name === undefined || !Object.hasOwn(table, name)) {

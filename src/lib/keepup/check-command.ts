@@ -11,6 +11,7 @@ const SYNOPSIS = HELP.check.synopsis;
 export const checkCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
   summary: HELP.check.summary,
+  options: HELP.check.options,
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', 'dry-run': 'flag', help: 'flag'}, `keepup check ${SYNOPSIS}`);
     const {uids, load} = configLoader(configPath(values, context.cwd), context);

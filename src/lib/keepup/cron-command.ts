@@ -24,6 +24,7 @@ const SYNOPSIS = HELP.cron.synopsis;
 export const cronCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
   summary: HELP.cron.summary,
+  options: HELP.cron.options,
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup cron ${SYNOPSIS}`);
     const {uids, load} = configLoader(configPath(values, context.cwd), context);

@@ -26,6 +26,7 @@ export const FOLLOW_POLL_MS = 500;
 export const eventsCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
   summary: HELP.events.summary,
+  options: HELP.events.options,
   async run(args, context) {
     const usage = `keepup events ${SYNOPSIS}`;
     const {values, operands} = parseOptionsAndOperands('keepup', args, {config: 'value', dir: 'value', follow: 'flag', json: 'flag', limit: 'value', help: 'flag'}, usage, 1);

@@ -12,6 +12,7 @@ const SYNOPSIS = HELP.httpPassword.synopsis;
 export const httpPasswordCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
   summary: HELP.httpPassword.summary,
+  options: HELP.httpPassword.options,
   run(args, context) {
     const name = args[0];
     if (args.length !== 1 || name === undefined || !/^[A-Za-z0-9._@+-]+$/.test(name)) {

@@ -27,6 +27,7 @@ const SYNOPSIS = HELP.reset.synopsis;
 export const resetCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
   summary: HELP.reset.summary,
+  options: HELP.reset.options,
   async run(args, context) {
     const usage = `keepup reset ${SYNOPSIS}`;
     const {values, operands} = parseOptionsAndOperands('keepup', args, {config: 'value', help: 'flag'}, usage, 1);

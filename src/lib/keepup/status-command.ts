@@ -33,6 +33,7 @@ export function shouldBeUpButIsNot(row: StatusRow): boolean {
 export const statusCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
   summary: HELP.status.summary,
+  options: HELP.status.options,
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', json: 'flag', help: 'flag'}, `keepup status ${SYNOPSIS}`);
     const uids = trustedUids(context.uid);

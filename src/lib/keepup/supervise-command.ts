@@ -14,8 +14,11 @@ import {Supervision} from './supervision.js';
 import {LastRun} from '../http/metrics.js';
 import {startObserver} from '../http/observe.js';
 import {HELP} from './help.js';
+import {sdNotify, takeNotifySocket} from '../sys/sd-notify.js';
 
 const SYNOPSIS = HELP.supervise.synopsis;
+/** How often the tree is looked at until it is up, for READY=1. */
+const READY_POLL_MS = 100;
 
 /**
  * `keepup supervise`: the config upgraded to real supervision, resident. SIGHUP regenerates the
@@ -27,8 +30,10 @@ const SYNOPSIS = HELP.supervise.synopsis;
 export const superviseCommand: Subcommand<KeepupContext> = {
   synopsis: SYNOPSIS,
   summary: HELP.supervise.summary,
+  options: HELP.supervise.options,
   async run(args, context) {
     const values = parseLongOptions('keepup', args, {config: 'value', help: 'flag'}, `keepup supervise ${SYNOPSIS}`);
+    const notifySocket = takeNotifySocket(context.env);
     const {uids, load} = configLoader(configPath(values, context.cwd), context);
     let config = load();
     const passes = new LastRun();
@@ -74,7 +79,28 @@ export const superviseCommand: Subcommand<KeepupContext> = {
       throw error;
     }
     context.out(`keepup: ${formatSupervising(supervision.census())}\n`);
+    const tell = (state: string) => {
+      const failure = sdNotify(state, notifySocket);
+      if (failure !== null) context.reporter.warn(failure);
+    };
+    // Under systemd's Type=notify the unit is started once every service runs (and is ready,
+    // for those with ready:); a service that never comes up leaves it starting until
+    // TimeoutStartSec, where systemctl status shows it, or until it is stopped.
+    let stopping = false;
+    let poll: ReturnType<typeof context.time.setTimeout> | undefined;
+    if (notifySocket.NOTIFY_SOCKET) {
+      const check = () => {
+        poll = undefined;
+        if (stopping) return;
+        if (supervision.treeUp()) tell('READY=1');
+        else poll = context.time.setTimeout(check, READY_POLL_MS);
+      };
+      check();
+    }
     await stopped;
+    stopping = true;
+    if (poll !== undefined) context.time.clearTimeout(poll);
+    tell('STOPPING=1');
     await busy;
     await http?.close();
     await supervision.stop();

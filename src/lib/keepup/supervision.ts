@@ -165,6 +165,11 @@ export class Supervision {
     return {dir: this.config.serviceDir, services: this.scanner.services().length, checked: checkedDaemons(this.config).daemons.length};
   }
 
+  /** Every service (a daemon with `run:`) has a process, and is ready when it has `ready:`: what keepup supervise's READY=1 waits for. */
+  treeUp(): boolean {
+    return this.config.daemons.every((daemon) => this.satisfied(daemon.name));
+  }
+
   /** Stops checking and takes every service down (loggers last). */
   async stop(): Promise<void> {
     this.order.stop();

@@ -68,7 +68,7 @@ export function createMailer(spec: TransportSpec, options: MailerOptions = {}): 
     if (spec.kind === 'smtp') {
       const security = tls === 'plain' ? {ignoreTLS: true} : tls === 'any' ? {tls: {rejectUnauthorized: false}} : {};
       // Built here: nodemailer.createTransport({url}) would drop every option but the URL's.
-      const {default: SMTPTransport} = await import('nodemailer/lib/smtp-transport/index.js');
+      const {default: SMTPTransport} = await import('nodemailer/lib/smtp-transport');
       return nodemailer.createTransport(new SMTPTransport({url: spec.url, ...TIMEOUTS, ...security}));
     }
     return nodemailer.createTransport({sendmail: true, newline: 'unix', path: sendmail && 'path' in sendmail ? sendmail.path : 'sendmail'});

@@ -1,13 +1,14 @@
+import {existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
-import {dirname, join} from 'node:path';
+import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {FatalError} from '../cli/errors.js';
 import {errnoName} from './errno.js';
-import {isPackageRoot} from './package-root.js';
+import {packageRoot} from './package-root.js';
 
 /**
  * The process calls Node 20 lacks, from the package's small C addon (src/native/process.c,
- * built by node-gyp when the package is installed): execve, pipe, setsid, get/setrlimit,
+ * prebuilt for linux-x64 and linux-arm64, else built by node-gyp when the package is installed): execve, pipe, setsid, get/setrlimit,
  * the close-on-exec flag, a non-blocking flock(2), mkfifo(2), and the supervisor's spawn (fork
  * with the child held before execve until released, exit seen through a pidfd). Failures come
  * back as errno numbers.
@@ -32,10 +33,17 @@ export interface ProcessCalls {
   setrlimit(resource: number, soft: bigint, hard: bigint): number;
   /** 0 or the errno. */
   setCloexec(fd: number, on: boolean): number;
+  /** O_NONBLOCK on fd's open file description: 0 or the errno. */
+  setNonblocking(fd: number, on: boolean): number;
   /** flock(fd, LOCK_EX|LOCK_NB): 0, or the errno (EWOULDBLOCK/EAGAIN when held elsewhere). */
   flockExclusiveNonblocking(fd: number): number;
   /** getpwnam_r(3): [uid, gid] of account `name`, null when there is none, or the errno. */
   getpwnam(name: string | Buffer): [number, number] | null | number;
+  /**
+   * One datagram `message` to the AF_UNIX socket `socket` (a path, or `@name` for an abstract
+   * one), as sd_notify(3) sends: 0 or the errno (EINVAL for a name that is neither).
+   */
+  notify(socket: string | Buffer, message: Buffer): number;
   /** mkfifo(2) with `mode` (the umask applies): 0 or the errno (EEXIST when the path exists, even as a dangling symlink). */
   mkfifo(path: string | Buffer, mode: number): number;
   /**
@@ -89,21 +97,25 @@ export const STDIO_IGNORE = -2;
 /** The step that failed in a spawned child, as ProcessCalls.spawn reports it. */
 export const SPAWN_STAGES = ['execve', 'setsid', 'set up stdio', 'chdir', 'setrlimit', 'setgroups', 'setgid', 'setuid', 'close descriptors'] as const;
 
-const ADDON = join('build', 'Release', 'keepup_process.node');
+/**
+ * Where the addon is looked for in the package root, in order: the source build (node-gyp, at
+ * `npm ci` in a checkout or at install when no prebuilt binary fits), then the binary the
+ * tarball ships for this architecture (scripts/prebuild.mjs, named as prebuildify names a
+ * Node-API build). node-gyp-build picks between them at install time only: its loader also takes
+ * the path from the environment (KEEPUP_PREBUILD, npm_config_arch), and a root process started
+ * with a service's env dir must not load native code from where a variable says.
+ */
+export function addonCandidates(root: string): [string, string] {
+  return [join(root, 'build', 'Release', 'keepup_process.node'), join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'node.node')];
+}
 
 /**
  * Loads the addon from the package root (the first directory above this file that holds
  * package.json), so it works from the bundles in dist/bin and from the transpiled tests alike.
  */
 export function loadProcessCalls(from: string = fileURLToPath(import.meta.url)): ProcessCalls {
-  let dir = dirname(from);
-  for (;;) {
-    if (isPackageRoot(dir)) break;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${from}`);
-    dir = up;
-  }
-  const path = join(dir, ADDON);
+  const candidates = addonCandidates(packageRoot(from));
+  const path = candidates.find((candidate) => existsSync(candidate)) ?? candidates[0];
   try {
     return createRequire(from)(path) as ProcessCalls;
   } catch (error) {

@@ -29,14 +29,18 @@ test('long options: --name VALUE, --name=VALUE, flags, and clear errors', (t) =>
 test('dispatch: one table entry per subcommand, --help to stdout, usage errors otherwise', async (t) => {
   const calls: string[][] = [];
   const table: Record<string, Subcommand<string>> = {
-    alpha: {synopsis: '[--x]', summary: 'first', run: (args, context) => (calls.push([context, ...args]), 7)},
-    beta: {synopsis: '', summary: 'second', run: () => 0},
+    alpha: {synopsis: '[--x]', summary: 'first', options: [['--x', 'the x option']], run: (args, context) => (calls.push([context, ...args]), 7)},
+    beta: {synopsis: '', summary: 'second', options: [], run: () => 0},
   };
   let out = '';
   t.is(await dispatch('p', table, ['alpha', '--x'], 'ctx', (text) => (out += text)), 7);
   t.deepEqual(calls, [['ctx', '--x']]);
   t.is(await dispatch('p', table, ['--help'], 'ctx', (text) => (out += text)), 0);
-  t.is(out, 'usage:\n  p alpha [--x]\n      first\n  p beta \n      second\n');
+  t.is(out, 'usage:\n  p alpha [--x]\n      first\n  p beta \n      second\n\n  p --version\n      print the version and exit 0\n  p NAME --help\n      the options of NAME\n');
+  out = '';
+  t.is(await dispatch('p', table, ['alpha', '--help'], 'ctx', (text) => (out += text)), 0);
+  t.is(out, 'usage: p alpha [--x]\n  first\n\noptions:\n  --x     the x option\n  --help  print this and exit 0\n');
+  t.deepEqual(calls, [['ctx', '--x']], 'NAME --help does not run NAME');
   const none = await t.throwsAsync(
     dispatch('p', table, [], 'ctx', () => {}),
     {instanceOf: UsageError},

@@ -1,8 +1,9 @@
 import test from 'ava';
-import {closeSync, fstatSync, mkdirSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {closeSync, copyFileSync, fstatSync, mkdirSync, writeFileSync} from 'node:fs';
+import {dirname, join} from 'node:path';
 import {FatalError} from '../../../src/lib/cli/errors.js';
-import {loadProcessCalls} from '../../../src/lib/sys/native.js';
+import {addonCandidates, loadProcessCalls} from '../../../src/lib/sys/native.js';
+import {ROOT} from '../../helpers/paths.js';
 import {tmpDir} from '../../helpers/tmp.js';
 
 test('the addon loads from the package root and its calls work', (t) => {
@@ -27,4 +28,14 @@ test('a package without the built addon: a FatalError that says how to build it'
   writeFileSync(join(root, 'dist', 'bin', 'package.json'), '{"type": "commonjs"}');
   const error = t.throws(() => loadProcessCalls(join(root, 'dist', 'bin', 'x.js')), {instanceOf: FatalError});
   t.regex(error?.message ?? '', /^unable to load .*build\/Release\/keepup_process\.node \(build it with `npm rebuild`\): /);
+});
+
+test('a package with only the prebuilt binary for this platform (an installed tarball) loads that', (t) => {
+  const root = tmpDir(t);
+  writeFileSync(join(root, 'package.json'), '{"name": "keepup"}');
+  const prebuilt = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'node.node');
+  mkdirSync(dirname(prebuilt), {recursive: true});
+  copyFileSync(addonCandidates(ROOT)[0], prebuilt);
+  t.is(typeof loadProcessCalls(join(root, 'dist', 'bin', 'x.js')).pipe, 'function');
+  t.deepEqual(addonCandidates(root), [join(root, 'build', 'Release', 'keepup_process.node'), prebuilt]);
 });
