@@ -149,3 +149,16 @@ test('notification-fd 0 to 2 is refused with a warning, as s6 does: the service 
   const result = await run(process.execPath, [bin('svcstart'), '-s', '0', '-t', '10', dir], {timeoutMs: 60_000});
   t.is(result.code, 0, result.stderr);
 });
+
+test("under Debian's supervise, which does not read notification-fd, svcstart does not wait for a line that no one reads", async (t) => {
+  const root = tmpDir(t);
+  const name = 'debian';
+  // The line is never written: only keepup's supervisors pass fd 3.
+  const dir = serviceDir(root, name, 'exec sleep 600', {down: true});
+  startSupervise(t, 'real', root, name);
+  await waitFor(() => existsSync(join(dir, 'supervise', 'status')), 'supervise to start', PATIENT);
+  const result = await run(process.execPath, [bin('svcstart'), '-s', '0', '-t', '10', dir], {timeoutMs: 60_000});
+  t.is(result.code, 0, result.stderr);
+  t.false(existsSync(join(dir, 'supervise', 'ready')), 'Debian supervise keeps no readiness record');
+  t.like(await row(statusConfig(t, root), name), {pid: await upPid(dir), ready: null});
+});

@@ -1,6 +1,6 @@
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {HEALTH_RECORD_FILE, NOTIFICATION_FD_FILE, READY_RECORD_FILE} from '../service-dir/layout.js';
+import {HEALTH_RECORD_FILE, READY_RECORD_FILE} from '../service-dir/layout.js';
 import {parseHealthRecord, type HealthRecord} from './verdict.js';
 
 /** When a service said it was ready: the pid it said it for, and the time (Unix ms). */
@@ -49,13 +49,16 @@ export function readReadyRecord(dir: string): ReadyRecord | undefined {
 
 /**
  * Whether service `dir` has said it is ready for child `pid` (0: no child, never ready):
- * undefined when it has no readiness protocol, neither s6's `notification-fd` file nor keepup's
- * `supervise/ready` record, so "up" is all there is to know. keepup's supervisor resets the
- * record before the status names a new pid, so a record naming another pid means "not yet".
+ * undefined when it has no readiness protocol, so "up" is all there is to know. The protocol is
+ * there when its supervisor keeps the `supervise/ready` record: keepup's supervisors reset it
+ * (for a valid `notification-fd`, or `ready: health`) before the status names a new pid, so a
+ * record naming another pid means "not yet". A `notification-fd` file without that record is
+ * one that the supervisor does not read (Debian's supervise, or a file added since the start):
+ * waiting for it would never end.
  */
 export function readinessOf(dir: string, pid: number): boolean | undefined {
   const record = readReadyRecord(dir);
-  if (record === undefined && !existsSync(join(dir, READY_RECORD_FILE)) && readNotificationFd(dir) === undefined) return undefined;
+  if (record === undefined && !existsSync(join(dir, READY_RECORD_FILE))) return undefined;
   return pid !== 0 && record?.pid === pid;
 }
 
@@ -64,12 +67,4 @@ export function parseNotificationFd(text: string): number | undefined {
   const match = /^\s*([0-9]{1,5})\s*$/.exec(text);
   const fd = match ? Number(match[1]) : NaN;
   return fd >= 3 && fd <= 65535 ? fd : undefined;
-}
-
-function readNotificationFd(dir: string): number | undefined {
-  try {
-    return parseNotificationFd(readFileSync(join(dir, NOTIFICATION_FD_FILE), 'latin1').slice(0, 64));
-  } catch {
-    return undefined;
-  }
 }
