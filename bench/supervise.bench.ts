@@ -12,7 +12,7 @@ import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {pidOf} from '../test/helpers/service-pid.js';
-import {pause, runitPid, s6Pid, waitUntil} from './service-probes.js';
+import {descendants, pause, runitPid, s6Pid, waitUntil} from './service-probes.js';
 import {record} from './summary.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,6 +47,15 @@ function startSupervisor(command: string, args: string[], cwd?: string): ChildPr
 }
 
 function cleanup(): void {
+  // A scanner's supervisors may sit in groups of their own: every descendant, then the groups.
+  const pids = started.flatMap((child) => [child.pid!, ...descendants(child.pid!)]);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
   for (const child of started) {
     try {
       process.kill(-child.pid!, 'SIGKILL');
@@ -102,7 +111,8 @@ const SUPERVISORS: Record<string, Supervising> = {
       mkdirSync(base, {recursive: true, mode: 0o755});
       writeFileSync(
         join(base, 'watchdog.config.yaml'),
-        `stateDir: state\nserviceDir: service\ndaemons:\n  - name: bench\n    run: [sleep, '100000']\n    user: nobody\n    limits: {openFiles: 4096}\n`,
+        // daemontools' fixed 1 s between starts: the trials kill it every 1.1 s, which the default policy would back off from.
+        `stateDir: state\nserviceDir: service\nrestart: {delay: 1, maxDelay: 1, giveUp: false}\ndaemons:\n  - name: bench\n    run: [sleep, '100000']\n    user: nobody\n    limits: {openFiles: 4096}\n`,
         {mode: 0o644},
       );
       return join(base, 'service', 'bench');
