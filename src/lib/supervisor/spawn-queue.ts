@@ -22,6 +22,8 @@ export class SpawnQueue {
   private readonly schedule: (callback: () => void) => void;
   private readonly time: Time;
   private scheduled = false;
+  /** The end of this turn's budget for starts run at once; undefined when none ran this turn. */
+  private turnEnd: number | undefined;
 
   constructor(options: SpawnQueueOptions = {}) {
     this.sliceMs = options.sliceMs ?? 10;
@@ -37,6 +39,27 @@ export class SpawnQueue {
     return () => {
       this.jobs.delete(entry);
     };
+  }
+
+  /**
+   * Runs `job` at once when nothing waits and this turn of the event loop has not yet spent a
+   * slice on starts run this way (a single restart: no loop turn between the exit and the
+   * fork); else queues it as `add` does. Returns undefined when the job ran, else its canceller.
+   */
+  runOrAdd(job: () => void): (() => void) | undefined {
+    if (this.jobs.size > 0 || this.scheduled || !this.withinTurnBudget()) return this.add(job);
+    job();
+    return undefined;
+  }
+
+  /** Whether this turn's budget for starts run at once is left; the first one opens it. */
+  private withinTurnBudget(): boolean {
+    const now = this.time.now();
+    if (this.turnEnd === undefined) {
+      this.turnEnd = now + this.sliceMs;
+      this.schedule(() => (this.turnEnd = undefined));
+    }
+    return now < this.turnEnd;
   }
 
   /** Starts waiting. */
