@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -298,6 +299,53 @@ static napi_value do_mkfifo(napi_env env, napi_callback_info info) {
   int error = result < 0 ? errno : 0;
   free(path);
   return int_value(env, error);
+}
+
+/*
+ * getpwnam(name) -> [uid, gid], null when there is no such account, or an errno number: the C
+ * library's lookup (NSS included, as daemontools' setuidgid), without a getent process.
+ */
+static napi_value do_getpwnam(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  char *name = argc == 1 ? string_copy(env, args[0]) : NULL;
+  if (!name) {
+    napi_throw_type_error(env, NULL, "getpwnam(name)");
+    return NULL;
+  }
+  struct passwd entry, *found = NULL;
+  size_t size = 16384;
+  char *buffer = NULL;
+  int error;
+  for (;;) {
+    char *bigger = realloc(buffer, size);
+    if (!bigger) {
+      error = ENOMEM;
+      break;
+    }
+    buffer = bigger;
+    error = getpwnam_r(name, &entry, buffer, size, &found);
+    if (error != ERANGE || size >= 1048576) break;
+    size *= 4;
+  }
+  free(name);
+  napi_value out;
+  if (error == 0 && found) {
+    napi_value uid, gid;
+    if (napi_create_array_with_length(env, 2, &out) != napi_ok || napi_create_uint32(env, found->pw_uid, &uid) != napi_ok ||
+        napi_create_uint32(env, found->pw_gid, &gid) != napi_ok || napi_set_element(env, out, 0, uid) != napi_ok || napi_set_element(env, out, 1, gid) != napi_ok) {
+      free(buffer);
+      return NULL;
+    }
+  } else if (error == 0 || error == ENOENT || error == ESRCH || error == EBADF || error == EPERM) {
+    /* The "not found" errnos getpwnam_r(3) lists. */
+    napi_get_null(env, &out);
+  } else {
+    out = int_value(env, error);
+  }
+  free(buffer);
+  return out;
 }
 
 /*
@@ -694,6 +742,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"spawn", NULL, do_spawn, NULL, NULL, NULL, napi_default, NULL},
     {"release", NULL, do_release, NULL, NULL, NULL, napi_default, NULL},
     {"detach", NULL, do_detach, NULL, NULL, NULL, napi_default, NULL},
+    {"getpwnam", NULL, do_getpwnam, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));
   for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++) {

@@ -1,4 +1,5 @@
 import {spawnSync} from 'node:child_process';
+import {errnoException, optionalProcessCall} from '../sys/native.js';
 
 /** What setuidgid and envuidgid need from a passwd entry. */
 export interface Account {
@@ -9,12 +10,20 @@ export interface Account {
 
 /**
  * getpwnam(3) for any account, not just the current user's (Node only has os.userInfo()):
- * `getent passwd NAME` asks the C library, so NSS sources (LDAP, sssd, …) count as they do
+ * the addon's getpwnam_r, or where the addon is missing `getent passwd NAME`; both ask the C library, so NSS sources (LDAP, sssd, …) count as they do
  * for daemontools. Only an entry whose name is exactly NAME is accepted: getent also looks up
  * numeric uids, getpwnam does not. 'unknown' when there is no such account.
  */
 export function lookupAccount(name: string): Account | 'unknown' {
   if (name === '' || name.includes('\n') || name.includes('\0')) return 'unknown';
+  // In this process when the addon is built (a supervisor looks the user up at every start;
+  // a getent process costs milliseconds), else through getent.
+  const native = optionalProcessCall('getpwnam');
+  if (native) {
+    const found = native.getpwnam(name);
+    if (typeof found === 'number') throw errnoException(found, `unable to look up account ${name}`);
+    return found === null ? 'unknown' : {name, uid: found[0], gid: found[1]};
+  }
   const result = spawnSync('getent', ['passwd', '--', name], {stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8'});
   if (result.error) throw result.error;
   if (result.status !== 0) return 'unknown';

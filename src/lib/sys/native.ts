@@ -64,6 +64,8 @@ export interface ProcessCalls {
    * if it exits while this process runs.
    */
   detach(handle: ChildWatch): void;
+  /** getpwnam_r(3): [uid, gid], null when there is no such account, or the errno of a failed lookup. */
+  getpwnam(name: string): [number, number] | null | number;
   readonly RLIMIT_AS: number;
   readonly RLIMIT_CORE: number;
   readonly RLIMIT_CPU: number;
