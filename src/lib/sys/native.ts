@@ -43,6 +43,7 @@ export interface ProcessCalls {
    * every other fd, resets signals, and waits for `release` before it execs `file`. `onExit`
    * is called once from the event loop: `code` -1 when killed by `signal` (a number); `stage`
    * -1 when the child ran, else the SpawnStage that failed in the child, with its errno.
+   * `fds` places more descriptors: [child fd, parent fd] pairs, child fds from 3, ascending.
    * Returns [pid, handle], or the errno of a failed fork.
    */
   spawn(
@@ -56,6 +57,7 @@ export interface ProcessCalls {
     gid: number,
     groups: readonly number[] | null,
     onExit: (code: number, signal: number, stage: number, errno: number) => void,
+    fds?: ReadonlyArray<readonly [number, number]>,
   ): [number, ChildWatch] | number;
   /** Lets a spawned child exec: 0, or the errno (EPIPE when it is gone). */
   release(handle: ChildWatch): number;
