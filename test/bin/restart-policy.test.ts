@@ -32,8 +32,11 @@ const keepup = (args: string[]) => run(process.execPath, [bin('keepup'), ...args
 function onSchedule(exited: KeepupEvent, restarting: KeepupEvent, scheduled: number): boolean {
   const lastStart = Date.parse(exited.time) - exited.uptime! * 1000;
   if (restarting.delay === 0) return exited.uptime! >= scheduled - 0.002;
-  // Two stamps cut to whole ms and two values rounded to ms: 3 ms of rounding at most.
-  return Math.abs(Date.parse(restarting.time) + restarting.delay! * 1000 - lastStart - scheduled * 1000) <= 3;
+  // Two stamps cut to whole ms and two values rounded to ms: 3 ms of rounding at most, early. Late
+  // by more is the event stamps' slack on a loaded machine (each is read when the event is emitted,
+  // after the decision), not a broken schedule: the fake-clock unit tests pin the exact times.
+  const error = Date.parse(restarting.time) + restarting.delay! * 1000 - lastStart - scheduled * 1000;
+  return error >= -3 && error <= 250;
 }
 
 /** svstat's line with the seconds blanked. */
@@ -234,10 +237,22 @@ test('check mode: a daemon that dies after every restart is given up after `star
   const kinds = readEvents(s.stateDir, {service: name}).map((event) => event.kind);
   t.deepEqual(kinds, ['restarted', 'restarted', 'gave-up']);
   t.true(readEvents(s.stateDir, {service: name}).every((event) => event.source === 'check'));
+  const status = await keepup(['status', '--config', s.config]);
+  t.is(status.code, 3, 'a given-up daemon is not up');
+  t.regex(
+    status.stdout,
+    new RegExp(`^${name}: missing from the process table, checked by name, failed since \\S+Z: restarted 2 times within 3600 s and missing again; no retry \\(keepup reset ${name}\\)\n$`),
+  );
+  const json = JSON.parse((await keepup(['status', '--json', '--config', s.config])).stdout) as Record<string, unknown>;
+  t.like(json, {name, kind: 'checked', state: 'failed', pid: null, retryAt: null, failedReason: 'restarted 2 times within 3600 s and missing again'});
+  // The record's time and the event's stamp are read a moment apart in the same pass.
+  const gaveUpAt = Date.parse(readEvents(s.stateDir, {service: name}).find((event) => event.kind === 'gave-up')!.time);
+  t.true(Math.abs(Date.parse(json.failedAt as string) - gaveUpAt) < 1000, `failedAt ${String(json.failedAt)}`);
 
   const reset = await keepup(['reset', name, '--config', s.config]);
   t.is(reset.code, 0, reset.stderr);
   t.is(reset.stdout, `${name}: check mode: no longer given up; restarts count from now\n`);
+  t.regex((await keepup(['status', '--config', s.config])).stdout, new RegExp(`^${name}: missing from the process table, checked by name\n$`), 'reset: no longer failed');
   t.regex(await pass(), new RegExp(`^Restarting ${name}\n`));
   t.deepEqual(
     readEvents(s.stateDir, {service: name}).map((event) => event.kind),

@@ -14,6 +14,7 @@ import {bin} from '../helpers/paths.js';
 import {isAlive, run, spawnTracked} from '../helpers/processes.js';
 import {tmpDir} from '../helpers/tmp.js';
 import {pidOf} from '../helpers/service-pid.js';
+import {killProcessesUnder} from '../helpers/svscan.js';
 import {PATIENT, waitFor} from '../helpers/wait-for.js';
 
 type Logger = 'keepup multilog' | 'Debian multilog' | 'svlogd';
@@ -68,6 +69,8 @@ function startSvscan(t: ExecutionContext, dir: string, supervised: readonly stri
         }
       }
     }
+    // A writer that restarted between two looks at its pid still runs in the tree.
+    await killProcessesUnder(dir);
   });
   return {svscan, stderr: () => stderr};
 }

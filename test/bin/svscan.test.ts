@@ -86,6 +86,9 @@ test('after SIGKILL of svscan, a new svscan adopts the running services and rest
   const first = spawnTracked(t, process.execPath, [bin('svscan'), dir], {stdio: 'ignore'});
   const pid = await waitFor(() => pidOf(service), 'a to run');
   const logger = await waitFor(() => pidOf(join(service, 'log')), 'the logger to run');
+  // A child recorded but not yet released to exec dies with its scanner (by design): kill only once both ran their programs.
+  const execd = (target: number, program: string) => readFileSync(`/proc/${target}/cmdline`, 'latin1').split('\0')[0] === program;
+  await waitFor(() => execd(pid, 'sleep') && execd(logger, 'cat'), 'a and its logger to exec their programs');
   const killed = once(first, 'exit');
   first.kill('SIGKILL');
   await killed;

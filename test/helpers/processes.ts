@@ -3,12 +3,30 @@ import {once} from 'node:events';
 import {closeSync, openSync} from 'node:fs';
 import type {ExecutionContext} from 'ava';
 
+/** Tracked processes (a negative number: a process group) not yet seen to exit. */
+const live = new Set<number>();
+// A worker that ends before its teardowns ran (a test run that timed out) still kills what it started.
+process.once('exit', () => {
+  for (const target of live) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+
 /**
  * Spawns a process that the test owns: when the test ends it is sent SIGKILL (its process
  * group too, when `detached`) and reaped, pass or fail.
  */
 export function spawnTracked(t: ExecutionContext, command: string, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
   const child = spawn(command, args, {stdio: 'ignore', ...options});
+  if (child.pid !== undefined) {
+    const target = options.detached ? -child.pid : child.pid;
+    live.add(target);
+    child.once('exit', () => live.delete(target));
+  }
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     child.once('exit', () => resolve());

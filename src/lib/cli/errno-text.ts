@@ -48,7 +48,12 @@ export function errnoText(code: string | undefined): string {
   return (code !== undefined && TEXT[code]) || 'unknown error';
 }
 
-/** The djb text for a thrown value: its errno code when it has one, else `unknown error`. */
+/**
+ * The djb text for a thrown value when it carries an errno code; else the message of one of our
+ * own errors (which names what was wrong, e.g. a directory that is not private); else `unknown error`.
+ */
 export function errorText(error: unknown): string {
-  return errnoText(errnoCode(error));
+  const code = errnoCode(error);
+  if (code === undefined && error instanceof Error && error.message !== '') return error.message;
+  return errnoText(code);
 }

@@ -5,7 +5,8 @@ import {fileURLToPath} from 'node:url';
 import {collectDefaultMetrics, Counter, Gauge, Registry} from 'prom-client';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
 import type {ServiceRow, StatusRow} from '../keepup/service-report.js';
-import {DEAD_DIR, listSpool} from '../mailer/spool.js';
+import {DEAD_DIR, listSpoolFiles} from '../sys/spool-dir.js';
+import {WEBHOOK_SPOOL_DIR} from '../notify/webhook.js';
 import {countSince, KEEP_MS} from '../watchdog/history.js';
 import {historyOrEmpty} from '../watchdog/pass.js';
 import {SPOOL_DIR} from '../watchdog/state-dir.js';
@@ -76,6 +77,7 @@ export class KeepupMetrics {
     for (const row of checked) {
       const service = {service: row.name};
       f.checkedRunning.set(service, row.state === 'running' ? 1 : 0);
+      f.givenUp.set(service, row.state === 'failed' ? 1 : 0);
       f.checkedRestarts.set(service, countSince(history, row.name, input.nowMs, KEEP_MS));
     }
     const pass = input.passes.latest;
@@ -91,6 +93,9 @@ export class KeepupMetrics {
     const spool = join(input.config.stateDir, SPOOL_DIR);
     f.spooled.set(countQuietly(spool));
     f.dead.set(countQuietly(join(spool, DEAD_DIR)));
+    const hooks = join(input.config.stateDir, WEBHOOK_SPOOL_DIR);
+    f.webhookSpooled.set(countQuietly(hooks));
+    f.webhookDead.set(countQuietly(join(hooks, DEAD_DIR)));
     return this.registry.metrics();
   }
 }
@@ -123,6 +128,8 @@ function families(registry: Registry) {
     scanDuration: gauge('keepup_scan_duration_seconds', 'How long the last scan of serviceDir took.', []),
     spooled: gauge('keepup_mail_spool_messages', 'Mail messages waiting in the spool to be retried.', []),
     dead: gauge('keepup_mail_undelivered_messages', 'Mail messages refused for good or too old (spool/dead): never delivered.', []),
+    webhookSpooled: gauge('keepup_webhook_spool_messages', 'Webhook messages waiting in webhook-spool to be retried.', []),
+    webhookDead: gauge('keepup_webhook_undelivered_messages', 'Webhook messages the receiver refused for good (webhook-spool/dead): never delivered.', []),
   };
 }
 
@@ -174,7 +181,7 @@ function isCounterName(registry: Registry, name: string): boolean {
 
 function countQuietly(dir: string): number {
   try {
-    return listSpool(dir).length;
+    return listSpoolFiles(dir).length;
   } catch {
     return 0;
   }

@@ -129,6 +129,7 @@ function card(row, data) {
     if (row.failedReason) items.push(['gave up', row.failedReason]);
   } else {
     items.push(['checked', 'by name in the process table']);
+    if (row.failedReason) items.push(['gave up', row.failedReason]);
   }
   const list = el('dl');
   for (const [key, value] of items) list.append(el('dt', {}, key), el('dd', {}, String(value)));

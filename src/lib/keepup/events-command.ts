@@ -1,11 +1,11 @@
 import {closeSync, constants, fstatSync, openSync, readSync} from 'node:fs';
-import {join, resolve} from 'node:path';
+import {dirname, join, resolve} from 'node:path';
 import {UsageError} from '../cli/errors.js';
 import {EXIT_OK} from '../cli/exit-codes.js';
 import {parseOptionsAndOperands} from '../cli/long-options.js';
 import type {Subcommand} from '../cli/subcommands.js';
 import {parseEvent, type KeepupEvent} from '../events/event.js';
-import {EVENT_LOG_FILE, readEvents} from '../events/log.js';
+import {EVENT_LOG_FILE, EVENT_LOG_ROTATED, readEvents} from '../events/log.js';
 import {describeEvent} from '../notify/message.js';
 import {trustedUids} from '../security/ownership.js';
 import {isErrno} from '../sys/errno.js';
@@ -67,23 +67,33 @@ async function follow(path: string, context: KeepupContext, onEvent: (event: Kee
   while (!done) {
     const now = fileIdentity(path);
     if (now !== identity) {
-      // Rotated (or created): the new file is read from its start.
+      // Rotated (or created): what was appended to the old file since the last look is in the
+      // rotated file now; that rest is shown first, then the new file from its start.
+      const rotated = join(dirname(path), EVENT_LOG_ROTATED);
+      if (identity !== undefined && fileIdentity(rotated) === identity) partial = emitLines(partial + readFrom(rotated, position).text, onEvent);
+      if (partial !== '') emitLines(`${partial}\n`, onEvent);
       identity = now;
       position = 0;
       partial = '';
     }
     const {text, end} = readFrom(path, position);
     position = end;
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      const event = parseEvent(line);
-      if (event) onEvent(event);
-    }
+    partial = emitLines(partial + text, onEvent);
     await Promise.race([context.time.sleep(FOLLOW_POLL_MS), stopped]);
   }
   context.signals.off('SIGINT', stop);
   context.signals.off('SIGTERM', stop);
+}
+
+/** Shows each whole line of `text` that is an event; returns the unfinished last line. */
+function emitLines(text: string, onEvent: (event: KeepupEvent) => void): string {
+  const lines = text.split('\n');
+  const rest = lines.pop() ?? '';
+  for (const line of lines) {
+    const event = parseEvent(line);
+    if (event) onEvent(event);
+  }
+  return rest;
 }
 
 function fileIdentity(path: string): string | undefined {

@@ -67,6 +67,7 @@ function stateDirEvents(config: WatchdogConfig, context: PassContext): {bus: Eve
     env: context.env,
     settings: (service) => config.daemons.find((daemon) => daemon.name === service)?.notify ?? config.notify,
     mail: () => config.mail,
+    persistThrottle: true,
   });
   notifier.start();
   bus.subscribe((event) => notifier.handle(event));

@@ -14,6 +14,7 @@ import {historyOrEmpty, verdicts, type PassContext} from '../watchdog/pass.js';
 import {readHealthRecord, readReadyRecord} from '../health/records.js';
 import {describeHealth, type HealthRecord} from '../health/verdict.js';
 import {lastHealth} from '../health/check-mode.js';
+import {readCheckRecords, type CheckRecords} from '../policy/check.js';
 
 /** `health` of a row: the last verdict of its health checks, or null without checks. */
 export interface HealthField {
@@ -36,7 +37,8 @@ function healthFields(record: HealthRecord | undefined): {health: HealthField | 
  * name. The JSON field names are stable (README, "keepup status").
  */
 export type ServiceState = 'up' | 'down' | 'paused' | 'failed' | 'not supervised';
-export type CheckedState = 'running' | 'missing' | 'starting';
+/** `failed`: missing, and check mode's restart policy gave up on it (`stateDir/given-up`). */
+export type CheckedState = 'running' | 'missing' | 'starting' | 'failed';
 
 export interface ServiceRow {
   readonly name: string;
@@ -69,6 +71,10 @@ export interface CheckedRow {
   readonly pid: number | null;
   readonly health: HealthField | null;
   readonly lastCheck: LastCheckField;
+  /** State `failed` only: when the policy gave up (ISO 8601), why, and the next try (null: only by hand). */
+  readonly failedAt?: string;
+  readonly failedReason?: string;
+  readonly retryAt?: string | null;
 }
 
 export type StatusRow = ServiceRow | CheckedRow;
@@ -142,20 +148,35 @@ export async function statusRows(
   if (checked.daemons.length > 0) {
     const found = await verdicts(checked, context, historyOrEmpty(config.stateDir));
     if (!Array.isArray(found)) throw new FatalError(`unable to inspect the system: ${found.reason}`);
-    rows.push(...checkedRows(found, lastHealth(config.stateDir)));
+    rows.push(...checkedRows(found, lastHealth(config.stateDir), givenUpQuietly(config.stateDir)));
   }
   return rows;
 }
 
 /** Rows for the daemons checked by name, from a check pass's verdicts. */
-export function checkedRows(found: readonly Verdict[], health: ReadonlyMap<string, HealthRecord> = new Map()): CheckedRow[] {
-  return found.map((verdict) => ({
-    name: verdict.daemon.name,
-    kind: 'checked',
-    state: verdict.state,
-    pid: verdict.state === 'running' ? verdict.pid : null,
-    ...healthFields(verdict.state === 'running' ? health.get(verdict.daemon.name) : undefined),
-  }));
+export function checkedRows(found: readonly Verdict[], health: ReadonlyMap<string, HealthRecord> = new Map(), records: CheckRecords = new Map()): CheckedRow[] {
+  return found.map((verdict) => {
+    const givenUp = verdict.state === 'missing' ? records.get(verdict.daemon.name)?.givenUp : undefined;
+    return {
+      name: verdict.daemon.name,
+      kind: 'checked',
+      state: givenUp ? 'failed' : verdict.state,
+      pid: verdict.state === 'running' ? verdict.pid : null,
+      ...healthFields(verdict.state === 'running' ? health.get(verdict.daemon.name) : undefined),
+      ...(givenUp
+        ? {failedAt: new Date(givenUp.at).toISOString(), failedReason: givenUp.reason, retryAt: givenUp.retryAt === undefined ? null : new Date(givenUp.retryAt).toISOString()}
+        : {}),
+    };
+  });
+}
+
+/** Check mode's given-up records; none when they cannot be read (status is a report, the pass warns). */
+function givenUpQuietly(stateDir: string): CheckRecords {
+  try {
+    return readCheckRecords(stateDir);
+  } catch {
+    return new Map();
+  }
 }
 
 /** The daemons `keepup supervise` checks by name: those without `run:`. */
@@ -166,8 +187,9 @@ export function checkedDaemons(config: WatchdogConfig): WatchdogConfig {
 /** One text line, in svstat's words where they apply. */
 export function formatRow(row: StatusRow): string {
   if (row.kind === 'checked') {
-    const what = row.state === 'running' ? `running (pid ${row.pid})` : row.state === 'missing' ? 'missing from the process table' : 'starting (its start script ran)';
-    return `${row.name}: ${what}, checked by name${healthText(row.health)}\n`;
+    const what = row.state === 'running' ? `running (pid ${row.pid})` : row.state === 'starting' ? 'starting (its start script ran)' : 'missing from the process table';
+    const failed = row.state === 'failed' ? `, failed since ${row.failedAt}: ${row.failedReason}; ${row.retryAt ? `next try at ${row.retryAt}` : `no retry (keepup reset ${row.name})`}` : '';
+    return `${row.name}: ${what}, checked by name${failed}${healthText(row.health)}\n`;
   }
   if (row.state === 'not supervised') return `${row.name}: not supervised\n`;
   const parts = statusPhrases({pid: row.pid ?? 0, seconds: row.seconds ?? 0, normallyUp: row.normallyUp, paused: row.state === 'paused', want: row.want ?? 'none'});

@@ -1,8 +1,7 @@
-import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync} from 'node:fs';
+import {unlinkSync} from 'node:fs';
 import {join} from 'node:path';
-import {writeFileAtomicSync} from '../sys/fs-atomic.js';
+import {DEAD_DIR, ensurePrivateDir, listSpoolFiles, moveToDead, readSpoolFile, spooledAt, writeSpoolFile} from '../sys/spool-dir.js';
 import type {Mailer, MailMessage} from './mailer.js';
-import {errnoCode, isErrno} from '../sys/errno.js';
 
 /**
  * Messages that could not be delivered, one file each in the spool directory:
@@ -18,75 +17,43 @@ import {errnoCode, isErrno} from '../sys/errno.js';
  * Spool files are read through a descriptor opened without following symlinks and checked
  * with fstat: a regular file owned by this process's uid and readable by nobody else.
  */
-const SPOOLED = /^\d+-\d+-\d+\.json$/;
-export const DEAD_DIR = 'dead';
+export {DEAD_DIR} from '../sys/spool-dir.js';
 /** How long a spooled message is retried: five days, sendmail's default queue return time. */
 export const DEAD_AFTER_MS = 5 * 24 * 3600 * 1000;
 
 export function spoolMessage(dir: string, message: MailMessage, now: number): string {
-  ensurePrivateDir(dir);
-  for (let n = 0; ; n++) {
-    const path = join(dir, `${Math.floor(now)}-${process.pid}-${n}.json`);
-    if (exists(path)) continue;
-    writeFileAtomicSync(path, Buffer.from(`${JSON.stringify(message)}\n`), {mode: 0o600, fsync: true, exclusive: true});
-    return path;
-  }
+  return writeSpoolFile(dir, message, now);
 }
 
 /** Writes a message that will never be delivered straight into `dir/dead/`; returns its path. */
 export function deadLetter(dir: string, message: MailMessage, now: number): string {
   ensurePrivateDir(dir);
-  return spoolMessage(join(dir, DEAD_DIR), message, now);
+  return writeSpoolFile(join(dir, DEAD_DIR), message, now);
 }
 
-export function listSpool(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((name) => SPOOLED.test(name))
-      .sort((a, b) => Number(a.split('-')[0]) - Number(b.split('-')[0]) || a.localeCompare(b))
-      .map((name) => join(dir, name));
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return [];
-    throw error;
-  }
-}
+export const listSpool = listSpoolFiles;
 
 /** The message in a spool file; `problem` when the file is not one this process wrote or does not hold one. */
 export function readSpooled(path: string, uid: number = process.geteuid?.() ?? 0): {message: MailMessage} | {problem: string} {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (error) {
-    if (isErrno(error, 'ELOOP')) return {problem: 'it is a symlink'};
-    throw error;
+  const read = readSpoolFile(path, NOT_A_MESSAGE, uid);
+  if ('problem' in read) return read;
+  const value = read.value as Partial<MailMessage> | null;
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof value.from === 'string' &&
+    Array.isArray(value.to) &&
+    value.to.every((to) => typeof to === 'string') &&
+    typeof value.subject === 'string' &&
+    typeof value.text === 'string' &&
+    typeof value.date === 'string'
+  ) {
+    return {message: value as MailMessage};
   }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) return {problem: 'it is not a regular file'};
-    if (stats.uid !== uid) return {problem: `it is owned by uid ${stats.uid}, not by uid ${uid}`};
-    if ((stats.mode & 0o077) !== 0) return {problem: `its mode is ${(stats.mode & 0o777).toString(8).padStart(4, '0')}, not 0600`};
-    let value: Partial<MailMessage>;
-    try {
-      value = JSON.parse(readFileSync(fd, 'utf8')) as Partial<MailMessage>;
-    } catch (error) {
-      if (errnoCode(error) !== undefined) throw error;
-      return {problem: 'it does not hold a message'};
-    }
-    if (
-      typeof value.from === 'string' &&
-      Array.isArray(value.to) &&
-      value.to.every((to) => typeof to === 'string') &&
-      typeof value.subject === 'string' &&
-      typeof value.text === 'string' &&
-      typeof value.date === 'string'
-    ) {
-      return {message: value as MailMessage};
-    }
-    return {problem: 'it does not hold a message'};
-  } finally {
-    closeSync(fd);
-  }
+  return {problem: NOT_A_MESSAGE};
 }
+
+const NOT_A_MESSAGE = 'it does not hold a message';
 
 /** True for a failure that retrying cannot mend: an SMTP 5xx reply. */
 export function isPermanentFailure(error: unknown): boolean {
@@ -131,8 +98,7 @@ export async function flushSpool(dir: string, mailer: Mailer, options: {now: num
     try {
       await mailer.send(read.message);
     } catch (error) {
-      const spooledAt = Number(path.slice(path.lastIndexOf('/') + 1).split('-')[0]);
-      const why = isPermanentFailure(error) ? 'refused' : options.now - spooledAt >= DEAD_AFTER_MS ? 'expired' : undefined;
+      const why = isPermanentFailure(error) ? 'refused' : options.now - spooledAt(path) >= DEAD_AFTER_MS ? 'expired' : undefined;
       if (why === undefined) {
         result.failed = {path, error};
         result.remaining = paths.length - result.sent.length - result.dead.length;
@@ -146,35 +112,4 @@ export async function flushSpool(dir: string, mailer: Mailer, options: {now: num
   }
   result.remaining = result.unreadable.length;
   return result;
-}
-
-function moveToDead(dir: string, path: string): string {
-  const dead = join(dir, DEAD_DIR);
-  ensurePrivateDir(dead);
-  const target = join(dead, path.slice(path.lastIndexOf('/') + 1));
-  renameSync(path, target);
-  return target;
-}
-
-/** mkdir DIR 0700 unless it exists; either way it must be a real directory (not a symlink) owned by us. */
-function ensurePrivateDir(dir: string): void {
-  try {
-    mkdirSync(dir, {mode: 0o700});
-  } catch (error) {
-    if (!isErrno(error, 'EEXIST')) throw error;
-  }
-  const stats = lstatSync(dir);
-  const uid = process.geteuid?.() ?? 0;
-  if (!stats.isDirectory() || stats.uid !== uid || (stats.mode & 0o022) !== 0) {
-    throw Object.assign(new Error(`${dir} is not a private directory owned by uid ${uid}`), {code: 'EPERM'});
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

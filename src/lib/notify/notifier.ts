@@ -1,10 +1,13 @@
+import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import {DEFAULT_NOTIFY, type MailSettings, type NotifySettings} from '../config/watchdog-config.js';
-import type {KeepupEvent} from '../events/event.js';
+import {parseEvent, type KeepupEvent} from '../events/event.js';
 import {createMailer, deliveryError, type Mailer, type MailerOptions, type MailMessage, type TransportSpec} from '../mailer/mailer.js';
 import {deadLetter, flushSpool, isPermanentFailure, spoolMessage} from '../mailer/spool.js';
+import {isErrno} from '../sys/errno.js';
+import {writeFileAtomicSync} from '../sys/fs-atomic.js';
 import type {TimerHandle, Time} from '../time/time.js';
 import {SPOOL_DIR} from '../watchdog/state-dir.js';
 import {runHook} from './exec.js';
@@ -36,7 +39,17 @@ export interface NotifierOptions {
   /** The last lines of a service's log, when it has one. */
   readonly logTail?: (service: string) => string | undefined;
   readonly createMailer?: (spec: TransportSpec, options: MailerOptions) => Mailer;
+  /**
+   * Keep the throttle across processes (a check pass is one): `start` reads
+   * `stateDir/THROTTLE_FILE` and `stop` writes it, holding back what is still within a
+   * service's throttle instead of sending it at shutdown. A summary whose throttle has ended by
+   * the next pass goes out then, with or without new events.
+   */
+  readonly persistThrottle?: boolean;
 }
+
+/** The throttle state a check pass leaves for the next one (JSON, mode 0600). */
+export const THROTTLE_FILE = 'notify-throttle';
 
 /** How often the mail spool is retried while it holds something. */
 export const MAIL_RETRY_MS = 60_000;
@@ -56,15 +69,27 @@ export class Notifier {
   private mailer: {spec: string; mailer: Mailer} | undefined;
   private mailRetry: TimerHandle | undefined;
   private stopped = false;
+  /** The throttles changed since they were read (persistThrottle: only then is the file written). */
+  private throttleChanged = false;
 
   constructor(options: NotifierOptions) {
     this.options = options;
     this.webhooks = new WebhookQueue({stateDir: options.stateDir, time: options.time, reporter: options.reporter, uids: options.uids});
   }
 
-  /** Sends what earlier runs left spooled. */
+  /** Sends what earlier runs left spooled (and, persisting the throttle, the summaries now due). */
   start(): void {
     this.webhooks.kick();
+    if (!this.options.persistThrottle) return;
+    const now = this.options.time.now();
+    for (const [service, saved] of readThrottles(join(this.options.stateDir, THROTTLE_FILE), this.options.reporter)) {
+      const throttle: Throttle = {lastSent: saved.lastSent, pending: saved.pending, timer: undefined};
+      this.throttles.set(service, throttle);
+      if (throttle.pending.length === 0) continue;
+      const due = throttle.lastSent + (this.options.settings(service) ?? DEFAULT_NOTIFY).throttleMs - now;
+      if (due <= 0) this.flushThrottle(service, throttle);
+      else throttle.timer = this.options.time.setTimeout(() => this.flushThrottle(service, throttle), due);
+    }
   }
 
   /** An EventBus listener. */
@@ -74,6 +99,7 @@ export class Notifier {
     const settings = this.options.settings(event.service) ?? DEFAULT_NOTIFY;
     if (!wanted(settings.events, event)) return;
     const now = this.options.time.now();
+    this.throttleChanged = true;
     let throttle = this.throttles.get(event.service);
     if (throttle === undefined || now - throttle.lastSent >= settings.throttleMs) {
       throttle ??= {lastSent: now, pending: [], timer: undefined};
@@ -97,7 +123,8 @@ export class Notifier {
 
   /** Sends the summaries still waiting for their throttle, then stops (shutdown). */
   async stop(): Promise<void> {
-    for (const [service, throttle] of this.throttles) this.flushThrottle(service, throttle);
+    if (this.options.persistThrottle) this.saveThrottles();
+    else for (const [service, throttle] of this.throttles) this.flushThrottle(service, throttle);
     this.stopped = true;
     await this.idle();
     this.webhooks.stop();
@@ -105,11 +132,35 @@ export class Notifier {
     this.mailRetry = undefined;
   }
 
+  /** Writes what is still within its throttle for the next process; what is due is sent now. */
+  private saveThrottles(): void {
+    const now = this.options.time.now();
+    const kept: Record<string, {lastSent: number; pending: KeepupEvent[]}> = {};
+    for (const [service, throttle] of this.throttles) {
+      if (throttle.timer !== undefined) this.options.time.clearTimeout(throttle.timer);
+      throttle.timer = undefined;
+      const throttleMs = (this.options.settings(service) ?? DEFAULT_NOTIFY).throttleMs;
+      if (throttle.pending.length > 0 && now - throttle.lastSent >= throttleMs) this.flushThrottle(service, throttle);
+      if (now - throttle.lastSent < throttleMs) kept[service] = {lastSent: throttle.lastSent, pending: throttle.pending};
+    }
+    // A pass that sent and held back nothing leaves the file to the run that did (a concurrent one).
+    if (!this.throttleChanged) return;
+    const path = join(this.options.stateDir, THROTTLE_FILE);
+    try {
+      writeFileAtomicSync(path, Buffer.from(`${JSON.stringify(kept)}\n`), {mode: 0o600});
+    } catch (error) {
+      // The held-back events are in the event log; sending them now beats losing them.
+      this.options.reporter.warn(`unable to write ${path}: ${errorText(error)}; sending what the throttle held back now`);
+      for (const [service, throttle] of this.throttles) this.flushThrottle(service, throttle);
+    }
+  }
+
   private flushThrottle(service: string, throttle: Throttle): void {
     if (throttle.timer !== undefined) this.options.time.clearTimeout(throttle.timer);
     throttle.timer = undefined;
     if (throttle.pending.length === 0 || this.stopped) return;
     const events = throttle.pending;
+    this.throttleChanged = true;
     throttle.pending = [];
     throttle.lastSent = this.options.time.now();
     this.send(service, events, this.options.settings(service) ?? DEFAULT_NOTIFY);
@@ -183,4 +234,36 @@ export class Notifier {
     const result = await flushSpool(spool, this.mailerFor(mail), {now: this.options.time.now()});
     if (result.failed) this.scheduleMailRetry(mail);
   }
+}
+
+/** The throttles a previous process left; none when there is no file or it is not ours (a warning). */
+function readThrottles(path: string, reporter: Reporter): Map<string, {lastSent: number; pending: KeepupEvent[]}> {
+  const throttles = new Map<string, {lastSent: number; pending: KeepupEvent[]}>();
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    if (!isErrno(error, 'ENOENT')) reporter.warn(`unable to read ${path}: ${errorText(error)}; the throttle starts afresh`);
+    return throttles;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.uid !== (process.geteuid?.() ?? 0) || (stats.mode & 0o022) !== 0) {
+      reporter.warn(`ignoring ${path}: not a private file of this user; the throttle starts afresh`);
+      return throttles;
+    }
+    const raw = JSON.parse(readFileSync(fd, 'utf8')) as unknown;
+    if (typeof raw !== 'object' || raw === null) return throttles;
+    for (const [service, value] of Object.entries(raw as Record<string, unknown>)) {
+      const entry = value as {lastSent?: unknown; pending?: unknown};
+      if (typeof entry !== 'object' || entry === null || typeof entry.lastSent !== 'number' || !Array.isArray(entry.pending)) continue;
+      const pending = entry.pending.map((event) => parseEvent(JSON.stringify(event))).filter((event): event is KeepupEvent => event !== undefined && event.service === service);
+      throttles.set(service, {lastSent: entry.lastSent, pending});
+    }
+  } catch {
+    reporter.warn(`ignoring ${path}: not a throttle record; the throttle starts afresh`);
+  } finally {
+    closeSync(fd);
+  }
+  return throttles;
 }

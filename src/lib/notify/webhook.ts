@@ -1,5 +1,5 @@
 import {createHmac} from 'node:crypto';
-import {closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync} from 'node:fs';
+import {closeSync, readFileSync, unlinkSync} from 'node:fs';
 import {request as httpRequest} from 'node:http';
 import {request as httpsRequest} from 'node:https';
 import {join} from 'node:path';
@@ -7,8 +7,7 @@ import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
 import type {WebhookSettings} from '../config/watchdog-config.js';
 import {openTrusted} from '../security/trusted-path.js';
-import {isErrno} from '../sys/errno.js';
-import {writeFileAtomicSync} from '../sys/fs-atomic.js';
+import {listSpoolFiles, moveToDead, readSpoolFile, writeSpoolFile} from '../sys/spool-dir.js';
 import type {TimerHandle, Time} from '../time/time.js';
 
 /**
@@ -27,7 +26,6 @@ export const SIGNATURE_HEADER = 'x-keepup-signature';
 export const RETRY_MS = 5000;
 export const MAX_RETRY_MS = 300_000;
 const REQUEST_TIMEOUT_MS = 10_000;
-const SPOOLED = /^\d+-\d+-\d+\.json$/;
 
 interface Spooled {
   readonly url: string;
@@ -67,7 +65,7 @@ export class WebhookQueue {
   enqueue(settings: WebhookSettings, body: string): void {
     const record: Spooled = {url: settings.url, ...(settings.secretFile !== undefined ? {secretFile: settings.secretFile} : {}), body};
     try {
-      spool(this.dir, record, this.options.time.now());
+      writeSpoolFile(this.dir, record, this.options.time.now());
     } catch (error) {
       this.options.reporter.warn(`unable to spool a webhook message in ${this.dir}: ${errorText(error)}; sending it once`);
       void this.post(record).catch((failure: unknown) => this.options.reporter.warn(`unable to deliver a webhook message to ${record.url}: ${String(failure)}`));
@@ -106,7 +104,7 @@ export class WebhookQueue {
   }
 
   private async round(): Promise<void> {
-    for (const path of listSpooled(this.dir)) {
+    for (const path of listSpoolFiles(this.dir)) {
       if (this.stopped) return;
       const record = readSpooled(path);
       if ('problem' in record) {
@@ -178,69 +176,18 @@ function readSecret(path: string, uids: readonly number[]): string | {problem: s
   }
 }
 
-function spool(dir: string, record: Spooled, now: number): string {
-  ensureDir(dir);
-  for (let n = 0; ; n++) {
-    const path = join(dir, `${Math.floor(now)}-${process.pid}-${n}.json`);
-    try {
-      closeSync(openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW));
-      continue;
-    } catch (error) {
-      if (!isErrno(error, 'ENOENT')) continue;
-    }
-    writeFileAtomicSync(path, Buffer.from(`${JSON.stringify(record)}\n`), {mode: 0o600, fsync: true, exclusive: true});
-    return path;
-  }
-}
-
-function listSpooled(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((name) => SPOOLED.test(name))
-      .sort((a, b) => Number(a.split('-')[0]) - Number(b.split('-')[0]) || a.localeCompare(b, 'en', {numeric: true}))
-      .map((name) => join(dir, name));
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return [];
-    throw error;
-  }
-}
+const NOT_A_MESSAGE = 'it does not hold a webhook message';
 
 function readSpooled(path: string): Spooled | {problem: string} {
-  let fd: number;
+  let read: {value: unknown} | {problem: string};
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    read = readSpoolFile(path, NOT_A_MESSAGE);
   } catch (error) {
-    return {problem: isErrno(error, 'ELOOP') ? 'it is a symlink' : errorText(error)};
+    return {problem: errorText(error)};
   }
-  try {
-    const stats = fstatSync(fd);
-    const uid = process.geteuid?.() ?? 0;
-    if (!stats.isFile()) return {problem: 'not a regular file'};
-    if (stats.uid !== uid) return {problem: `owned by uid ${stats.uid}`};
-    if ((stats.mode & 0o077) !== 0) return {problem: 'readable or writable by others'};
-    const value = JSON.parse(readFileSync(fd, 'utf8')) as Partial<Spooled>;
-    if (typeof value.url !== 'string' || typeof value.body !== 'string' || !(value.secretFile === undefined || typeof value.secretFile === 'string'))
-      return {problem: 'not a webhook message'};
-    return {url: value.url, body: value.body, ...(value.secretFile !== undefined ? {secretFile: value.secretFile} : {})};
-  } catch {
-    return {problem: 'not a webhook message'};
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function moveToDead(dir: string, path: string): string {
-  const dead = join(dir, 'dead');
-  ensureDir(dead);
-  const target = join(dead, path.slice(path.lastIndexOf('/') + 1));
-  renameSync(path, target);
-  return target;
-}
-
-function ensureDir(dir: string): void {
-  try {
-    mkdirSync(dir, {mode: 0o700});
-  } catch (error) {
-    if (!isErrno(error, 'EEXIST')) throw error;
-  }
+  if ('problem' in read) return read;
+  const value = read.value as Partial<Spooled> | null;
+  if (typeof value !== 'object' || value === null || typeof value.url !== 'string' || typeof value.body !== 'string') return {problem: NOT_A_MESSAGE};
+  if (!(value.secretFile === undefined || typeof value.secretFile === 'string')) return {problem: NOT_A_MESSAGE};
+  return {url: value.url, body: value.body, ...(value.secretFile !== undefined ? {secretFile: value.secretFile} : {})};
 }

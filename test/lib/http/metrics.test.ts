@@ -5,6 +5,8 @@ import type {WatchdogConfig} from '../../../src/lib/config/watchdog-config.js';
 import {KeepupMetrics, LastRun} from '../../../src/lib/http/metrics.js';
 import type {StatusRow} from '../../../src/lib/keepup/service-report.js';
 import {deadLetter, spoolMessage} from '../../../src/lib/mailer/spool.js';
+import {WEBHOOK_SPOOL_DIR} from '../../../src/lib/notify/webhook.js';
+import {moveToDead, writeSpoolFile} from '../../../src/lib/sys/spool-dir.js';
 import {promtoolCheckMetrics} from '../../helpers/http.js';
 import {tmpDir} from '../../helpers/tmp.js';
 
@@ -114,6 +116,8 @@ test('one sample per fact of each row, from the rows alone', async (t) => {
     ['keepup_scan_duration_seconds', '0.05'],
     ['keepup_mail_spool_messages', '0'],
     ['keepup_mail_undelivered_messages', '0'],
+    ['keepup_webhook_spool_messages', '0'],
+    ['keepup_webhook_undelivered_messages', '0'],
   ];
   for (const [name, value] of facts) t.is(sample(text, name), value, name);
   t.regex(text, /^# TYPE keepup_service_restarts_total counter$/m);
@@ -147,17 +151,22 @@ test('given up, healthy and ready are read from the rows when they have them', a
   });
 });
 
-test('the mail spool and dead letters are counted; the restart history counts restarts by keepup', async (t) => {
+test('the mail and webhook spools and their dead letters are counted; the restart history counts restarts by keepup', async (t) => {
   const dir = tmpDir(t, 'keepup-metrics-');
   const message = {from: 'keepup@h', to: ['root@h'], subject: 's', text: 't', date: new Date(NOW).toISOString()};
   spoolMessage(join(dir, 'spool'), message, NOW - 2000);
   spoolMessage(join(dir, 'spool'), message, NOW - 1000);
   deadLetter(join(dir, 'spool'), message, NOW);
+  const hooks = join(dir, WEBHOOK_SPOOL_DIR);
+  for (const at of [NOW - 3000, NOW - 2000, NOW - 1000]) writeSpoolFile(hooks, {url: 'http://127.0.0.1:1/', body: '{}'}, at);
+  moveToDead(hooks, writeSpoolFile(hooks, {url: 'http://127.0.0.1:1/', body: '{}'}, NOW));
   writeFileSync(join(dir, 'history'), [NOW - 3600_000, NOW - 60_000, NOW - 8 * 86400_000].map((time) => `{"daemon":"cupsd","time":${time}}\n`).join(''));
   const text = await render([{name: 'cupsd', kind: 'checked', state: 'running', pid: 5, health: null, lastCheck: null}], dir);
   expectSamples(t, text, {
     keepup_mail_spool_messages: '2',
     keepup_mail_undelivered_messages: '1',
+    keepup_webhook_spool_messages: '3',
+    keepup_webhook_undelivered_messages: '1',
     'keepup_checked_running{service="cupsd"}': '1',
     'keepup_checked_recent_restarts{service="cupsd"}': '2',
   });

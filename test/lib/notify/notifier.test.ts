@@ -1,38 +1,50 @@
 import test from 'ava';
-import {chmodSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import type {NotifySettings} from '../../../src/lib/config/watchdog-config.js';
 import {EventBus} from '../../../src/lib/events/event.js';
 import {runHook} from '../../../src/lib/notify/exec.js';
 import {composeNotification} from '../../../src/lib/notify/message.js';
-import {Notifier} from '../../../src/lib/notify/notifier.js';
+import {Notifier, THROTTLE_FILE} from '../../../src/lib/notify/notifier.js';
 import type {MailMessage} from '../../../src/lib/mailer/mailer.js';
 import {FakeTime} from '../../helpers/fake-time.js';
 import {mailText, startSmtp} from '../../helpers/smtp.js';
 import {tmpDir} from '../../helpers/tmp.js';
 import {waitFor} from '../../helpers/wait-for.js';
 
-function setup(t: Parameters<typeof tmpDir>[0], settings: NotifySettings, mail?: {port: number}) {
-  const stateDir = tmpDir(t);
-  const time = new FakeTime(Date.parse('2026-12-02T10:00:00Z'));
-  const warnings: string[] = [];
-  const sent: MailMessage[] = [];
+interface World {
+  readonly stateDir: string;
+  readonly time: FakeTime;
+  readonly warnings: string[];
+  readonly sent: MailMessage[];
+}
+
+/** A notifier in `world`: mail to a real SMTP server on `mail.port`, else collected in `sent`. */
+function notifierIn(world: World, settings: NotifySettings, options: {mail?: {port: number}; persistThrottle?: boolean} = {}) {
+  const {mail} = options;
   const notifier = new Notifier({
     host: 'box',
-    stateDir,
-    time,
-    reporter: {warn: (message) => warnings.push(message)},
+    stateDir: world.stateDir,
+    time: world.time,
+    reporter: {warn: (message) => world.warnings.push(message)},
     uids: [0, process.getuid!()],
     env: {PATH: process.env.PATH},
     settings: () => settings,
     mail: () => ({to: ['ops@example.org'], from: 'keepup@box', transport: mail ? {kind: 'smtp', url: `smtp://127.0.0.1:${mail.port}`, tls: 'any'} : {kind: 'sendmail'}}),
     logTail: () => 'line one\nline two\n',
-    ...(mail ? {} : {createMailer: () => ({description: 'test', send: async (message: MailMessage) => void sent.push(message)})}),
+    ...(mail ? {} : {createMailer: () => ({description: 'test', send: async (message: MailMessage) => void world.sent.push(message)})}),
+    ...(options.persistThrottle ? {persistThrottle: true} : {}),
   });
-  const bus = new EventBus(() => time.now(), {warn: (message) => warnings.push(message)});
+  const bus = new EventBus(() => world.time.now(), {warn: (message) => world.warnings.push(message)});
   bus.subscribe((event) => notifier.handle(event));
+  return {notifier, bus};
+}
+
+function setup(t: Parameters<typeof tmpDir>[0], settings: NotifySettings, mail?: {port: number}) {
+  const world: World = {stateDir: tmpDir(t), time: new FakeTime(Date.parse('2026-12-02T10:00:00Z')), warnings: [], sent: []};
+  const {notifier, bus} = notifierIn(world, settings, mail ? {mail} : {});
   t.teardown(() => notifier.stop());
-  return {stateDir, time, warnings, sent, notifier, bus};
+  return {...world, notifier, bus};
 }
 
 test('throttle: the first message at once, the rest summarised and counted when the throttle ends; unwanted kinds never', async (t) => {
@@ -106,4 +118,37 @@ test('exec hook: the event in the environment and as JSON on stdin; a failure is
   t.is(await pending, `${hung} still running after 5 s: killed`);
   chmodSync(hung, 0o777);
   t.regex((await runHook([hung], notification, {time, uids: [0], env: {}})) ?? '', /^refusing to run .*hung: .*writable/);
+});
+
+test('persistThrottle: one process per pass still throttles; what was held back goes out, summarised, at the first pass after the throttle', async (t) => {
+  const world: World = {stateDir: tmpDir(t), time: new FakeTime(Date.parse('2026-12-02T10:00:00Z')), warnings: [], sent: []};
+  const {stateDir, time, sent, warnings} = world;
+  const settings: NotifySettings = {events: ['restarted', 'gave-up'], throttleMs: 600_000, mail: true};
+  /** One check pass: a notifier of its own, the events it emits, then its stop. */
+  const pass = async (events: ReadonlyArray<Parameters<EventBus['emit']>[0]>) => {
+    const {notifier, bus} = notifierIn(world, settings, {persistThrottle: true});
+    notifier.start();
+    for (const event of events) bus.emit(event);
+    await notifier.stop();
+  };
+  const restarted = {service: 'web', kind: 'restarted', source: 'supervise'} as const;
+  await pass([restarted]);
+  t.is(sent.length, 1, 'the first at once');
+  time.advance(60_000);
+  await pass([restarted]);
+  time.advance(60_000);
+  await pass([restarted, {service: 'web', kind: 'gave-up', source: 'supervise', reason: 'started 3 times within 300 s'}]);
+  t.is(sent.length, 1, 'held back by the throttle across processes, not sent at each shutdown');
+  const saved = JSON.parse(readFileSync(join(stateDir, THROTTLE_FILE), 'utf8')) as Record<string, {pending: unknown[]}>;
+  t.is(saved.web!.pending.length, 3);
+  t.is((statSync(join(stateDir, THROTTLE_FILE)).mode & 0o777).toString(8), '600');
+  time.advance(480_000);
+  await pass([]);
+  t.is(sent.length, 2, 'due at the first pass after the throttle, with no new event');
+  t.regex(sent[1]!.subject, /web .*\(3 events\)/);
+  t.regex(sent[1]!.text, /3 events since the last message \(2 restarted, 1 gave-up\)/);
+  time.advance(60_000);
+  await pass([]);
+  t.is(sent.length, 2, 'sent once');
+  t.deepEqual(warnings, []);
 });

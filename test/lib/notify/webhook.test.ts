@@ -1,6 +1,6 @@
 import test from 'ava';
 import {once} from 'node:events';
-import {readdirSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readdirSync, symlinkSync, writeFileSync} from 'node:fs';
 import {createServer, type IncomingMessage, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {join} from 'node:path';
@@ -98,4 +98,32 @@ test('a 5xx keeps the message and backs off; a 4xx refuses it for good into dead
   await other.idle();
   t.is(readdirSync(join(otherDir, WEBHOOK_SPOOL_DIR, 'dead')).length, 1);
   t.regex(warnings.at(-1)!, /refused a message for good \(HTTP 404\); moved to /);
+});
+
+test('a spool directory someone planted as a symlink is not written into, and a planted spool file is never posted', async (t) => {
+  const stateDir = tmpDir(t);
+  const elsewhere = tmpDir(t);
+  symlinkSync(elsewhere, join(stateDir, WEBHOOK_SPOOL_DIR));
+  const warnings: string[] = [];
+  const time = new FakeTime();
+  const listening = await receiver(t, 0);
+  const url = `http://127.0.0.1:${(listening.server.address() as AddressInfo).port}/`;
+  const queue = new WebhookQueue({stateDir, time, reporter: {warn: (message) => warnings.push(message)}, uids: [0]});
+  t.teardown(() => queue.stop());
+  queue.enqueue({url}, '{"n":1}');
+  await waitFor(() => listening.received.length === 1, 'the one direct POST');
+  t.deepEqual(readdirSync(elsewhere), [], 'nothing spooled through the symlink');
+  t.regex(warnings[0]!, /unable to spool a webhook message in .*: .*not a private directory.*; sending it once/);
+
+  const otherState = tmpDir(t);
+  const spoolDir = join(otherState, WEBHOOK_SPOOL_DIR);
+  mkdirSync(spoolDir, {mode: 0o700});
+  const planted = join(spoolDir, '1000-1-0.json');
+  writeFileSync(planted, JSON.stringify({url, body: '{"planted":true}'}), {mode: 0o644});
+  const other = new WebhookQueue({stateDir: otherState, time, reporter: {warn: (message) => warnings.push(message)}, uids: [0]});
+  t.teardown(() => other.stop());
+  other.kick();
+  await other.idle();
+  t.is(listening.received.length, 1, 'the planted file was not posted');
+  t.regex(warnings.at(-1)!, /webhook spool file .*1000-1-0\.json is not a message keepup spooled \(its mode is 0644, not 0600\); left alone/);
 });
