@@ -389,9 +389,18 @@ export class Supervisor {
     });
   }
 
-  /** The start itself, at its turn: fork, record the child, announce it, then let it exec. */
+  /**
+   * The start itself, at its turn: fork, record the child, announce it, then let it exec. Its
+   * counters and its event are written once no other start waits (a tree starting up runs
+   * every service first), or with the exit being handled.
+   */
   private spawn(): void {
     if (this.closed) return;
+    if (this.deferWrites()) this.spawnQueue.afterDrain(() => this.flushWrites());
+    this.spawnNow();
+  }
+
+  private spawnNow(): void {
     const fail = (text: string) => {
       this.announce();
       this.reporter.childFatal(`unable to start ${this.dir}/run: ${text}`);

@@ -22,6 +22,7 @@ export class SpawnQueue {
   private readonly schedule: (callback: () => void) => void;
   private readonly time: Time;
   private scheduled = false;
+  private readonly drained: Array<() => void> = [];
   /** The end of this turn's budget for starts run at once; undefined when none ran this turn. */
   private turnEnd: number | undefined;
 
@@ -62,13 +63,22 @@ export class SpawnQueue {
     return now < this.turnEnd;
   }
 
+  /**
+   * Runs `callback` once no start waits any more, on a later turn of the event loop: the
+   * bookkeeping of a start (its counters, its event) comes after every start that is due.
+   */
+  afterDrain(callback: () => void): void {
+    this.drained.push(callback);
+    this.arm();
+  }
+
   /** Starts waiting. */
   get size(): number {
     return this.jobs.size;
   }
 
   private arm(): void {
-    if (this.scheduled || this.jobs.size === 0) return;
+    if (this.scheduled || (this.jobs.size === 0 && this.drained.length === 0)) return;
     this.scheduled = true;
     this.schedule(() => this.slice());
   }
@@ -83,6 +93,7 @@ export class SpawnQueue {
         if (this.time.now() >= end) break;
       }
     } finally {
+      if (this.jobs.size === 0) for (const callback of this.drained.splice(0)) callback();
       this.arm();
     }
   }

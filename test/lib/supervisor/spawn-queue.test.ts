@@ -71,3 +71,17 @@ test('runOrAdd: a lone start runs at once, until this turn has spent a slice; th
   t.is(q.runOrAdd(job(5)), undefined, 'a new turn: at once again');
   t.deepEqual(ran, [0, 1, 2, 4, 5]);
 });
+
+test('afterDrain: the callback runs after the slice that empties the queue, never before a waiting start', (t) => {
+  const {q, job, ran, slices} = queue(10, 4);
+  for (let id = 0; id < 4; id++) q.add(job(id));
+  q.afterDrain(() => ran.push(-1));
+  slices.shift()!();
+  t.deepEqual(ran, [0, 1, 2], 'starts still wait: not yet');
+  slices.shift()!();
+  t.deepEqual(ran, [0, 1, 2, 3, -1]);
+  q.afterDrain(() => ran.push(-2));
+  t.deepEqual(ran, [0, 1, 2, 3, -1], 'an empty queue runs it on a later turn, not inside the call');
+  slices.shift()!();
+  t.deepEqual(ran, [0, 1, 2, 3, -1, -2]);
+});
