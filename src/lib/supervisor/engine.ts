@@ -391,12 +391,12 @@ export class Supervisor {
 
   /**
    * The start itself, at its turn: fork, record the child, announce it, then let it exec. Its
-   * counters and its event are written once no other start waits (a tree starting up runs
-   * every service first), or with the exit being handled.
+   * counters and its event are written at the end of its slice of starts (a tree starting up
+   * runs the slice's services first), or with the exit being handled.
    */
   private spawn(): void {
     if (this.closed) return;
-    if (this.deferWrites()) this.spawnQueue.afterDrain(() => this.flushWrites());
+    if (this.deferWrites()) this.spawnQueue.afterSlice(() => this.flushWrites());
     this.spawnNow();
   }
 

@@ -22,7 +22,7 @@ export class SpawnQueue {
   private readonly schedule: (callback: () => void) => void;
   private readonly time: Time;
   private scheduled = false;
-  private readonly drained: Array<() => void> = [];
+  private readonly after: Array<() => void> = [];
   /** The end of this turn's budget for starts run at once; undefined when none ran this turn. */
   private turnEnd: number | undefined;
 
@@ -64,11 +64,12 @@ export class SpawnQueue {
   }
 
   /**
-   * Runs `callback` once no start waits any more, on a later turn of the event loop: the
-   * bookkeeping of a start (its counters, its event) comes after every start that is due.
+   * Runs `callback` at the end of the slice under way (or of the next one, on a later turn of
+   * the event loop): the bookkeeping of a start (its counters, its event) comes after the other
+   * starts of its slice, never later than that, however long a storm lasts.
    */
-  afterDrain(callback: () => void): void {
-    this.drained.push(callback);
+  afterSlice(callback: () => void): void {
+    this.after.push(callback);
     this.arm();
   }
 
@@ -78,7 +79,7 @@ export class SpawnQueue {
   }
 
   private arm(): void {
-    if (this.scheduled || (this.jobs.size === 0 && this.drained.length === 0)) return;
+    if (this.scheduled || (this.jobs.size === 0 && this.after.length === 0)) return;
     this.scheduled = true;
     this.schedule(() => this.slice());
   }
@@ -93,7 +94,7 @@ export class SpawnQueue {
         if (this.time.now() >= end) break;
       }
     } finally {
-      if (this.jobs.size === 0) for (const callback of this.drained.splice(0)) callback();
+      for (const callback of this.after.splice(0)) callback();
       this.arm();
     }
   }

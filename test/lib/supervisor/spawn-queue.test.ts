@@ -72,16 +72,16 @@ test('runOrAdd: a lone start runs at once, until this turn has spent a slice; th
   t.deepEqual(ran, [0, 1, 2, 4, 5]);
 });
 
-test('afterDrain: the callback runs after the slice that empties the queue, never before a waiting start', (t) => {
+test('afterSlice: the callback runs at the end of the slice under way, even while starts still wait', (t) => {
   const {q, job, ran, slices} = queue(10, 4);
   for (let id = 0; id < 4; id++) q.add(job(id));
-  q.afterDrain(() => ran.push(-1));
+  q.afterSlice(() => ran.push(-1));
+  t.deepEqual(ran, [], 'not inside the call');
   slices.shift()!();
-  t.deepEqual(ran, [0, 1, 2], 'starts still wait: not yet');
+  t.deepEqual(ran, [0, 1, 2, -1], 'after the slice, with a start still waiting');
   slices.shift()!();
-  t.deepEqual(ran, [0, 1, 2, 3, -1]);
-  q.afterDrain(() => ran.push(-2));
-  t.deepEqual(ran, [0, 1, 2, 3, -1], 'an empty queue runs it on a later turn, not inside the call');
+  t.deepEqual(ran, [0, 1, 2, -1, 3]);
+  q.afterSlice(() => ran.push(-2));
   slices.shift()!();
-  t.deepEqual(ran, [0, 1, 2, 3, -1, -2]);
+  t.deepEqual(ran, [0, 1, 2, -1, 3, -2], 'an empty queue runs it on the next turn');
 });
