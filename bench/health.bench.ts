@@ -1,7 +1,9 @@
 // CPU per minute of HTTP-checking 200 services every 10 s: keepup's health monitor side by side
 // with Debian's monit doing the same checks (`check host … if failed port P protocol http
 // request /hN`), both running at once for the same minute against one loopback HTTP server
-// (a separate process, not counted). CPU is utime + stime from /proc/PID/stat.
+// (a separate process, not counted). CPU is utime + stime from /proc/PID/stat. The server is a
+// plain Node one: its keep-alive timeout is Node's default 5 s, shorter than the interval, so
+// keepup's kept-alive connections serve the checks of one round, not the next round's.
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';

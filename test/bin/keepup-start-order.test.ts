@@ -2,13 +2,13 @@
 // ready at its first healthy check; the order seen in the processes' start times
 // (/proc/PID/stat), and the reverse order at shutdown seen in what their TERM traps wrote.
 import test from 'ava';
-import {readFileSync} from 'node:fs';
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {bin} from '../helpers/paths.js';
-import {run} from '../helpers/processes.js';
+import {isAlive, run} from '../helpers/processes.js';
 import {uniqueName, watchdogSetup} from '../helpers/daemons.js';
 import {startResident} from '../helpers/resident.js';
-import {upPid} from '../helpers/service-pid.js';
+import {pidOf, upPid} from '../helpers/service-pid.js';
 import {PATIENT, waitFor} from '../helpers/wait-for.js';
 import {parseProcStat} from '../../src/lib/proc/stat.js';
 
@@ -59,4 +59,38 @@ test('after: an unknown name or a cycle is a FILE:LINE:COL error', async (t) => 
   const cycle = await run(process.execPath, [bin('keepup'), 'supervise', '--config', s.config], {timeoutMs: 60_000});
   t.is(cycle.code, 100);
   t.regex(cycle.stderr, new RegExp(`^keepup: fatal: ${s.config}:\\d+:\\d+: after: makes a cycle: (x → y → x|y → x → y)\n$`));
+});
+
+test('restart: true: when the dependency restarts, the dependent goes down and starts again only once the dependency is ready again', async (t) => {
+  const s = watchdogSetup(t);
+  const serviceDir = join(s.dir, 'service');
+  const [a, b] = [uniqueName('ra'), uniqueName('rb')];
+  // a says it is ready on fd 3 once its gate exists (s6's notification-fd).
+  const gated = `touch waiting; while [ ! -e gate ]; do sleep 0.02; done; echo ready >&3; exec sleep 600`;
+  s.writeConfig(
+    `serviceDir: service\ndaemons:\n  - name: ${a}\n    run: [sh, -c, "${gated}"]\n    ready: {fd: 3}\n  - name: ${b}\n    run: [sleep, "600"]\n    after: [{name: ${a}, restart: true}]\n`,
+  );
+  const dirA = join(serviceDir, a);
+  const dirB = join(serviceDir, b);
+  const resident = startResident(t, s.config, serviceDir);
+  await waitFor(() => existsSync(join(dirA, 'waiting')), `${a} at its gate`, PATIENT);
+  t.is(pidOf(dirB), 0, `${b} is not started before ${a} is ready`);
+  writeFileSync(join(dirA, 'gate'), '');
+  const firstA = await upPid(dirA);
+  const firstB = await upPid(dirB);
+  rmSync(join(dirA, 'gate'));
+  rmSync(join(dirA, 'waiting'));
+  t.is((await run(process.execPath, [bin('svc'), '-t', dirA])).code, 0);
+  const secondA = await upPid(dirA, firstA);
+  await waitFor(() => existsSync(join(dirA, 'waiting')), `${a} at its gate again`, PATIENT);
+  await waitFor(() => pidOf(dirB) === 0 && !isAlive(firstB), `${b} down while ${a} is not ready`, PATIENT);
+  // Several polls of the start order (every 0.1 s) go by while a's new pid is not ready: b stays down.
+  const status = await run(process.execPath, [bin('keepup'), 'status', '--config', s.config, '--json'], {timeoutMs: 60_000});
+  t.like(JSON.parse(status.stdout.split('\n').find((line) => line.includes(`"${a}"`))!), {pid: secondA, ready: false});
+  t.is(pidOf(dirB), 0);
+  writeFileSync(join(dirA, 'gate'), '');
+  const secondB = await upPid(dirB, firstB);
+  t.not(secondB, firstB);
+  t.like(JSON.parse(readFileSync(join(dirA, 'supervise', 'ready'), 'utf8')), {pid: secondA});
+  t.regex(resident.stderr(), new RegExp(`${a} restarted; restarting ${b} once ${a} is ready`));
 });

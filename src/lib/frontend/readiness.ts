@@ -1,7 +1,4 @@
-import {existsSync} from 'node:fs';
-import {join} from 'node:path';
-import {readReadyRecord} from '../health/records.js';
-import {READY_RECORD_FILE} from '../service-dir/layout.js';
+import {readinessOf} from '../health/records.js';
 import type {StatusRecord} from '../status/codec.js';
 import {stampMs} from '../status/stamp.js';
 import {stateWords} from '../status/summary.js';
@@ -37,13 +34,5 @@ export function describeObserved(observed: Observed): string {
   }
 }
 
-/**
- * Whether service `dir` has said it is ready for child `pid`: undefined when it has no readiness
- * protocol (no `notification-fd`, no keepup `supervise/ready`), so "up" is all there is to wait for.
- */
-export function readyFor(dir: string, pid: number): boolean | undefined {
-  const record = readReadyRecord(dir);
-  // s6's notification-fd is not read yet: only `ready: health` (which writes READY_RECORD_FILE) is waited for.
-  if (record === undefined && !existsSync(join(dir, READY_RECORD_FILE))) return undefined;
-  return record?.pid === pid;
-}
+/** Whether service `dir` is ready for child `pid`; undefined without a readiness protocol (see readinessOf). */
+export const readyFor: (dir: string, pid: number) => boolean | undefined = readinessOf;

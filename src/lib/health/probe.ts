@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process';
 import {statSync} from 'node:fs';
-import {request as httpRequest, type IncomingMessage} from 'node:http';
-import {request as httpsRequest} from 'node:https';
+import {Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage} from 'node:http';
+import {Agent as HttpsAgent, request as httpsRequest} from 'node:https';
 import {connect} from 'node:net';
 import {join} from 'node:path';
 import {errnoText} from '../cli/errno-text.js';
@@ -59,37 +59,101 @@ export function runProbe(probe: HealthProbe, options: ProbeOptions): Promise<Pro
 
 type Finish = (result: ProbeResult) => void;
 
+/**
+ * Idle connections kept per target (scheme, host, port) between checks. Checks of one target
+ * reuse them (most recent first) instead of opening a connection each time: the connect, the
+ * server's accept and the close were most of a check's CPU (bench/health.bench.ts). As many as
+ * may run at once: with fewer, a round of checks of many services behind one target closed and
+ * opened most of them again (measured: 2 kept 70% of the checks on a reused connection, 16 kept 92%).
+ */
+const IDLE_SOCKETS_PER_TARGET = 16;
+/** An idle connection is closed after this long unused (and never keeps keepup's event loop alive). */
+const IDLE_SOCKET_MS = 30_000;
+/** Connections per target at once; the monitor runs at most 16 checks at once anyway. */
+const SOCKETS_PER_TARGET = 16;
+
+interface HttpTarget {
+  readonly url: URL;
+  readonly request: typeof httpRequest;
+  readonly agent: HttpAgent;
+}
+
+const agents = new Map<string, HttpAgent>();
+const targets = new Map<string, HttpTarget>();
+
+/** The parsed URL and the keep-alive agent of its target, made once per configured URL. */
+function httpTarget(text: string): HttpTarget {
+  let target = targets.get(text);
+  if (target) return target;
+  const url = new URL(text);
+  const https = url.protocol === 'https:';
+  let agent = agents.get(url.origin);
+  if (!agent) {
+    const options = {keepAlive: true, maxSockets: SOCKETS_PER_TARGET, maxFreeSockets: IDLE_SOCKETS_PER_TARGET, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const};
+    agent = https ? new HttpsAgent(options) : new HttpAgent(options);
+    agents.set(url.origin, agent);
+  }
+  target = {url, request: https ? httpsRequest : httpRequest, agent};
+  targets.set(text, target);
+  return target;
+}
+
+const HEADERS = {'user-agent': 'keepup-health'};
+
+/** A reused idle connection the server had closed meanwhile: not the service's fault, tried once more on a new one. */
+const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
 function http(probe: Extract<HealthProbe, {kind: 'http'}>, finish: Finish): () => void {
-  const url = new URL(probe.url);
-  const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {method: 'GET', agent: false, headers: {'user-agent': 'keepup-health', connection: 'close'}});
+  const target = httpTarget(probe.url);
+  let request: ClientRequest;
+  // Once an answer came, its connection is left to finish and go back to the agent (not destroyed).
+  let answered = false;
   const judge = (response: IncomingMessage, body: string): void => {
+    answered = true;
     const status = response.statusCode ?? 0;
     const statusOk = probe.status !== undefined ? status === probe.status : status >= 200 && status < 300;
     if (!statusOk) return finish({ok: false, reason: `HTTP ${status}${probe.status !== undefined ? ` (expected ${probe.status})` : ''}`});
     if (probe.body !== undefined && !body.includes(probe.body)) return finish({ok: false, reason: `HTTP ${status} without ${JSON.stringify(probe.body)} in the answer`});
     finish({ok: true});
   };
-  request.on('response', (response) => {
-    if (probe.body === undefined) {
-      response.resume();
-      response.on('error', () => {});
-      return judge(response, '');
-    }
-    let body = '';
-    response.setEncoding('utf8');
-    response.on('data', (chunk: string) => {
-      body += chunk;
-      if (body.length >= BODY_LIMIT || body.includes(probe.body ?? '')) {
-        judge(response, body);
-        response.destroy();
+  const attempt = (retry: boolean): void => {
+    request = target.request(target.url, {method: 'GET', agent: target.agent, headers: HEADERS});
+    request.on('response', (response) => {
+      if (probe.body === undefined) {
+        // Read to the end, so that the connection goes back to the agent for the next check.
+        response.resume();
+        response.on('error', () => {});
+        return judge(response, '');
       }
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+        if (body.length >= BODY_LIMIT) {
+          judge(response, body);
+          response.destroy();
+        } else if (body.includes(probe.body ?? '')) {
+          judge(response, body);
+          response.removeAllListeners('data');
+          response.resume();
+        }
+      });
+      response.on('end', () => judge(response, body));
+      response.on('error', (error) => finish({ok: false, reason: reasonOf(error)}));
     });
-    response.on('end', () => judge(response, body));
-    response.on('error', (error) => finish({ok: false, reason: reasonOf(error)}));
-  });
-  request.on('error', (error) => finish({ok: false, reason: reasonOf(error)}));
-  request.end();
-  return () => request.destroy();
+    // A connection that stalls after the answer is judged is not kept for ever.
+    request.setTimeout(IDLE_SOCKET_MS, () => request.destroy());
+    request.on('error', (error) => {
+      if (answered) return;
+      if (retry && request.reusedSocket && STALE_CONNECTION.has(errnoCode(error) ?? '')) return attempt(false);
+      finish({ok: false, reason: reasonOf(error)});
+    });
+    request.end();
+  };
+  attempt(true);
+  return () => {
+    if (!answered) request.destroy();
+  };
 }
 
 function tcp(probe: Extract<HealthProbe, {kind: 'tcp'}>, finish: Finish): () => void {

@@ -11,7 +11,7 @@ import {statusPhrases} from '../status/summary.js';
 import {listNames} from '../sys/directory.js';
 import type {Verdict} from '../watchdog/decide.js';
 import {historyOrEmpty, verdicts, type PassContext} from '../watchdog/pass.js';
-import {readHealthRecord, readReadyRecord} from '../health/records.js';
+import {readHealthRecord, readinessOf} from '../health/records.js';
 import {describeHealth, type HealthRecord} from '../health/verdict.js';
 import {lastHealth} from '../health/check-mode.js';
 import {readCheckRecords, type CheckRecords} from '../policy/check.js';
@@ -124,11 +124,9 @@ function serviceRow(name: string, dir: string, nowMs: number): ServiceRow {
   };
 }
 
+/** s6's notification-fd (read by keepup's supervisor) or `ready: health`; null without either. */
 function readiness(dir: string, pid: number): boolean | null {
-  const ready = readReadyRecord(dir);
-  // Only `ready: health` writes the record so far; s6's notification-fd is not yet read (no row claims it).
-  if (ready === undefined) return null;
-  return pid !== 0 && ready?.pid === pid;
+  return readinessOf(dir, pid) ?? null;
 }
 
 /**

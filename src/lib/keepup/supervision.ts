@@ -23,8 +23,7 @@ import type {DaemonRule} from '../config/watchdog-config.js';
 import {HealthMonitor} from '../health/monitor.js';
 import {readReadyRecord, writeHealthRecord, writeReadyRecord} from '../health/records.js';
 import {isErrno} from '../sys/errno.js';
-import type {TimerHandle} from '../time/time.js';
-import {hasOrder, stopOrder} from './start-order.js';
+import {hasOrder, StartOrder, stopOrder} from './start-order.js';
 
 /** How often the start order looks at the dependencies' state. */
 const ORDER_POLL_MS = 100;
@@ -64,12 +63,8 @@ export class Supervision {
   private readonly health: HealthMonitor;
   private specs: Map<string, ServiceSpec>;
   private started = false;
-  private stopping = false;
-  /** Services whose start waits for their `after:` dependencies. */
-  private readonly held = new Set<string>();
-  /** The dependencies' pids at the last look, to see them restart (`restart: true` edges). */
-  private readonly depPids = new Map<string, number>();
-  private orderTimer: TimerHandle | undefined;
+  /** `after:` at run time: held-back starts, and dependents waiting for a restarted dependency. */
+  private readonly order: StartOrder;
   private unlock: (() => void) | undefined;
   /**
    * Every event of the services and of the checked daemons: to `stateDir/events` first, then to
@@ -114,8 +109,21 @@ export class Supervision {
       // keepup's services have their own in timeout-kill; this one is for the loggers and admins' directories.
       stopTimeoutMs: () => this.config.stopTimeoutMs,
       events: this.events,
-      holdBack: (name) => this.held.has(name),
+      holdBack: (name) => this.order.held.has(name),
     });
+    this.order = new StartOrder(
+      options.pass.time,
+      ORDER_POLL_MS,
+      {daemons: () => this.config.daemons, pidOf: (name) => this.pidOf(name), satisfied: (name) => this.satisfied(name)},
+      {
+        release: () => void this.scanner.scan(),
+        stop: (name, dependency) => {
+          this.options.reporter.warn(`${dependency} restarted; restarting ${name} once ${dependency} is ready (after: ${dependency}, restart: true)`);
+          this.scanner.control(name, 'd');
+        },
+        start: (name) => void this.scanner.control(name, 'u'),
+      },
+    );
     this.checker = new Checker(config, {...options.pass, events: this.events}, {out: options.out});
     this.health = new HealthMonitor({
       time: options.pass.time,
@@ -159,9 +167,7 @@ export class Supervision {
 
   /** Stops checking and takes every service down (loggers last). */
   async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.orderTimer !== undefined) this.options.pass.time.clearTimeout(this.orderTimer);
-    this.orderTimer = undefined;
+    this.order.stop();
     await this.health.stop();
     await this.checker.stop();
     const services = this.config.daemons.filter((daemon) => daemon.service);
@@ -187,10 +193,10 @@ export class Supervision {
     for (const name of retiring) markDown(dir, name);
     for (const service of [...plan.create, ...plan.update.map((update) => update.service)]) writeService(dir, service);
     const fresh = new Set(this.started ? plan.create.map((service) => service.name) : config.daemons.map((daemon) => daemon.name));
-    for (const daemon of config.daemons) if (daemon.service && daemon.after?.length && fresh.has(daemon.name)) this.held.add(daemon.name);
+    for (const daemon of config.daemons) if (daemon.service && daemon.after?.length && fresh.has(daemon.name)) this.order.held.add(daemon.name);
     this.config = config;
     this.specs = specsOf(config);
-    this.watchOrder();
+    this.order.watch();
     if (!this.started) {
       this.started = true;
       await this.scanner.start();
@@ -220,39 +226,6 @@ export class Supervision {
     const pid = this.pidOf(name);
     if (pid === 0) return false;
     return daemon.ready === undefined || readReadyRecord(join(this.config.serviceDir, name))?.pid === pid;
-  }
-
-  /** Polls the dependencies while some daemon has `after:`: releases held services, restarts along `restart: true` edges. */
-  private watchOrder(): void {
-    if (this.orderTimer !== undefined || this.stopping || !hasOrder(this.config.daemons)) return;
-    this.orderTimer = this.options.pass.time.setTimeout(() => {
-      this.orderTimer = undefined;
-      this.orderStep();
-      this.watchOrder();
-    }, ORDER_POLL_MS);
-  }
-
-  private orderStep(): void {
-    let released = false;
-    for (const name of [...this.held]) {
-      const daemon = this.config.daemons.find((rule) => rule.name === name);
-      if (!daemon || (daemon.after ?? []).every((edge) => this.satisfied(edge.name))) {
-        this.held.delete(name);
-        released = true;
-      }
-    }
-    if (released) void this.scanner.scan();
-    for (const daemon of this.config.daemons) {
-      for (const edge of daemon.after ?? []) {
-        const pid = this.pidOf(edge.name);
-        const last = this.depPids.get(edge.name) ?? 0;
-        if (edge.restart && last !== 0 && pid !== 0 && pid !== last && !this.held.has(daemon.name)) {
-          this.options.reporter.warn(`${edge.name} restarted; restarting ${daemon.name} (after: ${edge.name}, restart: true)`);
-          this.scanner.control(daemon.name, 'du');
-        }
-      }
-    }
-    for (const daemon of this.config.daemons) for (const edge of daemon.after ?? []) this.depPids.set(edge.name, this.pidOf(edge.name));
   }
 
   /** `d`, then waits until the child is gone (at most its stop timeout and a little more). */

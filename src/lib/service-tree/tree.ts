@@ -1,9 +1,9 @@
-import {chmodSync, closeSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
+import {chmodSync, closeSync, constants, existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {FatalError, SysError} from '../cli/errors.js';
 import {EXIT_USAGE} from '../cli/exit-codes.js';
 import type {WatchdogConfig} from '../config/watchdog-config.js';
-import {DOWN_FILE, LOG_DIR, LOG_RUN_FILE, MARKER_FILE, RESTART_POLICY_FILE, RUN_FILE, TIMEOUT_KILL_FILE} from '../service-dir/layout.js';
+import {DOWN_FILE, LOG_DIR, LOG_RUN_FILE, MARKER_FILE, NOTIFICATION_FD_FILE, RESTART_POLICY_FILE, RUN_FILE, TIMEOUT_KILL_FILE} from '../service-dir/layout.js';
 import {formatPolicyFile, resolvePolicy} from '../policy/policy.js';
 import {listNames} from '../sys/directory.js';
 import {lockFileSync} from '../sys/flock.js';
@@ -34,6 +34,8 @@ export interface GeneratedService {
   readonly timeoutKill: string;
   /** The `restart-policy` file's text: the daemon's `restart:` over resident mode's defaults. */
   readonly restartPolicy: string;
+  /** s6's `notification-fd` file's text (`ready: {fd: N}`); undefined: no such file. */
+  readonly notificationFd: string | undefined;
 }
 
 /** The tree the config asks for. `multilog` is the command that starts multilog (argv prefix). */
@@ -48,6 +50,7 @@ export function generateServices(config: WatchdogConfig, multilog: readonly stri
         logRun: spec.log && formatLogRunScript(multilog, spec.log),
         timeoutKill: `${spec.stopTimeoutMs}\n`,
         restartPolicy: formatPolicyFile(resolvePolicy(daemon.restart, 'resident')),
+        notificationFd: daemon.ready?.kind === 'fd' ? `${daemon.ready.fd}\n` : undefined,
       },
     ];
   });
@@ -83,7 +86,8 @@ export function planTree(serviceDir: string, desired: readonly GeneratedService[
       run !== service.run ||
       logRun !== service.logRun ||
       readText(join(dir, TIMEOUT_KILL_FILE)) !== service.timeoutKill ||
-      readText(join(dir, RESTART_POLICY_FILE)) !== service.restartPolicy
+      readText(join(dir, RESTART_POLICY_FILE)) !== service.restartPolicy ||
+      readText(join(dir, NOTIFICATION_FD_FILE)) !== service.notificationFd
     ) {
       plan.update.push({service, run: run !== service.run, log: logRun !== service.logRun});
     } else plan.unchanged.push(service.name);
@@ -123,6 +127,9 @@ export function writeService(serviceDir: string, service: GeneratedService): voi
   }
   writeIfChanged(join(dir, TIMEOUT_KILL_FILE), service.timeoutKill, 0o644);
   writeIfChanged(join(dir, RESTART_POLICY_FILE), service.restartPolicy, 0o644);
+  // Read by the supervisor at each start: a change applies from the next start on.
+  if (service.notificationFd !== undefined) writeIfChanged(join(dir, NOTIFICATION_FD_FILE), service.notificationFd, 0o644);
+  else removeIfPresent(join(dir, NOTIFICATION_FD_FILE));
   writeIfChanged(join(dir, RUN_FILE), service.run, 0o755);
   writeIfChanged(join(dir, MARKER_FILE), MARKER, 0o644);
 }
@@ -175,6 +182,14 @@ function makeDir(dir: string, mode = 0o755): void {
     mkdirSync(dir, {mode});
   } catch (error) {
     if (!isErrno(error, 'EEXIST')) throw new SysError(`create ${dir}`, error);
+  }
+}
+
+function removeIfPresent(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if (!isErrno(error, 'ENOENT')) throw new SysError(`remove ${path}`, error);
   }
 }
 

@@ -33,6 +33,11 @@ export interface SpawnSettings {
   readonly groups?: readonly number[];
   /** Resource limits, set in the child while it is still root (before the credentials). */
   readonly limits?: readonly ResourceLimit[];
+  /**
+   * More descriptors for the child: [child fd, fd this process holds] (s6's notification-fd
+   * pipe). Child fds from 3 (0–2 are `stdio`), each once.
+   */
+  readonly fds?: ReadonlyArray<readonly [number, number]>;
 }
 
 export type StdioFd = number | 'inherit' | 'ignore';
@@ -108,6 +113,10 @@ export function spawnRun(
   for (const [name, value] of Object.entries(env)) if (value !== undefined) envp.push(`${name}=${value}`);
   const limits: bigint[] = [];
   for (const limit of settings.limits ?? []) limits.push(BigInt(calls[limit.resource]), limit.soft, limit.hard);
+  const fds = [...(settings.fds ?? [])].sort((x, y) => x[0] - y[0]);
+  for (const [index, [childFd]] of fds.entries()) {
+    if (!Number.isInteger(childFd) || childFd < 3 || childFd > 65535 || (index > 0 && fds[index - 1]![0] === childFd)) throw new TypeError(`fds: bad child fd ${childFd}`);
+  }
   const stdio = (settings.stdio ?? ['inherit', 'inherit', 'inherit']).map((fd) => (fd === 'inherit' ? STDIO_INHERIT : fd === 'ignore' ? STDIO_IGNORE : fd));
   let released = false;
   const result = calls.spawn(
@@ -125,6 +134,7 @@ export function spawnRun(
       if (stage >= 0) onFailure(new ChildStartError(SPAWN_STAGES[stage] ?? 'start', errnoCode(errno)));
       else onExit({code: code >= 0 ? code : null, signal: code >= 0 ? null : (SIGNAL_NAMES.get(signal) ?? null)});
     },
+    fds,
   );
   if (typeof result === 'number') return Object.assign(new Error(`fork: ${errnoCode(result)}`), {code: errnoCode(result), errno: result});
   const [pid, handle] = result;
@@ -139,6 +149,17 @@ export function spawnRun(
       native.detach(handle);
     },
   };
+}
+
+/**
+ * A pipe for s6's readiness protocol: [read end, write end], both close-on-exec (the write end
+ * reaches the service through SpawnSettings.fds, placed by the spawn itself). An Error on failure.
+ */
+export function notificationPipe(): [number, number] | NodeJS.ErrnoException {
+  calls ??= loadProcessCalls();
+  const result = calls.pipe();
+  if (typeof result === 'number') return Object.assign(new Error(`pipe: ${errnoCode(result)}`), {code: errnoCode(result), errno: result});
+  return result;
 }
 
 function errnoCode(errno: number): string {

@@ -6,7 +6,9 @@ import type * as status from '../status/codec.js';
 import * as stats from '../status/stats.js';
 import * as tai64n from '../tai64n/codec.js';
 import {systemTime, type TimerHandle, type Time} from '../time/time.js';
-import {spawnRun, watchPid, type ChildEnding, type ChildHandle, type ChildStartError, type SpawnedChild, type SpawnSettings} from './child.js';
+import {closeSync} from 'node:fs';
+import {Socket} from 'node:net';
+import {notificationPipe, spawnRun, watchPid, type ChildEnding, type ChildHandle, type ChildStartError, type SpawnedChild, type SpawnSettings} from './child.js';
 import {processSpawnQueue, type SpawnQueue} from './spawn-queue.js';
 import {trustedUids} from '../security/ownership.js';
 import type {HeldDirectory} from '../sys/held-directory.js';
@@ -161,6 +163,10 @@ export class Supervisor {
   private readonly source: EventSource;
   /** The last policy-file warning, so that a bad file is reported once, not at every death. */
   private policyWarning: string | undefined;
+  /** The same for `notification-fd`. */
+  private notificationWarning: string | undefined;
+  /** The read end of the running child's notification pipe, until its readiness line (or EOF). */
+  private readiness: Socket | undefined;
   private readonly queue: SupervisorEvent[] = [];
   /** Stats and events held while an exit is handled (see childExited). */
   private held: {stats: boolean; events: Array<{input: EventInput; at: number}>} | undefined;
@@ -426,15 +432,28 @@ export class Supervisor {
     } catch (error) {
       return fail(error instanceof Error ? error.message : String(error));
     }
+    const notification = this.openNotification();
+    if (notification instanceof Error) return fail(errorText(notification));
+    if (notification) settings = {...settings, fds: [...(settings.fds ?? []), [notification.fd, notification.write]]};
     let handle: SpawnedChild | undefined;
-    const child = spawnRun(
-      this.files.runDirectory().fd,
-      settings,
-      (ending) => this.childExited(handle, ending),
-      (error) => this.childFailed(handle, error),
-    );
-    if (child instanceof Error) return fail(errorText(child));
+    let child: SpawnedChild | NodeJS.ErrnoException;
+    try {
+      child = spawnRun(
+        this.files.runDirectory().fd,
+        settings,
+        (ending) => this.childExited(handle, ending),
+        (error) => this.childFailed(handle, error),
+      );
+    } finally {
+      // The child has its copy (placed at the notification fd); ours would hide the child's EOF.
+      if (notification) closeSync(notification.write);
+    }
+    if (child instanceof Error) {
+      if (notification) closeSync(notification.read);
+      return fail(errorText(child));
+    }
     handle = child;
+    if (notification) this.watchReadiness(child, notification.read);
     this.started(child);
     // The child waits before execve until it is on disk: once `status` names a pid, the record
     // that lets a successor adopt it is there too, and a supervisor killed before `go` leaves a
@@ -444,6 +463,53 @@ export class Supervisor {
     this.writeStats();
     // Logged once the child may exec: nothing slows the window between status and go.
     this.emit({kind: 'started', pid: child.pid});
+  }
+
+  /**
+   * s6's readiness protocol, when the service directory has a valid `notification-fd`: a pipe
+   * for this start, and `supervise/ready` reset to "not ready" before the status names the new
+   * pid (readiness starts afresh at every start, as s6-supervise's).
+   */
+  private openNotification(): {fd: number; read: number; write: number} | NodeJS.ErrnoException | undefined {
+    const setting = this.files.notificationFd();
+    const warning = setting && 'warning' in setting ? setting.warning : undefined;
+    if (warning !== undefined && warning !== this.notificationWarning) this.reporter.warn(warning);
+    this.notificationWarning = warning;
+    if (!setting || !('fd' in setting)) return undefined;
+    const pipe = notificationPipe();
+    if (pipe instanceof Error) return pipe;
+    const written = this.files.writeReady({pid: 0, time: this.time.now()});
+    if (written) this.reporter.warn(written);
+    return {fd: setting.fd, read: pipe[0], write: pipe[1]};
+  }
+
+  /**
+   * Reads the child's notification pipe: the first newline (whatever comes before it) means
+   * ready for this pid, recorded in `supervise/ready` and emitted as a `ready` event; the pipe is
+   * then closed. End of file first (the service closed the fd, or exited) leaves it not ready.
+   */
+  private watchReadiness(child: ChildHandle, fd: number): void {
+    const pipe = new Socket({fd, readable: true, writable: false});
+    this.readiness = pipe;
+    const done = (): void => {
+      pipe.destroy();
+      if (this.readiness === pipe) this.readiness = undefined;
+    };
+    pipe.on('data', (chunk: Buffer) => {
+      if (!chunk.includes(0x0a)) return;
+      done();
+      if (this.child !== child || this.closed) return;
+      const warning = this.files.writeReady({pid: child.pid, time: this.time.now()});
+      if (warning) this.reporter.warn(warning);
+      this.emit({kind: 'ready', pid: child.pid});
+    });
+    pipe.on('end', done);
+    pipe.on('error', done);
+  }
+
+  private stopReadiness(): void {
+    this.readiness?.destroy();
+    this.readiness = undefined;
   }
 
   private started(child: ChildHandle): void {
@@ -461,6 +527,7 @@ export class Supervisor {
   private childFailed(child: ChildHandle | undefined, error: ChildStartError): void {
     if (child === undefined || this.child !== child) return;
     this.child = undefined;
+    this.stopReadiness();
     this.pidStamp = tai64n.fromUnixMs(this.time.now());
     this.announce();
     const text = error.stage === 'execve' ? errorText(error) : `unable to ${error.stage}: ${errorText(error)}`;
@@ -482,6 +549,7 @@ export class Supervisor {
 
   private handleExit(child: ChildHandle, ending: ChildEnding): void {
     this.child = undefined;
+    this.stopReadiness();
     this.pidStamp = tai64n.fromUnixMs(this.time.now());
     this.stats = {...this.stats, lastExit: {code: ending.code, signal: ending.signal, at: Math.round(this.time.now())}};
     this.writeStats();
@@ -631,6 +699,7 @@ export class Supervisor {
     this.cancelTimer('startTimer');
     this.cancelTimer('killTimer');
     this.cancelTimer('resetTimer');
+    this.stopReadiness();
     this.child?.release();
     this.files.release();
     this.resolveExited(reason);

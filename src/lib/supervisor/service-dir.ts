@@ -9,7 +9,9 @@ import {
   DOWN_FILE,
   inSupervise,
   LOCK_FILE,
+  NOTIFICATION_FD_FILE,
   OK_FIFO,
+  READY_RECORD_FILE,
   RESTART_POLICY_FILE,
   RUN_FILE,
   STATS_FILE,
@@ -29,6 +31,7 @@ import {trustProblem} from '../security/ownership.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 import type {RunDirectory} from './child.js';
 import {isErrno} from '../sys/errno.js';
+import {formatReadyRecord, parseNotificationFd, type ReadyRecord} from '../health/records.js';
 
 /**
  * The outcome of a start-up step. `busy`: another supervisor (ours or daemontools') holds the
@@ -331,6 +334,29 @@ export class ServiceDir {
     } catch {
       return undefined;
     }
+  }
+
+  /** Writes `supervise/ready` (keepup's readiness record); a warning when that fails. */
+  writeReady(record: ReadyRecord): string | undefined {
+    return this.writeAtomic(READY_RECORD_FILE, replaceWith(formatReadyRecord(record)));
+  }
+
+  /**
+   * s6's optional `notification-fd` file: the descriptor the service writes its readiness line
+   * to. Absent gives undefined; unreadable, not a number, or 0–2 (stdio) a warning, and the
+   * service starts without one, as s6-supervise does.
+   */
+  notificationFd(): {fd: number} | {warning: string} | undefined {
+    let text: string;
+    try {
+      text = readStart(this.mustHold().path(NOTIFICATION_FD_FILE), 64).toString('latin1');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return undefined;
+      return {warning: `unable to read ${this.dir}/${NOTIFICATION_FD_FILE}: ${errorText(error)}`};
+    }
+    const fd = parseNotificationFd(text);
+    if (fd === undefined) return {warning: `ignoring ${this.dir}/${NOTIFICATION_FD_FILE}: not a descriptor number from 3 to 65535`};
+    return {fd};
   }
 
   /** The optional `timeout-kill` file: whole milliseconds; absent gives undefined, bad a warning. */

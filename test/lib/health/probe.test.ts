@@ -1,5 +1,6 @@
 import test from 'ava';
-import {createServer as createTcpServer, type AddressInfo, type Server} from 'node:net';
+import {createServer as createHttpServer, type IncomingMessage} from 'node:http';
+import {createServer as createTcpServer, type AddressInfo, type Server, type Socket} from 'node:net';
 import {writeFileSync, chmodSync} from 'node:fs';
 import {join} from 'node:path';
 import {runProbe, runProbes, type HealthProbe} from '../../../src/lib/health/probe.js';
@@ -80,4 +81,34 @@ test('logSilence: healthy while a real in-process logger writes, unhealthy after
   offset = 0;
   await writer.feed(Buffer.from('again\n'));
   t.deepEqual(await runProbes([probe], {timeoutMs: 1000, time}), {ok: true});
+});
+
+test('http: checks of one target reuse a kept-alive connection; one the server drops as the check arrives is tried once more on a new one', async (t) => {
+  const connections: Socket[] = [];
+  const served = new WeakMap<Socket, number>();
+  let dropSecond = false;
+  const server = createHttpServer((request, response) => {
+    const count = (served.get(request.socket) ?? 0) + 1;
+    served.set(request.socket, count);
+    // The race a keep-alive client meets: the server closes an idle connection just as a request arrives on it.
+    if (dropSecond && count > 1) return request.socket.destroy();
+    response.end('ok\n');
+  });
+  server.on('connection', (socket: Socket) => connections.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  t.teardown(() => connections.forEach((socket) => socket.destroy()));
+  const probe: HealthProbe = {kind: 'http', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/reuse`};
+  for (let i = 0; i < 5; i++) t.deepEqual(await runProbe(probe, OPTIONS), {ok: true});
+  t.is(connections.length, 1, 'five checks, one connection');
+  dropSecond = true;
+  t.deepEqual(await runProbe(probe, OPTIONS), {ok: true});
+  t.is(connections.length, 2, 'the dropped connection was replaced once');
+  // A server that drops every request still fails the check (one retry, not a loop).
+  const drops = connections.length;
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage) => request.socket.destroy());
+  const failed = await runProbe(probe, OPTIONS);
+  t.false(failed.ok);
+  t.true(connections.length - drops <= 2);
 });

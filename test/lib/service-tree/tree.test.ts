@@ -5,12 +5,28 @@ import {isKeepupError} from '../../../src/lib/cli/errors.js';
 import {markDown, moveOut, planTree, writeService, type GeneratedService} from '../../../src/lib/service-tree/tree.js';
 import {tmpDir} from '../../helpers/tmp.js';
 
-const service = (name: string, run = `run ${name}\n`, logRun?: string, timeoutKill = '10000\n', restartPolicy = 'delay 1\n'): GeneratedService => ({
+const service = (name: string, run = `run ${name}\n`, logRun?: string, timeoutKill = '10000\n', restartPolicy = 'delay 1\n', notificationFd?: string): GeneratedService => ({
   name,
   run,
   logRun,
   timeoutKill,
   restartPolicy,
+  notificationFd,
+});
+
+test('notification-fd is written for ready: {fd: N}, a change is an update without a restart, and it goes when ready: goes', (t) => {
+  const dir = tmpDir(t, 'keepup-tree-');
+  writeService(dir, service('n', 'r\n', undefined, '10000\n', 'delay 1\n', '3\n'));
+  t.is(readFileSync(join(dir, 'n', 'notification-fd'), 'utf8'), '3\n');
+  const changed = service('n', 'r\n', undefined, '10000\n', 'delay 1\n', '5\n');
+  t.deepEqual(planTree(dir, [changed]).update, [{service: changed, run: false, log: false}]);
+  writeService(dir, changed);
+  t.is(readFileSync(join(dir, 'n', 'notification-fd'), 'utf8'), '5\n');
+  const without = service('n', 'r\n');
+  t.is(planTree(dir, [without]).update.length, 1);
+  writeService(dir, without);
+  t.false(existsSync(join(dir, 'n', 'notification-fd')));
+  t.deepEqual(planTree(dir, [without]).unchanged, ['n']);
 });
 
 test("a plan names what to create, update, replace, leave and remove; admins' own directories are left alone", (t) => {

@@ -1,9 +1,9 @@
 import test, {type ExecutionContext} from 'ava';
 import {spawn, spawnSync} from 'node:child_process';
 import {once} from 'node:events';
-import {chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {ChildStartError, spawnRun, type ChildEnding, type SpawnedChild, type SpawnSettings} from '../../../src/lib/supervisor/child.js';
+import {ChildStartError, notificationPipe, spawnRun, type ChildEnding, type SpawnedChild, type SpawnSettings} from '../../../src/lib/supervisor/child.js';
 import {readProcStat} from '../../../src/lib/proc/stat.js';
 import {loadProcessCalls} from '../../../src/lib/sys/native.js';
 import {isAlive} from '../../helpers/processes.js';
@@ -222,4 +222,70 @@ test('the addon places extra descriptors at the child fds asked for ([child fd, 
     'the release socket (at 6 before the exec) is gone',
   );
   t.throws(() => calls.spawn('./run', ['./run'], [], dir, [-2, -2, -2], [], -1, -1, null, () => {}, [[2, writeEnd]]), {instanceOf: TypeError});
+});
+
+test('extra descriptors land at their child fds (3 too), the held socket above them, and only they reach run', async (t) => {
+  const dir = service(t, 'exec sleep 1000');
+  const pipes = [notificationPipe(), notificationPipe()];
+  const ends: number[] = [];
+  for (const pipe of pipes) {
+    if (pipe instanceof Error) throw pipe;
+    ends.push(...pipe);
+  }
+  t.teardown(() => ends.forEach((fd) => closeSync(fd)));
+  const target = (pid: number, fd: number) => readlinkSync(`/proc/${pid}/fd/${fd}`);
+  const fds = (pid: number) =>
+    readdirSync(`/proc/${pid}/fd`)
+      .map(Number)
+      .sort((a, b) => a - b);
+  for (const mapping of [
+    [[3, ends[1]!]],
+    [
+      [7, ends[3]!],
+      [5, ends[1]!],
+    ],
+  ] as Array<Array<[number, number]>>) {
+    const {child} = start(t, dir, {fds: mapping});
+    const wanted = mapping.map(([fd]) => fd).sort((a, b) => a - b);
+    await waitFor(() => state(child.pid) === 'S', 'the child to block', PATIENT);
+    // Held: stdio, the mapped fds, and the release socket right above the highest of them.
+    t.deepEqual(fds(child.pid), [0, 1, 2, ...wanted, wanted.at(-1)! + 1]);
+    t.regex(target(child.pid, wanted.at(-1)! + 1), /^socket:/);
+    child.go();
+    await waitFor(
+      () => readFileSync(`/proc/${child.pid}/cmdline`, 'latin1').startsWith('sleep') && fds(child.pid).join() === [0, 1, 2, ...wanted].join(),
+      'sleep with stdio and the mapped fds',
+      PATIENT,
+    );
+    for (const [fd, parent] of mapping) t.is(target(child.pid, fd), readlinkSync(`/proc/self/fd/${parent}`));
+  }
+});
+
+test('a child fd below 3 or given twice is refused before anything is forked', (t) => {
+  const dir = service(t, 'exit 0');
+  t.throws(
+    () =>
+      spawnRun(
+        dir,
+        {fds: [[2, 0]]},
+        () => {},
+        () => {},
+      ),
+    {message: 'fds: bad child fd 2'},
+  );
+  t.throws(
+    () =>
+      spawnRun(
+        dir,
+        {
+          fds: [
+            [4, 0],
+            [4, 1],
+          ],
+        },
+        () => {},
+        () => {},
+      ),
+    {message: 'fds: bad child fd 4'},
+  );
 });
