@@ -8,11 +8,10 @@
 // BENCH_STORM_SECONDS sets the storm's length (60); BENCH_QUICK=1 makes it 10 s.
 // Figures and ratios only; no thresholds.
 import {spawn, spawnSync} from 'node:child_process';
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {cpuTicks, pause, startsSeen, stopTree, supervisingPids, waitUntil} from './service-probes.js';
+import {cpuTicks, crashLoopTree, pause, startsSeen, stopTree, supervisingPids, waitUntil} from './service-probes.js';
 import {record} from './summary.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,17 +30,6 @@ interface Figures {
   rssEndMB: number;
   anonStartMB: number;
   anonEndMB: number;
-}
-
-function makeTree(count: number): {base: string; dirs: string[]} {
-  const base = mkdtempSync(join(tmpdir(), 'keepup-bench-storm-'));
-  const dirs = Array.from({length: count}, (_, index) => join(base, `s${index}`));
-  for (const dir of dirs) {
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'run'), '#!/bin/sh\necho >> started\nexit 1\n');
-    chmodSync(join(dir, 'run'), 0o755);
-  }
-  return {base, dirs};
 }
 
 function memoryMB(pids: number[]): {rss: number; anon: number} {
@@ -64,7 +52,7 @@ function svstatSays(dir: string, word: string): boolean {
 }
 
 function storm(side: Side, count: number): Figures {
-  const {base, dirs} = makeTree(count);
+  const {base, dirs} = crashLoopTree('storm', count);
   const [command, args] = side === 'daemontools' ? ['svscan', [base]] : [process.execPath, [join(root, 'dist', 'bin', 'svscan.js'), base]];
   const scanner = spawn(command, args, {stdio: ['ignore', 'ignore', 'ignore'], detached: true});
   try {

@@ -9,12 +9,11 @@
 // BENCH_POLICY_SECONDS sets the window (60); BENCH_QUICK=1 makes it 10 s; BENCH_POLICY_SERVICES
 // the count (500). Figures and ratios only; no thresholds.
 import {spawn} from 'node:child_process';
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {formatPolicyFile, resolvePolicy} from '../src/lib/policy/policy.js';
-import {cpuSeconds, pause, startsSeen, stopTree, supervisingPids, waitUntil} from './service-probes.js';
+import {cpuSeconds, crashLoopTree, pause, startsSeen, stopTree, supervisingPids, waitUntil} from './service-probes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -31,16 +30,8 @@ interface Figures {
 }
 
 function makeTree(side: Side): {base: string; dirs: string[]} {
-  const base = mkdtempSync(join(tmpdir(), 'keepup-bench-policy-'));
-  const dirs = Array.from({length: COUNT}, (_, index) => join(base, `s${index}`));
   const policy = formatPolicyFile(resolvePolicy(undefined, 'resident'));
-  for (const dir of dirs) {
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'run'), '#!/bin/sh\necho >> started\nexit 1\n');
-    chmodSync(join(dir, 'run'), 0o755);
-    if (side === 'keepup') writeFileSync(join(dir, 'restart-policy'), policy);
-  }
-  return {base, dirs};
+  return crashLoopTree('policy', COUNT, side === 'keepup' ? (dir) => writeFileSync(join(dir, 'restart-policy'), policy) : undefined);
 }
 
 function contextSwitches(pids: number[]): number {

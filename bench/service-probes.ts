@@ -2,7 +2,8 @@
 // (benchmarks poll tightly and must not yield to timers). The pid in a service's status comes
 // from the tests' own helper, test/helpers/service-pid.ts.
 import type {ChildProcess} from 'node:child_process';
-import {readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
 export function pause(ms: number): void {
@@ -178,4 +179,21 @@ export function cpuSeconds(pids: number[]): number {
     }
   }
   return ns / 1e9;
+}
+
+/**
+ * A scan directory of `count` crash-looping services (`run` appends one byte to its `started`
+ * file and exits 1) under a new temporary directory named after `label`; `extra` adds files to
+ * each service directory (a restart policy).
+ */
+export function crashLoopTree(label: string, count: number, extra?: (dir: string) => void): {base: string; dirs: string[]} {
+  const base = mkdtempSync(join(tmpdir(), `keepup-bench-${label}-`));
+  const dirs = Array.from({length: count}, (_, index) => join(base, `s${index}`));
+  for (const dir of dirs) {
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'run'), '#!/bin/sh\necho >> started\nexit 1\n');
+    chmodSync(join(dir, 'run'), 0o755);
+    extra?.(dir);
+  }
+  return {base, dirs};
 }

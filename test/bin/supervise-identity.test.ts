@@ -3,7 +3,7 @@
 // by side in the same test, and the transcripts (svstat normalised as rts.tests does, where
 // each restarted child runs, how many copies of a service run) must be identical.
 import test, {type ExecutionContext} from 'ava';
-import {mkdirSync, realpathSync, renameSync, rmSync, symlinkSync} from 'node:fs';
+import {mkdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync} from 'node:fs';
 import {join} from 'node:path';
 import {readStatus} from '../../src/lib/status/file.js';
 import {addService, normalise} from '../helpers/service-dir.js';
@@ -22,8 +22,12 @@ async function svstat(root: string, ...names: string[]): Promise<string> {
   return normalise((await tool('real', 'svstat', names, root)).stdout);
 }
 
-/** Where `pid` runs, relative to ROOT. */
-function cwdOf(pid: number, root: string): string {
+/**
+ * Where `pid` runs, relative to ROOT, once it runs the service's `sleep`: a status may name the
+ * child while it is still setting itself up (its working directory among the rest).
+ */
+async function cwdOf(pid: number, root: string): Promise<string> {
+  await waitFor(() => readFileSync(`/proc/${pid}/comm`, 'latin1') === 'sleep\n', `${pid} to exec its payload`, PATIENT);
   return realpathSync(`/proc/${pid}/cwd`).slice(realpathSync(root).length + 1);
 }
 
@@ -44,7 +48,7 @@ async function renameRecipe(t: ExecutionContext, side: Side, scanner: boolean): 
   renameSync(dir, moved);
   process.kill(first.pid, 'SIGKILL');
   const second = await waitForStatus(moved, (record) => record.pid > 0 && record.pid !== first.pid, `${side}: the service restarted in s2`);
-  return [`restarted in ${cwdOf(second.pid, parent)}`, await svstat(parent, 's2'), statusLine(moved)];
+  return [`restarted in ${await cwdOf(second.pid, parent)}`, await svstat(parent, 's2'), statusLine(moved)];
 }
 
 test('mv NAME NAME2 under supervise: a killed child is restarted from NAME2 and svstat NAME2 is right, as daemontools', async (t) => {
@@ -81,7 +85,7 @@ async function repointRecipe(t: ExecutionContext, side: Side): Promise<string[]>
   await waitFor(() => scanner.stderr().includes('unable to acquire svc/supervise/lock: temporary failure'), `${side}: the scanner to meet B's lock`, PATIENT);
   process.kill(first.pid, 'SIGKILL');
   const second = await waitForStatus(a, (record) => record.pid > 0 && record.pid !== first.pid, `${side}: A restarted`);
-  const transcript = [`A restarted in ${cwdOf(second.pid, root)}`, `copies of B's run: ${pidsWithCwd(b, 'sleep').length}`];
+  const transcript = [`A restarted in ${await cwdOf(second.pid, root)}`, `copies of B's run: ${pidsWithCwd(b, 'sleep').length}`];
   await tool('real', 'svc', ['-dx', a], root);
   await supervisorGone(root, 'A');
   transcript.push(statusLine(a), await svstat(root, 'A', 'B'), `B still pid ${readStatus(b) !== 'bad-format' && (readStatus(b) as {pid: number}).pid === bUp.pid}`);

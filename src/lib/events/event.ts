@@ -52,7 +52,8 @@ export type EventInput = Omit<KeepupEvent, 'time'>;
 
 /** Where events go. `emit` never throws: a failing consumer is reported, not fatal. */
 export interface EventSink {
-  emit(event: EventInput): void;
+  /** `at`: when it happened (unix ms), for an event handed on later than it happened; default now. */
+  emit(event: EventInput, at?: number): void;
 }
 
 export type EventListener = (event: KeepupEvent) => void;
@@ -81,8 +82,8 @@ export class EventBus implements EventSink {
     };
   }
 
-  emit(input: EventInput): void {
-    const event: KeepupEvent = {time: new Date(this.now()).toISOString(), ...input};
+  emit(input: EventInput, at?: number): void {
+    const event: KeepupEvent = {time: new Date(at ?? this.now()).toISOString(), ...input};
     for (const listener of [...this.listeners]) {
       try {
         listener(event);

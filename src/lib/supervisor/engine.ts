@@ -168,6 +168,8 @@ export class Supervisor {
   /** The read end of the running child's notification pipe, until its readiness line (or EOF). */
   private readiness: Socket | undefined;
   private readonly queue: SupervisorEvent[] = [];
+  /** Stats and events held while an exit is handled (see childExited). */
+  private held: {stats: boolean; events: Array<{input: EventInput; at: number}>} | undefined;
   private draining = false;
   private closed = false;
   /** Control bytes sent before start() finished; applied right after boot. */
@@ -321,7 +323,19 @@ export class Supervisor {
       for (let next = this.queue.shift(); next && !this.closed; next = this.queue.shift()) {
         const {state, effects} = transition(this.state, next, this.time.now());
         this.state = state;
-        for (const effect of effects) this.apply(effect);
+        // A status write before a start (the `down` between an exit and its restart) waits for
+        // the start: one that runs at once writes the new pid itself, one that is queued gets
+        // the write here. Nothing then stands between the exit and the fork but the decision.
+        const spawnAt = effects.findIndex((effect) => effect.type === 'spawn');
+        let heldAnnounce = false;
+        for (const [index, effect] of effects.entries()) {
+          if (effect.type === 'announce' && index < spawnAt) {
+            heldAnnounce = true;
+            continue;
+          }
+          this.apply(effect);
+          if (effect.type === 'spawn' && heldAnnounce && this.cancelSpawn) this.announce();
+        }
         this.announceWithSpawn = false;
       }
     } finally {
@@ -373,15 +387,26 @@ export class Supervisor {
   private queueSpawn(): void {
     this.announceWithSpawn = true;
     this.cancelSpawn?.();
-    this.cancelSpawn = this.spawnQueue.add(() => {
+    this.cancelSpawn = undefined;
+    // At once when nothing else waits (a lone restart), else behind the others.
+    this.cancelSpawn = this.spawnQueue.runOrAdd(() => {
       this.cancelSpawn = undefined;
       this.spawn();
     });
   }
 
-  /** The start itself, at its turn: fork, record the child, announce it, then let it exec. */
+  /**
+   * The start itself, at its turn: fork, record the child, announce it, then let it exec. Its
+   * counters and its event are written at the end of its slice of starts (a tree starting up
+   * runs the slice's services first), or with the exit being handled.
+   */
   private spawn(): void {
     if (this.closed) return;
+    if (this.deferWrites()) this.spawnQueue.afterSlice(() => this.flushWrites());
+    this.spawnNow();
+  }
+
+  private spawnNow(): void {
     const fail = (text: string) => {
       this.announce();
       this.reporter.childFatal(`unable to start ${this.dir}/run: ${text}`);
@@ -512,6 +537,17 @@ export class Supervisor {
 
   private childExited(child: ChildHandle | undefined, ending: ChildEnding): void {
     if (child === undefined || this.child !== child) return;
+    // The restart comes first: the counters and the events (exited, restarting, started) are
+    // written once it is under way, in their order, with one stats write for all of them.
+    const deferred = this.deferWrites();
+    try {
+      this.handleExit(child, ending);
+    } finally {
+      if (deferred) this.flushWrites();
+    }
+  }
+
+  private handleExit(child: ChildHandle, ending: ChildEnding): void {
     this.child = undefined;
     this.stopReadiness();
     this.pidStamp = tai64n.fromUnixMs(this.time.now());
@@ -555,13 +591,33 @@ export class Supervisor {
     }
   }
 
+  /** Holds stats and event writes until flushWrites(); false when they are held already. */
+  private deferWrites(): boolean {
+    if (this.held) return false;
+    this.held = {stats: false, events: []};
+    return true;
+  }
+
+  private flushWrites(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (!held) return;
+    if (held.stats) this.writeStats();
+    for (const {input, at} of held.events) this.emitNow(input, at);
+  }
+
   /** One event of this service to its sink; a log that cannot be written is a warning, never fatal. */
   private emit(event: Omit<EventInput, 'service' | 'source'>): void {
     const input: EventInput = {service: this.name, source: this.source, ...event};
-    if (this.events) return this.events.emit(input);
+    if (this.held) this.held.events.push({input, at: this.time.now()});
+    else this.emitNow(input, this.time.now());
+  }
+
+  private emitNow(input: EventInput, at: number): void {
+    if (this.events) return this.events.emit(input, at);
     try {
       this.ownLog ??= new EventLog(this.files.superviseDir(), SERVICE_EVENT_LOG_BYTES);
-      this.ownLog.append({time: new Date(this.time.now()).toISOString(), ...input});
+      this.ownLog.append({time: new Date(at).toISOString(), ...input});
     } catch (error) {
       this.reporter.warn(`unable to write ${this.dir}/supervise/events: ${errorText(error)}`);
     }
@@ -576,6 +632,10 @@ export class Supervisor {
   }
 
   private writeStats(): void {
+    if (this.held) {
+      this.held.stats = true;
+      return;
+    }
     const warning = this.files.writeStats(this.stats);
     if (warning) this.reporter.warn(warning);
   }
@@ -631,6 +691,8 @@ export class Supervisor {
 
   private finish(reason: ExitReason): void {
     if (this.closed) return;
+    // What an exit being handled still holds is written while the directory is ours.
+    this.flushWrites();
     this.closed = true;
     this.cancelSpawn?.();
     this.cancelSpawn = undefined;

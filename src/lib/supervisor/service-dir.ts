@@ -1,4 +1,4 @@
-import {closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readlinkSync, statSync} from 'node:fs';
+import {closeSync, constants, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readlinkSync, rmSync, statSync, writeSync} from 'node:fs';
 import {Socket} from 'node:net';
 import {join} from 'node:path';
 import {errorText} from '../cli/errno-text.js';
@@ -154,6 +154,8 @@ export class ServiceDir {
   private supervise: HeldDirectory | undefined;
   private lockFd: number | undefined;
   private okFd: number | undefined;
+  /** `supervise/child`, held from its first write. */
+  private childFd: number | undefined;
   private control: Socket | undefined;
   /** DIR's name was a symlink when it was opened: its target's whole path is checked before each start. */
   private viaSymlink = false;
@@ -273,9 +275,40 @@ export class ServiceDir {
     return this.writeAtomic(STATUS_FILE, (path) => writeStatusFile(path, record));
   }
 
-  /** Writes `supervise/child`; a warning when that fails. */
+  /**
+   * Writes `supervise/child` in place, through a descriptor held from the first write on (one
+   * pwrite and a truncate instead of a file created and renamed, on the path between an exit
+   * and the restart). It needs no rename to be safe: the record is read only by a successor,
+   * after this supervisor is gone, and the child it names runs only once the write is done; a
+   * supervisor killed halfway leaves a record that names no running process. The file is opened
+   * with O_NOFOLLOW and kept only when it is a regular file with one link; anything else there
+   * is replaced by a file created afresh. A warning when that fails.
+   */
   writeChild(record: childRecord.ChildRecord): string | undefined {
-    return this.writeAtomic(CHILD_FILE, replaceWith(childRecord.format(record)));
+    const data = Buffer.from(childRecord.format(record), 'latin1');
+    try {
+      const fd = (this.childFd ??= this.openChildRecord());
+      if (writeSync(fd, data, 0, data.length, 0) !== data.length) return `unable to write ${this.dir}/${inSupervise(CHILD_FILE)}: partial write`;
+      ftruncateSync(fd, data.length);
+      return undefined;
+    } catch (error) {
+      return `unable to write ${this.dir}/${inSupervise(CHILD_FILE)}: ${errorText(error)}`;
+    }
+  }
+
+  private openChildRecord(): number {
+    const path = this.inSupervise(CHILD_FILE);
+    const flags = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+    try {
+      const fd = openSync(path, flags | constants.O_CREAT, 0o644);
+      const info = fstatSync(fd);
+      if (info.isFile() && info.nlink === 1) return fd;
+      closeSync(fd);
+    } catch (error) {
+      if (!isErrno(error, 'ELOOP') && !isErrno(error, 'ENXIO') && !isErrno(error, 'EISDIR')) throw error;
+    }
+    rmSync(path, {force: true});
+    return openSync(path, flags | constants.O_CREAT | constants.O_EXCL, 0o644);
   }
 
   /** Writes `supervise/stats`; a warning when that fails. */
@@ -370,6 +403,8 @@ export class ServiceDir {
     for (const fd of [this.okFd, this.lockFd]) {
       if (fd !== undefined) closeSync(fd);
     }
+    if (this.childFd !== undefined) closeSync(this.childFd);
+    this.childFd = undefined;
     this.okFd = undefined;
     this.lockFd = undefined;
     this.supervise?.close();

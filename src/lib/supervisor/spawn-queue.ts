@@ -22,6 +22,9 @@ export class SpawnQueue {
   private readonly schedule: (callback: () => void) => void;
   private readonly time: Time;
   private scheduled = false;
+  private readonly after: Array<() => void> = [];
+  /** The end of this turn's budget for starts run at once; undefined when none ran this turn. */
+  private turnEnd: number | undefined;
 
   constructor(options: SpawnQueueOptions = {}) {
     this.sliceMs = options.sliceMs ?? 10;
@@ -39,13 +42,44 @@ export class SpawnQueue {
     };
   }
 
+  /**
+   * Runs `job` at once when nothing waits and this turn of the event loop has not yet spent a
+   * slice on starts run this way (a single restart: no loop turn between the exit and the
+   * fork); else queues it as `add` does. Returns undefined when the job ran, else its canceller.
+   */
+  runOrAdd(job: () => void): (() => void) | undefined {
+    if (this.jobs.size > 0 || this.scheduled || !this.withinTurnBudget()) return this.add(job);
+    job();
+    return undefined;
+  }
+
+  /** Whether this turn's budget for starts run at once is left; the first one opens it. */
+  private withinTurnBudget(): boolean {
+    const now = this.time.now();
+    if (this.turnEnd === undefined) {
+      this.turnEnd = now + this.sliceMs;
+      this.schedule(() => (this.turnEnd = undefined));
+    }
+    return now < this.turnEnd;
+  }
+
+  /**
+   * Runs `callback` at the end of the slice under way (or of the next one, on a later turn of
+   * the event loop): the bookkeeping of a start (its counters, its event) comes after the other
+   * starts of its slice, never later than that, however long a storm lasts.
+   */
+  afterSlice(callback: () => void): void {
+    this.after.push(callback);
+    this.arm();
+  }
+
   /** Starts waiting. */
   get size(): number {
     return this.jobs.size;
   }
 
   private arm(): void {
-    if (this.scheduled || this.jobs.size === 0) return;
+    if (this.scheduled || (this.jobs.size === 0 && this.after.length === 0)) return;
     this.scheduled = true;
     this.schedule(() => this.slice());
   }
@@ -60,6 +94,7 @@ export class SpawnQueue {
         if (this.time.now() >= end) break;
       }
     } finally {
+      for (const callback of this.after.splice(0)) callback();
       this.arm();
     }
   }

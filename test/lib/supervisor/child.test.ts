@@ -1,10 +1,11 @@
 import test, {type ExecutionContext} from 'ava';
 import {spawn, spawnSync} from 'node:child_process';
 import {once} from 'node:events';
-import {chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync} from 'node:fs';
+import {chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {ChildStartError, notificationPipe, spawnRun, type ChildEnding, type SpawnedChild, type SpawnSettings} from '../../../src/lib/supervisor/child.js';
 import {readProcStat} from '../../../src/lib/proc/stat.js';
+import {loadProcessCalls} from '../../../src/lib/sys/native.js';
 import {isAlive} from '../../helpers/processes.js';
 import {tmpDir} from '../../helpers/tmp.js';
 import {PATIENT, waitFor} from '../../helpers/wait-for.js';
@@ -152,6 +153,75 @@ test('no descriptor of the supervisor reaches run: the held child has stdio and 
   child.go();
   // The kernel shows the new command line a moment before it closes the close-on-exec socket.
   await waitFor(() => readFileSync(`/proc/${child.pid}/cmdline`, 'latin1').startsWith('sleep') && fds().join() === '0,1,2', 'sleep with stdio only', PATIENT);
+});
+
+test('the child shares no copy of the supervisor: what it execs (environment, argv) stays intact however long it waits and whatever the supervisor allocates meanwhile; 200 spawns leave no stack mapped', async (t) => {
+  const dir = service(t, 'printf "%s" "$BIG" > env\nexec sleep 1000');
+  const big = 'x'.repeat(100_000) + 'end';
+  const maps = () => readFileSync('/proc/self/maps', 'latin1').split('\n').length;
+  const before = maps();
+  for (let i = 0; i < 200; i++) {
+    const {child, ended} = start(t, dir, {env: {PATH: '/usr/bin:/bin'}});
+    child.go();
+    await waitFor(() => readFileSync(`/proc/${child.pid}/comm`, 'latin1') === 'sleep\n', 'run to exec sleep', PATIENT);
+    process.kill(child.pid, 'SIGKILL');
+    await ended;
+  }
+  rmSync(join(dir, 'env'));
+  // The children's stacks (one mapping each while held) are gone once they exec'd.
+  t.true(maps() < before + 20, `${maps()} mappings against ${before}`);
+  const {child} = start(t, dir, {env: {PATH: '/usr/bin:/bin', BIG: big}});
+  const junk: string[] = [];
+  for (let i = 0; i < 2000; i++) junk.push('y'.repeat(1000) + i);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  child.go();
+  await waitFor(() => existsSync(join(dir, 'env')) && readFileSync(join(dir, 'env'), 'latin1').endsWith('end'), 'run to write its environment', PATIENT);
+  t.is(readFileSync(join(dir, 'env'), 'latin1'), big);
+  t.true(junk.length > 0);
+});
+
+test('the addon places extra descriptors at the child fds asked for ([child fd, parent fd]), above stdio, and nothing else', async (t) => {
+  const dir = service(t, 'echo notified >&5\nexec sleep 1000');
+  const calls = loadProcessCalls();
+  const pipe = calls.pipe();
+  if (typeof pipe === 'number') throw new Error(`pipe: ${pipe}`);
+  const [readEnd, writeEnd] = pipe;
+  t.teardown(() => closeSync(readEnd));
+  const result = calls.spawn('./run', ['./run'], ['PATH=/usr/bin:/bin'], dir, [-2, -2, -2], [], -1, -1, null, () => {}, [[5, writeEnd]]);
+  closeSync(writeEnd);
+  if (typeof result === 'number') throw new Error(`spawn: ${result}`);
+  const [pid, handle] = result;
+  t.teardown(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    calls.detach(handle);
+  });
+  calls.release(handle);
+  const buffer = Buffer.alloc(64);
+  const n = await waitFor(
+    () => {
+      try {
+        return readSync(readEnd, buffer);
+      } catch {
+        return 0;
+      }
+    },
+    'the line on fd 5',
+    PATIENT,
+  );
+  t.is(buffer.subarray(0, n).toString(), 'notified\n');
+  await waitFor(() => readFileSync(`/proc/${pid}/comm`, 'latin1') === 'sleep\n', 'run to exec sleep', PATIENT);
+  t.deepEqual(
+    readdirSync(`/proc/${pid}/fd`)
+      .map(Number)
+      .sort((a, b) => a - b),
+    [0, 1, 2, 5],
+    'the release socket (at 6 before the exec) is gone',
+  );
+  t.throws(() => calls.spawn('./run', ['./run'], [], dir, [-2, -2, -2], [], -1, -1, null, () => {}, [[2, writeEnd]]), {instanceOf: TypeError});
 });
 
 test('extra descriptors land at their child fds (3 too), the held socket above them, and only they reach run', async (t) => {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import {chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync} from 'node:fs';
+import {chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {ServiceDir} from '../../../src/lib/supervisor/service-dir.js';
 import * as status from '../../../src/lib/status/codec.js';
@@ -130,3 +130,27 @@ for (const [what, spoil, message] of untrusted) {
     t.deepEqual(readdirSync(elsewhere), [], 'nothing made through a supervise symlink');
   });
 }
+
+test('the child record is rewritten in place (a shorter one leaves nothing of the longer); a symlink or a hard link planted there is replaced, never written through', async (t) => {
+  const {dir} = makeService(t);
+  const outside = join(tmpDir(t), 'target');
+  writeFileSync(outside, 'precious\n');
+  mkdirSync(join(dir, 'supervise'), {mode: 0o700});
+  symlinkSync(outside, join(dir, 'supervise/child'));
+  const files = await locked(t, dir);
+  t.is(files.writeChild({pid: 123456, startTime: '987654321', bootId: 'abc-def'}), undefined);
+  t.is(readFileSync(outside, 'utf8'), 'precious\n', 'the symlink was not followed');
+  t.false(lstatSync(join(dir, 'supervise/child')).isSymbolicLink());
+  const inode = lstatSync(join(dir, 'supervise/child')).ino;
+  t.is(files.writeChild({pid: 9, startTime: '1', bootId: 'ab'}), undefined);
+  t.is(readFileSync(join(dir, 'supervise/child'), 'latin1'), '9 1 ab\n');
+  t.is(lstatSync(join(dir, 'supervise/child')).ino, inode, 'the same file, written in place');
+  files.release();
+  // A hard link to someone else's file: a new supervisor makes a file of its own instead.
+  rmSync(join(dir, 'supervise/child'));
+  linkSync(outside, join(dir, 'supervise/child'));
+  const again = await locked(t, dir);
+  t.is(again.writeChild({pid: 5, startTime: '2', bootId: 'cd'}), undefined);
+  t.is(readFileSync(outside, 'utf8'), 'precious\n', 'the linked file is untouched');
+  t.is(readFileSync(join(dir, 'supervise/child'), 'latin1'), '5 2 cd\n');
+});

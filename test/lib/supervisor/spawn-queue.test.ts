@@ -51,3 +51,37 @@ test('at least one job per slice, however slow; a cancelled job never runs', (t)
   t.deepEqual(ran, [0, 2]);
   t.is(q.size, 0);
 });
+
+test('runOrAdd: a lone start runs at once, until this turn has spent a slice; then, or behind waiting jobs, it queues', (t) => {
+  const {q, job, ran, slices} = queue(10, 4);
+  t.is(q.runOrAdd(job(0)), undefined, 'ran at once: nothing to cancel');
+  t.deepEqual(ran, [0]);
+  t.is(q.runOrAdd(job(1)), undefined);
+  t.is(q.runOrAdd(job(2)), undefined);
+  t.deepEqual(ran, [0, 1, 2], '4 + 4 + 4 ms: the third one still began inside the turn');
+  const cancel = q.runOrAdd(job(3));
+  t.is(typeof cancel, 'function', 'the turn has spent its 10 ms: queued');
+  t.deepEqual(ran, [0, 1, 2]);
+  t.is(typeof q.runOrAdd(job(4)), 'function', 'behind a waiting job: queued too');
+  t.is(q.size, 2);
+  cancel!();
+  // The first callback ends the turn's budget, the second is the slice of the queued jobs.
+  for (const slice of slices.splice(0)) slice();
+  t.deepEqual(ran, [0, 1, 2, 4]);
+  t.is(q.runOrAdd(job(5)), undefined, 'a new turn: at once again');
+  t.deepEqual(ran, [0, 1, 2, 4, 5]);
+});
+
+test('afterSlice: the callback runs at the end of the slice under way, even while starts still wait', (t) => {
+  const {q, job, ran, slices} = queue(10, 4);
+  for (let id = 0; id < 4; id++) q.add(job(id));
+  q.afterSlice(() => ran.push(-1));
+  t.deepEqual(ran, [], 'not inside the call');
+  slices.shift()!();
+  t.deepEqual(ran, [0, 1, 2, -1], 'after the slice, with a start still waiting');
+  slices.shift()!();
+  t.deepEqual(ran, [0, 1, 2, -1, 3]);
+  q.afterSlice(() => ran.push(-2));
+  slices.shift()!();
+  t.deepEqual(ran, [0, 1, 2, -1, 3, -2], 'an empty queue runs it on the next turn');
+});
