@@ -9,6 +9,7 @@ import {daemontools} from '../helpers/differential.js';
 import {bin} from '../helpers/paths.js';
 import {isAlive, run, spawnTracked} from '../helpers/processes.js';
 import {pidOf} from '../helpers/service-pid.js';
+import {killProcessesUnder} from '../helpers/svscan.js';
 import {tmpDir} from '../helpers/tmp.js';
 import {PATIENT, waitFor} from '../helpers/wait-for.js';
 
@@ -35,6 +36,10 @@ async function svscanLines(t: Parameters<typeof tmpDir>[0], svscan: string): Pro
     const pids = dirs.map(pidOf).filter((pid) => pid > 0);
     await run(daemontools('svc'), ['-dx', ...dirs]);
     for (const pid of pids) await waitFor(() => !isAlive(pid), `service ${pid} gone`, PATIENT);
+    // A supervise that outlived its scanner would hold the stderr pipe open, and with it this
+    // worker (AVA: "Failed to exit"): everything left in the tree goes, and the pipe is closed here.
+    await killProcessesUnder(dir);
+    scan.stderr!.destroy();
   });
   await waitFor(() => unique().length >= EXPECTED.length, 'both messages', PATIENT);
   return unique();
