@@ -60,6 +60,13 @@ function startSvscan(t: ExecutionContext, dir: string, supervised: readonly stri
   const remember = setInterval(() => supervised.forEach((sv) => pidOf(sv) > 0 && seen.add(pidOf(sv))), 20);
   t.teardown(async () => {
     clearInterval(remember);
+    // The scanner first: alive, it would restart what is killed below, and a service started
+    // then would outlive the test holding this worker's stderr (the worker could not exit).
+    if (svscan.exitCode === null && svscan.signalCode === null) {
+      const gone = once(svscan, 'exit');
+      svscan.kill('SIGKILL');
+      await gone;
+    }
     for (const pid of seen) {
       for (const target of [-pid, pid]) {
         try {

@@ -8,7 +8,8 @@ import {bin} from '../helpers/paths.js';
 import {isAlive, run, spawnTracked} from '../helpers/processes.js';
 import {tmpDir} from '../helpers/tmp.js';
 import {pidOf} from '../helpers/service-pid.js';
-import {waitFor} from '../helpers/wait-for.js';
+import {PATIENT, waitFor} from '../helpers/wait-for.js';
+import {killProcessesUnder} from '../helpers/svscan.js';
 
 test('SIGTERM brings every service down and exits 0; the real svstat reads each service meanwhile', async (t) => {
   const dir = tmpDir(t, 'keepup-svscan-');
@@ -69,6 +70,22 @@ test('started as installed, svscan hands its services the open-files limit it wa
 
 test('started as `node svscan.js` it cannot know that limit: services get 1024, not the one Node raised itself to', async (t) => {
   t.regex(await serviceLimits(t, [process.execPath, bin('svscan')]), /Max open files\s+1024\s+4096/);
+});
+
+test('on an empty directory svscan keeps running, as daemontools: a service added later is started', async (t) => {
+  const dir = tmpDir(t, 'keepup-svscan-');
+  const scanner = spawnTracked(t, process.execPath, [bin('svscan'), dir], {stdio: 'ignore'});
+  t.teardown(() => killProcessesUnder(dir));
+  const exited = once(scanner, 'exit');
+  // Settled: waiting in its event loop with nothing to supervise.
+  await waitFor(() => scanner.exitCode !== null || readFileSync(`/proc/${scanner.pid}/wchan`, 'utf8') === 'do_epoll_wait', 'svscan to wait on its empty directory', PATIENT);
+  t.is(scanner.exitCode, null, 'svscan exited on an empty directory');
+  const service = addService(dir, 'late');
+  await waitFor(() => pidOf(service) > 0 || scanner.exitCode !== null, 'the added service to start', PATIENT);
+  t.true(pidOf(service) > 0);
+  t.is(scanner.exitCode, null);
+  scanner.kill('SIGTERM');
+  await exited;
 });
 
 test('usage and a missing directory', async (t) => {

@@ -42,6 +42,9 @@ export function spawnTracked(t: ExecutionContext, command: string, args: readonl
       }
     }
     await exited;
+    // A grandchild that inherited one of these pipes (a service of a killed scanner) would keep
+    // the stream, and so this worker, alive after the test: our ends are closed here.
+    for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
   });
   return child;
 }

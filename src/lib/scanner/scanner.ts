@@ -488,7 +488,9 @@ export class Scanner {
 
   private watch(): void {
     try {
-      this.watcher = watch(this.options.dir, {persistent: false}, () => this.settle());
+      // Persistent: with no service (and so no child, no timer) the watch is what keeps svscan
+      // running, as daemontools' svscan runs on an empty directory; stop() closes it.
+      this.watcher = watch(this.options.dir, {persistent: true}, () => this.settle());
       this.watcher.on('error', (error) => {
         this.options.reporter.warn(`unable to watch ${this.options.dir}, rescanning every ${this.rescanMs() / 1000} seconds: ${errorText(error)}`);
         this.watcher?.close();
