@@ -8,6 +8,7 @@ import {bin, ROOT} from '../helpers/paths.js';
 import {isAlive, run, spawnTracked} from '../helpers/processes.js';
 import {pidOf} from '../helpers/service-pid.js';
 import {startSupervise} from '../helpers/supervisors.js';
+import {killProcessesUnder} from '../helpers/svscan.js';
 import {tmpDir} from '../helpers/tmp.js';
 import {PATIENT, waitFor} from '../helpers/wait-for.js';
 
@@ -25,6 +26,8 @@ function titleOfReadproctitle(marker: string): string | undefined {
 
 test('a leftover supervise is stopped, svscan takes over, errors show in ps, SIGTERM ends it all', async (t) => {
   const dir = tmpDir(t, 'keepup-boot-');
+  // Services run in sessions of their own: what a failed test leaves in the tree is killed too.
+  t.teardown(() => killProcessesUnder(dir));
   const marker = `boot-${process.pid}-${Date.now()}`;
   const service = addService(dir, 'a', {run: `echo "${marker} a started" >&2; exec sleep 1000`});
   const leftover = startSupervise(t, 'real', dir, 'a');
@@ -49,6 +52,8 @@ test('a leftover supervise is stopped, svscan takes over, errors show in ps, SIG
 
 test("run scripts under svscanboot find keepup's commands by name first on PATH: svstat, setuidgid", async (t) => {
   const dir = tmpDir(t, 'keepup-bootpath-');
+  // Services run in sessions of their own: what a failed test leaves in the tree is killed too.
+  t.teardown(() => killProcessesUnder(dir));
   const service = addService(dir, 'p', {
     run: 'for c in svstat setuidgid svc multilog; do command -v "$c"; done > found.new; svstat . >> found.new; setuidgid nobody id -u >> found.new; mv found.new found; exec sleep 1000',
   });
