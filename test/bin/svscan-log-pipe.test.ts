@@ -166,7 +166,8 @@ for (const logger of LOGGERS) {
     );
     t.not(python, 'exited', `python ended while its logger was paused: ${existsSync(join(service, 'errors')) ? readFileSync(join(service, 'errors'), 'utf8') : ''}`);
     t.is((await run('/usr/bin/svc', ['-c', logDir])).code, 0);
-    await waitFor(() => existsSync(join(service, 'status')), 'python to finish', PATIENT);
+    // The shell creates `status` before it writes the code into it: wait for the whole line.
+    await waitFor(() => existsSync(join(service, 'status')) && readFileSync(join(service, 'status'), 'utf8').endsWith('\n'), 'python to finish', PATIENT);
     t.is(readFileSync(join(service, 'status'), 'utf8'), '0\n', readFileSync(join(service, 'errors'), 'utf8'));
     const lines = await allLogged(logDir, 3000);
     t.deepEqual(lines, expected(3000, PAD));
