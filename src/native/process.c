@@ -246,41 +246,35 @@ static napi_value do_setrlimit(napi_env env, napi_callback_info info) {
   return int_value(env, setrlimit(resource, &limit) < 0 ? errno : 0);
 }
 
-/* setCloexec(fd, on) -> 0 or errno: whether fd is closed when this process execs. */
-static napi_value do_set_cloexec(napi_env env, napi_callback_info info) {
+/*
+ * (fd, on) -> 0 or errno: sets or clears `bit` in the flags fcntl's `get`/`set` pair reads and
+ * writes, for setCloexec (FD_CLOEXEC, the descriptor's) and setNonblocking (O_NONBLOCK, the open
+ * file description's, which the caller's process shares: Node sets it on stdio pipes and sockets).
+ */
+static napi_value toggle_flag(napi_env env, napi_callback_info info, const char *usage, int get, int set, int bit) {
   size_t argc = 2;
   napi_value args[2];
   int32_t fd;
   bool on;
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   if (argc != 2 || napi_get_value_int32(env, args[0], &fd) != napi_ok || napi_get_value_bool(env, args[1], &on) != napi_ok) {
-    napi_throw_type_error(env, NULL, "setCloexec(fd, on)");
+    napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
-  int flags = fcntl(fd, F_GETFD);
+  int flags = fcntl(fd, get);
   if (flags < 0) return int_value(env, errno);
-  flags = on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
-  return int_value(env, fcntl(fd, F_SETFD, flags) < 0 ? errno : 0);
+  flags = on ? flags | bit : flags & ~bit;
+  return int_value(env, fcntl(fd, set, flags) < 0 ? errno : 0);
 }
 
-/*
- * setNonblocking(fd, on) -> 0 or errno: O_NONBLOCK on fd's open file description, which the
- * caller's process shares (Node sets it on stdio pipes and sockets it writes to).
- */
+/* setCloexec(fd, on): whether fd is closed when this process execs. */
+static napi_value do_set_cloexec(napi_env env, napi_callback_info info) {
+  return toggle_flag(env, info, "setCloexec(fd, on)", F_GETFD, F_SETFD, FD_CLOEXEC);
+}
+
+/* setNonblocking(fd, on): O_NONBLOCK on fd's open file description. */
 static napi_value do_set_nonblocking(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value args[2];
-  int32_t fd;
-  bool on;
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc != 2 || napi_get_value_int32(env, args[0], &fd) != napi_ok || napi_get_value_bool(env, args[1], &on) != napi_ok) {
-    napi_throw_type_error(env, NULL, "setNonblocking(fd, on)");
-    return NULL;
-  }
-  int flags = fcntl(fd, F_GETFL);
-  if (flags < 0) return int_value(env, errno);
-  flags = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
-  return int_value(env, fcntl(fd, F_SETFL, flags) < 0 ? errno : 0);
+  return toggle_flag(env, info, "setNonblocking(fd, on)", F_GETFL, F_SETFL, O_NONBLOCK);
 }
 
 /*
