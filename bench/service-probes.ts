@@ -18,20 +18,34 @@ export function waitUntil(predicate: () => boolean, what: string, options: {time
   }
 }
 
-/** The pid in an s6-supervise'd DIR/supervise/status (a 64-bit big-endian at byte 24), 0 when none. */
+/**
+ * The pid of the running `run` in an s6-supervise'd DIR/supervise/status, 0 when none. The
+ * status is s6_svstatus_pack's: 35 bytes in s6 2.11 (Debian 12's 2.11.3.2: stamp, readystamp,
+ * pid as a 64-bit big-endian at byte 24, wstat, flags), 43 in later s6 (a pgid after the pid);
+ * the flags are the last byte either way. While ./finish runs (flag 2, "finishing") the pid field
+ * holds the finish process's pid — s6 forks for ./finish even when there is none — so that is
+ * not a pid of the service and counts 0 here.
+ */
 export function s6Pid(dir: string): number {
   try {
     const bytes = readFileSync(join(dir, 'supervise', 'status'));
-    return bytes.length >= 32 ? Number(bytes.readBigUInt64BE(24)) : 0;
+    if (bytes.length !== 35 && bytes.length !== 43) return 0;
+    return (bytes[bytes.length - 1]! & 2) !== 0 ? 0 : Number(bytes.readBigUInt64BE(24));
   } catch {
     return 0;
   }
 }
 
-/** The pid in a runsv'd DIR/supervise/pid (text), 0 when none. */
+/**
+ * The pid of the running `run` in a runsv'd DIR/supervise/status, 0 when none: runit keeps the
+ * daemontools layout (pid little-endian at byte 12) and puts its state in byte 19 (0 down,
+ * 1 run, 2 finish), so a ./finish's pid is not taken for the service's (supervise/pid, the text
+ * file, names whichever of the two runs).
+ */
 export function runitPid(dir: string): number {
   try {
-    return Number(readFileSync(join(dir, 'supervise', 'pid'), 'latin1').trim()) || 0;
+    const bytes = readFileSync(join(dir, 'supervise', 'status'));
+    return bytes.length === 20 && bytes[19] === 1 ? bytes.readUInt32LE(12) : 0;
   } catch {
     return 0;
   }

@@ -2,7 +2,7 @@
 //   memory      PSS (and RSS) of the supervising processes only, for 100 and 1000 services
 //   start-up    svscan started → every service of a 500-service tree has a child
 //   idle        user+system ticks and context switches (wake-ups) of the supervising processes over
-//               BENCH_IDLE_SECONDS (60) with 100 services
+//               BENCH_IDLE_SECONDS (60) with 100 services, after BENCH_IDLE_SETTLE_SECONDS (15)
 //   logged tree memory of 100 services whose log/run is `exec multilog t ./main`, loggers included
 // (runit's runsvdir and s6-svscan also for start-up and idle).
 //   new service mkdir of a service into a running tree → its child running (median of 5)
@@ -20,6 +20,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
+const IDLE_SETTLE_SECONDS = Number(process.env.BENCH_IDLE_SETTLE_SECONDS ?? 15);
 const TICKS_PER_SECOND = 100;
 
 type Side = 'daemontools' | 'runit' | 's6' | 'keepup';
@@ -172,7 +173,9 @@ const woken: Partial<Record<Side, number>> = {};
 const idleCount = Math.max(2, Math.round(100 * SCALE));
 for (const side of ALL_SIDES) {
   withTree(side, idleCount, (scanner) => {
-    pause(2000);
+    // Settled first: Node's V8 runs one memory-reducing GC ~8 s after start-up (one burst of
+    // ~60 context switches over its threads, then nothing); the window measures the steady state.
+    pause(IDLE_SETTLE_SECONDS * 1000);
     const pids = supervising(scanner);
     const before = cpuTicks(pids);
     const wakes = wakeUps(pids);

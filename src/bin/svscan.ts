@@ -9,9 +9,32 @@ import {serviceCapacity} from '../lib/scanner/capacity.js';
 import {readOpenFileLimit, serviceLimitsFromStartup} from '../lib/limits/open-files.js';
 import {commonLogScript} from '../lib/scanner/log-run.js';
 import {Scanner} from '../lib/scanner/scanner.js';
+import type {AccountLogScript} from '../lib/scanner/in-process-log.js';
+import {lookupAccount} from '../lib/chainload/account.js';
 import {fsPath} from '../lib/sys/byte-names.js';
 import {join} from 'node:path';
 import {guardInspectorSignal} from '../lib/sys/signals.js';
+
+/**
+ * What svscan runs in its own process for `log/run`: multilog's arguments, and for
+ * `setuidgid USER multilog …` the account as setuidgid gives it (USER's uid and gid, groups just
+ * that gid). Undefined (the script runs as a process, so the real setuidgid says what is wrong)
+ * when USER cannot be looked up, or when this process is not root: only root can become USER.
+ */
+function inProcessLogScript(path: string | Buffer): readonly string[] | AccountLogScript | undefined {
+  const script = commonLogScript(path);
+  if (!script) return undefined;
+  if (script.user === undefined) return script.args;
+  if (process.geteuid?.() !== 0) return undefined;
+  let account;
+  try {
+    account = lookupAccount(script.user);
+  } catch {
+    return undefined;
+  }
+  if (account === 'unknown') return undefined;
+  return {args: script.args, account: {uid: account.uid, gid: account.gid, groups: [account.gid]}};
+}
 
 guardInspectorSignal();
 void runMain('svscan', async (args) => {
@@ -34,8 +57,8 @@ void runMain('svscan', async (args) => {
     reporter,
     supervisorReporter: {...stderrReporter('supervise'), childFatal: (message) => writeStderr(fatalLine('supervise', message))},
     spawnSettings: () => ({limits}),
-    // A `log/run` that only execs multilog is run in this process, as keepup supervise runs its loggers.
-    logScript: (entry) => commonLogScript(fsPath(join(entry.name, 'log', 'run'))),
+    // A `log/run` that only execs multilog (or `setuidgid USER multilog`) is run in this process, as keepup supervise runs its loggers.
+    logScript: (entry) => inProcessLogScript(fsPath(join(entry.name, 'log', 'run'))),
   });
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;

@@ -9,6 +9,7 @@
 #include <node_api.h>
 #include <uv.h>
 #include <errno.h>
+#include <linux/futex.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -91,6 +92,136 @@ static void free_array(char **array) {
 }
 
 /*
+ * Parking Node's other threads before the limits of an exec are set. Rlimits are per process,
+ * and between setrlimit and execve V8's and libuv's threads go on running: one that maps
+ * memory under a new RLIMIT_AS or RLIMIT_DATA gets ENOMEM, throws std::bad_alloc and aborts
+ * the whole process before the program runs (seen on Node 24, about 1 exec in 25 under load).
+ * daemontools' softlimit is single-threaded and has no such window; this closes it: every
+ * other thread is sent PARK_SIGNAL, whose handler waits on a futex until released. execve
+ * ends them all; after a failed exec they are released before Node runs again.
+ * Once the first thread is parked it may hold a libc lock (malloc's, stdio's), so from then on
+ * only raw system calls and memory allocated beforehand are used.
+ * A thread that blocks PARK_SIGNAL (Node's SignalInspector blocks all signals; it only waits for
+ * SIGUSR1 on a semaphore) is left running; one that has not reached the handler by the deadline
+ * is too, as before.
+ */
+#define PARK_SIGNAL (SIGRTMIN + 3)
+#define PARK_MAX 1024
+static int park_released;
+static int park_count;
+
+static void park_handler(int sig) {
+  (void)sig;
+  int saved = errno;
+  __atomic_add_fetch(&park_count, 1, __ATOMIC_SEQ_CST);
+  while (!__atomic_load_n(&park_released, __ATOMIC_SEQ_CST)) syscall(SYS_futex, &park_released, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+  __atomic_sub_fetch(&park_count, 1, __ATOMIC_SEQ_CST);
+  errno = saved;
+}
+
+struct linux_dirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+/* Whether thread TID blocks SIG, from the SigBlk line of /proc/self/task/TID/status (raw calls only). */
+static int thread_blocks(const char *tid, int sig) {
+  char path[64] = "/proc/self/task/";
+  size_t at = strlen(path);
+  for (size_t i = 0; tid[i] && at < sizeof path - 8; i++) path[at++] = tid[i];
+  memcpy(path + at, "/status", 8);
+  int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 1;
+  char text[4096];
+  long length = syscall(SYS_read, fd, text, sizeof text - 1);
+  syscall(SYS_close, fd);
+  if (length <= 0) return 1;
+  text[length] = 0;
+  char *line = strstr(text, "\nSigBlk:");
+  if (!line) return 1;
+  char *hex = line + 8;
+  while (*hex == ' ' || *hex == '\t') hex++;
+  char *end = hex;
+  while ((*end >= '0' && *end <= '9') || (*end >= 'a' && *end <= 'f')) end++;
+  /* The mask is printed most significant digit first; bit sig-1 of it is SIG. */
+  int bit = sig - 1;
+  char *digit = end - 1 - bit / 4;
+  if (digit < hex) return 0;
+  int value = *digit <= '9' ? *digit - '0' : *digit - 'a' + 10;
+  return (value >> (bit % 4)) & 1;
+}
+
+/* Sends PARK_SIGNAL to every other thread not yet sent it; the number of new ones, or -1 at PARK_MAX. */
+static int park_new_threads(pid_t *sent, int *count, pid_t self) {
+  int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buffer[4096];
+  int added = 0;
+  long length;
+  while ((length = syscall(SYS_getdents64, fd, buffer, sizeof buffer)) > 0) {
+    for (long at = 0; at < length;) {
+      struct linux_dirent64 *entry = (struct linux_dirent64 *)(buffer + at);
+      at += entry->d_reclen;
+      pid_t tid = 0;
+      for (const char *c = entry->d_name; *c >= '0' && *c <= '9'; c++) tid = tid * 10 + (*c - '0');
+      if (tid <= 0 || tid == self) continue;
+      int known = 0;
+      for (int i = 0; i < *count && !known; i++) known = sent[i] == tid || sent[i] == -tid;
+      if (known) continue;
+      if (*count == PARK_MAX) {
+        syscall(SYS_close, fd);
+        return -1;
+      }
+      /* A blocked thread is remembered as -tid: it is not waited for. */
+      if (thread_blocks(entry->d_name, PARK_SIGNAL)) {
+        sent[(*count)++] = -tid;
+        continue;
+      }
+      if (syscall(SYS_tgkill, getpid(), tid, PARK_SIGNAL) == 0) {
+        sent[(*count)++] = tid;
+        added++;
+      }
+    }
+  }
+  syscall(SYS_close, fd);
+  return added;
+}
+
+static void park_wait(int target) {
+  struct timespec pause = {0, 50000};
+  for (int i = 0; i < 4000 && __atomic_load_n(&park_count, __ATOMIC_SEQ_CST) != target; i++) syscall(SYS_nanosleep, &pause, NULL);
+}
+
+/* Parks every other thread it can within about 200 ms; SENT (PARK_MAX entries) records them. */
+static void park_threads(pid_t *sent, int *count) {
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = park_handler;
+  sigfillset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(PARK_SIGNAL, &action, NULL);
+  __atomic_store_n(&park_released, 0, __ATOMIC_SEQ_CST);
+  pid_t self = (pid_t)syscall(SYS_gettid);
+  int signalled = 0;
+  /* A thread being created while the others are signalled shows up in the next listing. */
+  for (int round = 0; round < 8; round++) {
+    int added = park_new_threads(sent, count, self);
+    if (added <= 0) break;
+    signalled += added;
+    park_wait(signalled);
+  }
+}
+
+static void unpark_threads(void) {
+  __atomic_store_n(&park_released, 1, __ATOMIC_SEQ_CST);
+  syscall(SYS_futex, &park_released, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+  park_wait(0);
+}
+
+/*
  * exec(paths[], argv[], envp[], limits[]) -> errno; it returns only on failure.
  * Tries each path in turn as daemontools' pathexec_run does, going on past ENOENT, EACCES, EPERM
  * and EISDIR, stopping at any other error; the errno returned is the last one that was not
@@ -129,13 +260,17 @@ static napi_value do_exec(napi_env env, napi_callback_info info) {
   char **argv = paths ? string_array(env, args[1]) : NULL;
   char **envp = argv ? string_array(env, args[2]) : NULL;
   int error = ENOMEM;
-  if (limits && paths && argv && envp) {
+  pid_t *parked = limit_count > 0 ? calloc(PARK_MAX, sizeof *parked) : NULL;
+  int parked_count = 0;
+  if (limits && paths && argv && envp && (limit_count == 0 || parked)) {
+    if (parked) park_threads(parked, &parked_count);
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = SIG_DFL;
     sigemptyset(&action.sa_mask);
     for (int sig = 1; sig < NSIG; sig++) {
-      if (sig == SIGKILL || sig == SIGSTOP) continue;
+      /* PARK_SIGNAL keeps its handler: a thread may not have taken it yet (execve resets it). */
+      if (sig == SIGKILL || sig == SIGSTOP || (parked && sig == PARK_SIGNAL)) continue;
       sigaction(sig, &action, NULL);
     }
     sigset_t none;
@@ -156,7 +291,9 @@ static napi_value do_exec(napi_env env, napi_callback_info info) {
         if (errno != ENOENT && errno != EACCES && errno != EPERM && errno != EISDIR) break;
       }
     }
+    if (parked) unpark_threads();
   }
+  free(parked);
   free(limits);
   free_array(paths);
   free_array(argv);
@@ -165,6 +302,25 @@ static napi_value do_exec(napi_env env, napi_callback_info info) {
 }
 
 extern char **environ;
+
+/*
+ * A copy of the process environment (the strings too), NULL-terminated; NULL without memory.
+ * It is what process.env reads and writes (Node sets it through setenv), copied here in one
+ * pass instead of being enumerated through process.env's interceptors at every spawn.
+ */
+static char **environ_copy(void) {
+  size_t count = 0;
+  while (environ && environ[count]) count++;
+  char **out = calloc(count + 1, sizeof(char *));
+  if (!out) return NULL;
+  for (size_t i = 0; i < count; i++) {
+    if (!(out[i] = strdup(environ[i]))) {
+      free_array(out);
+      return NULL;
+    }
+  }
+  return out;
+}
 
 /* The process environment as Buffers of raw bytes (process.env decodes them as UTF-8). */
 static napi_value do_environ(napi_env env, napi_callback_info info) {
@@ -320,6 +476,174 @@ static napi_value do_mkfifo(napi_env env, napi_callback_info info) {
   return int_value(env, error);
 }
 
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+/*
+ * exchangeWrite(dirFd, name, spare, data, mode) -> 0, an errno, or -1 (-2 for a short write).
+ * Replaces the contents of file `name` in directory `dirFd` atomically for every reader, as a
+ * write of `spare` renamed over `name` does, without what that costs on ext4 at every write:
+ * renaming a new file with unwritten data over an existing one makes ext4 write the data out
+ * first (auto_da_alloc), ~80 us per status update against ~4 us here. The data goes into the
+ * regular file `spare` (created with `mode` when missing), which renameat2(RENAME_EXCHANGE)
+ * then swaps with `name`: readers that open `name` find the whole new contents, and the old
+ * file, now `spare`, is the one written next time. Without RENAME_EXCHANGE (a filesystem or
+ * kernel without it) or without `name` yet, `spare` is renamed over `name` as daemontools does.
+ * -1: `spare` is not a regular file with one link owned by this user, or `name` is there and
+ * not a regular file (nothing was written; the caller's exclusive create-and-rename runs).
+ */
+static napi_value do_exchange_write(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value args[5];
+  int32_t dirfd;
+  uint32_t mode;
+  bool is_buffer = false;
+  void *data = NULL;
+  size_t length = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 5 || napi_get_value_int32(env, args[0], &dirfd) != napi_ok || napi_get_value_uint32(env, args[4], &mode) != napi_ok ||
+      napi_is_buffer(env, args[3], &is_buffer) != napi_ok || !is_buffer || napi_get_buffer_info(env, args[3], &data, &length) != napi_ok) {
+    napi_throw_type_error(env, NULL, "exchangeWrite(dirFd, name, spare, data, mode)");
+    return NULL;
+  }
+  char *name = string_copy(env, args[1]);
+  char *spare = string_copy(env, args[2]);
+  if (!name || !spare) {
+    free(name);
+    free(spare);
+    napi_throw_type_error(env, NULL, "exchangeWrite: names must be strings or Buffers");
+    return NULL;
+  }
+  int result = 0;
+  struct stat before, target;
+  // Only two regular files trade places: anything else at either name (a directory, a symlink)
+  // gets the caller's create-and-rename, with daemontools' outcome and messages.
+  if (fstatat(dirfd, spare, &before, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(before.st_mode)) result = -1;
+  if (result == 0 && fstatat(dirfd, name, &target, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(target.st_mode)) result = -1;
+  int fd = result == 0 ? openat(dirfd, spare, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, (mode_t)mode) : -1;
+  if (result == 0 && fd < 0) result = errno == ELOOP ? -1 : errno;
+  if (fd >= 0) {
+    struct stat held;
+    if (fstat(fd, &held) < 0) result = errno;
+    else if (!S_ISREG(held.st_mode) || held.st_nlink != 1 || held.st_uid != geteuid()) result = -1;
+    if (result == 0) {
+      ssize_t written = pwrite(fd, data, length, 0);
+      if (written < 0) result = errno;
+      else if ((size_t)written != length) result = -2;
+      /* Only a longer old file needs cutting (a status record is always 18 bytes). */
+      else if (held.st_size > (off_t)length && ftruncate(fd, (off_t)length) < 0) result = errno;
+    }
+    close(fd);
+  }
+  if (result == 0 && syscall(SYS_renameat2, dirfd, spare, dirfd, name, RENAME_EXCHANGE) < 0) {
+    if (errno == ENOENT || errno == EINVAL || errno == ENOSYS) result = renameat(dirfd, spare, dirfd, name) < 0 ? errno : 0;
+    else result = errno;
+  }
+  free(name);
+  free(spare);
+  return int_value(env, result);
+}
+
+/*
+ * readAt(dirFd, name, max) -> Buffer or an errno number.
+ * The first `max` bytes of file `name` in directory `dirFd`: one openat (never through a
+ * symlink, never blocking on a FIFO), one read, one close, and no JavaScript exception for a
+ * file that is absent (ENOENT is a number like any other errno). A supervisor reads a few such
+ * optional files at every start.
+ */
+static napi_value do_read_at(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  int32_t dirfd;
+  uint32_t max;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 3 || napi_get_value_int32(env, args[0], &dirfd) != napi_ok || napi_get_value_uint32(env, args[2], &max) != napi_ok || max > (1u << 24)) {
+    napi_throw_type_error(env, NULL, "readAt(dirFd, name, max)");
+    return NULL;
+  }
+  char *name = string_copy(env, args[1]);
+  if (!name) {
+    napi_throw_type_error(env, NULL, "readAt: name must be a string or a Buffer");
+    return NULL;
+  }
+  int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  int error = fd < 0 ? errno : 0;
+  free(name);
+  if (fd < 0) return int_value(env, error);
+  char small[4096];
+  char *buffer = max <= sizeof small ? small : malloc(max);
+  if (!buffer) {
+    close(fd);
+    return int_value(env, ENOMEM);
+  }
+  ssize_t n;
+  do n = read(fd, buffer, max); while (n < 0 && errno == EINTR);
+  error = n < 0 ? errno : 0;
+  close(fd);
+  napi_value out = NULL;
+  if (n >= 0 && napi_create_buffer_copy(env, (size_t)n, buffer, NULL, &out) != napi_ok) out = NULL;
+  if (buffer != small) free(buffer);
+  if (n < 0) return int_value(env, error);
+  if (!out) napi_throw_error(env, NULL, "readAt: out of memory");
+  return out;
+}
+
+/*
+ * appendAt(dirFd, name, data, mode, maxBytes, rotated) -> 0 or an errno number.
+ * Appends `data` to file `name` in directory `dirFd` (O_APPEND, created with `mode`, never
+ * through a symlink) in one write; when that would take a non-empty file past `maxBytes`, the
+ * file is first renamed to `rotated` (replacing it) and a new one is started. The event log's
+ * append, in one call with no path to resolve.
+ */
+static napi_value do_append_at(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value args[6];
+  int32_t dirfd;
+  uint32_t mode;
+  double max_bytes;
+  bool is_buffer = false;
+  void *data = NULL;
+  size_t length = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 6 || napi_get_value_int32(env, args[0], &dirfd) != napi_ok || napi_is_buffer(env, args[2], &is_buffer) != napi_ok || !is_buffer ||
+      napi_get_buffer_info(env, args[2], &data, &length) != napi_ok || napi_get_value_uint32(env, args[3], &mode) != napi_ok ||
+      napi_get_value_double(env, args[4], &max_bytes) != napi_ok) {
+    napi_throw_type_error(env, NULL, "appendAt(dirFd, name, data, mode, maxBytes, rotated)");
+    return NULL;
+  }
+  char *name = string_copy(env, args[1]);
+  char *rotated = string_copy(env, args[5]);
+  if (!name || !rotated) {
+    free(name);
+    free(rotated);
+    napi_throw_type_error(env, NULL, "appendAt: names must be strings or Buffers");
+    return NULL;
+  }
+  const int flags = O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+  int result = 0;
+  int fd = openat(dirfd, name, flags, (mode_t)mode);
+  if (fd < 0) result = errno;
+  struct stat held;
+  if (fd >= 0 && fstat(fd, &held) < 0) result = errno;
+  if (result == 0 && held.st_size > 0 && (double)held.st_size + (double)length > max_bytes) {
+    close(fd);
+    fd = -1;
+    if (renameat(dirfd, name, dirfd, rotated) < 0) result = errno;
+    else if ((fd = openat(dirfd, name, flags, (mode_t)mode)) < 0) result = errno;
+  }
+  if (result == 0) {
+    ssize_t written;
+    do written = write(fd, data, length); while (written < 0 && errno == EINTR);
+    if (written < 0) result = errno;
+    else if ((size_t)written != length) result = EIO;
+  }
+  if (fd >= 0) close(fd);
+  free(name);
+  free(rotated);
+  return int_value(env, result);
+}
+
 /*
  * getpwnam(name) -> [uid, gid], null when there is no such account, or an errno number.
  * getpwnam_r through the C library, so every NSS source counts (files, LDAP, sssd, ...) as for
@@ -371,6 +695,111 @@ static napi_value do_getpwnam(napi_env env, napi_callback_info info) {
     return out;
   }
   return int_value(env, error);
+}
+
+/*
+ * Per-thread filesystem credentials, for an operation done as another account from this very
+ * thread (an in-process `setuidgid USER multilog`): on Linux credentials belong to each thread,
+ * and the raw setfsuid/setfsgid/setgroups system calls change the calling thread only (glibc's
+ * setgroups() would change every thread of the process). The files created then belong to uid
+ * and gid, and every permission check is the account's: the fs capabilities (DAC override,
+ * chown, fowner, ...) leave the thread's effective set while its fsuid is not 0.
+ *
+ * setFsCredentials(uid, gid, groups) -> 0 or errno: saves the thread's fsuid, fsgid and groups,
+ * then sets the groups, the fsgid and the fsuid (checked: setfsuid reports no error). EBUSY when
+ * already set and not restored. restoreFsCredentials() -> 0 or errno (EINVAL when nothing is
+ * set): the saved fsuid first (it brings the fs capabilities back), then fsgid and groups.
+ */
+static _Thread_local int fs_saved;
+static _Thread_local uid_t fs_saved_uid;
+static _Thread_local gid_t fs_saved_gid;
+static _Thread_local gid_t *fs_saved_groups;
+static _Thread_local int fs_saved_ngroups;
+
+static long thread_fsuid(void) { return syscall(SYS_setfsuid, (uid_t)-1); }
+static long thread_fsgid(void) { return syscall(SYS_setfsgid, (gid_t)-1); }
+
+/* Back to the saved credentials: 0, or the errno of the first step that did not take. */
+static int fs_restore(void) {
+  int error = 0;
+  syscall(SYS_setfsuid, fs_saved_uid);
+  if ((uid_t)thread_fsuid() != fs_saved_uid) error = EPERM;
+  syscall(SYS_setfsgid, fs_saved_gid);
+  if (!error && (gid_t)thread_fsgid() != fs_saved_gid) error = EPERM;
+  if (syscall(SYS_setgroups, (size_t)fs_saved_ngroups, fs_saved_groups) < 0 && !error) error = errno;
+  return error;
+}
+
+static napi_value do_set_fs_credentials(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  uint32_t uid, gid, count;
+  bool is_array = false;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 3 || napi_get_value_uint32(env, args[0], &uid) != napi_ok || napi_get_value_uint32(env, args[1], &gid) != napi_ok ||
+      napi_is_array(env, args[2], &is_array) != napi_ok || !is_array || napi_get_array_length(env, args[2], &count) != napi_ok ||
+      count > 65536 || uid == (uint32_t)-1 || gid == (uint32_t)-1) {
+    napi_throw_type_error(env, NULL, "setFsCredentials(uid, gid, groups)");
+    return NULL;
+  }
+  gid_t *groups = malloc(sizeof(gid_t) * (count > 0 ? count : 1));
+  if (!groups) return int_value(env, ENOMEM);
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value item;
+    uint32_t group;
+    if (napi_get_element(env, args[2], i, &item) != napi_ok || napi_get_value_uint32(env, item, &group) != napi_ok || group == (uint32_t)-1) {
+      free(groups);
+      napi_throw_type_error(env, NULL, "setFsCredentials: groups must be gids");
+      return NULL;
+    }
+    groups[i] = (gid_t)group;
+  }
+  if (fs_saved) {
+    free(groups);
+    return int_value(env, EBUSY);
+  }
+  long n = syscall(SYS_getgroups, 0, NULL);
+  gid_t *saved = n >= 0 ? malloc(sizeof(gid_t) * (n > 0 ? (size_t)n : 1)) : NULL;
+  if (!saved || (n = syscall(SYS_getgroups, (int)n, saved)) < 0) {
+    int error = n < 0 ? errno : ENOMEM;
+    free(saved);
+    free(groups);
+    return int_value(env, error);
+  }
+  fs_saved_groups = saved;
+  fs_saved_ngroups = (int)n;
+  fs_saved_uid = (uid_t)thread_fsuid();
+  fs_saved_gid = (gid_t)thread_fsgid();
+  int error = 0;
+  if (syscall(SYS_setgroups, (size_t)count, groups) < 0) error = errno;
+  if (!error) {
+    syscall(SYS_setfsgid, (gid_t)gid);
+    if ((gid_t)thread_fsgid() != (gid_t)gid) error = EPERM;
+  }
+  if (!error) {
+    syscall(SYS_setfsuid, (uid_t)uid);
+    if ((uid_t)thread_fsuid() != (uid_t)uid) error = EPERM;
+  }
+  free(groups);
+  if (error) {
+    fs_restore();
+    free(fs_saved_groups);
+    fs_saved_groups = NULL;
+    return int_value(env, error);
+  }
+  fs_saved = 1;
+  return int_value(env, 0);
+}
+
+static napi_value do_restore_fs_credentials(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (!fs_saved) return int_value(env, EINVAL);
+  int error = fs_restore();
+  if (error) return int_value(env, error);
+  fs_saved = 0;
+  free(fs_saved_groups);
+  fs_saved_groups = NULL;
+  return int_value(env, 0);
 }
 
 /*
@@ -680,12 +1109,21 @@ static void watch_unref(struct watch *w) {
   }
 }
 
+/*
+ * Set by exiting() from the process's 'exit' event: Node then closes what is left on the event
+ * loop while it frees the environment, and a Node-API call from a close callback at that point
+ * crashes the process (SIGSEGV in napi_async_destroy), so none is made any more.
+ */
+static int env_exiting;
+
 static void watch_closed(uv_handle_t *handle) {
   struct watch *w = handle->data;
   close(w->pidfd);
   if (w->control >= 0) close(w->control);
-  napi_delete_reference(w->env, w->callback);
-  napi_async_destroy(w->env, w->context);
+  if (!env_exiting) {
+    napi_delete_reference(w->env, w->callback);
+    napi_async_destroy(w->env, w->context);
+  }
   watch_unref(w);
 }
 
@@ -753,7 +1191,7 @@ static void watch_ready(uv_poll_t *handle, int status, int events) {
   }
   if (w->report[0] < 0 && w->control >= 0) read_report(w);
   napi_env env = w->env;
-  if (w->detached) {
+  if (w->detached || env_exiting) {
     watch_stop(w);
     return;
   }
@@ -782,7 +1220,41 @@ static int int64_arg(napi_env env, napi_value value, int64_t *out) {
 }
 
 /*
- * spawn(file, argv, envp, cwd, stdio, limits, uid, gid, groups, onExit[, fds]) -> [pid, handle] or errno.
+ * Writes `supervise/child`'s line, `PID STARTTIME BOOTID\n` (STARTTIME field 22 of
+ * /proc/PID/stat), into `fd` from offset 0 and cuts the file there: 0 or the errno (ESRCH when
+ * the child's stat cannot be read or parsed).
+ */
+static int record_child(pid_t pid, int fd, const char *boot_id) {
+  char path[32], stat[1024], line[160];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int sfd = open(path, O_RDONLY | O_CLOEXEC);
+  if (sfd < 0) return errno;
+  ssize_t n;
+  do n = read(sfd, stat, sizeof stat - 1); while (n < 0 && errno == EINTR);
+  close(sfd);
+  if (n <= 0) return ESRCH;
+  stat[n] = 0;
+  char *p = strrchr(stat, ')');
+  if (!p || p[1] != ' ') return ESRCH;
+  p += 2; /* field 3 */
+  for (int field = 3; field < 22 && p; field++) {
+    p = strchr(p, ' ');
+    if (p) p++;
+  }
+  if (!p) return ESRCH;
+  size_t digits = strspn(p, "0123456789");
+  if (digits == 0 || digits > 20) return ESRCH;
+  int length = snprintf(line, sizeof line, "%d %.*s %s\n", (int)pid, (int)digits, p, boot_id);
+  if (length <= 0 || (size_t)length >= sizeof line) return EINVAL;
+  ssize_t written;
+  do written = pwrite(fd, line, (size_t)length, 0); while (written < 0 && errno == EINTR);
+  if (written < 0) return errno;
+  if (written != length) return EIO;
+  return ftruncate(fd, length) < 0 ? errno : 0;
+}
+
+/*
+ * spawn(file, argv, envp, cwd, stdio, limits, uid, gid, groups, onExit[, fds[, record]]) -> [pid, handle, recorded] or errno.
  * cwd is a path or a directory fd; stdio three fds, -1 inherit, -2 /dev/null; limits flat
  * BigInt triples (resource, soft, hard); uid and gid -1 to keep; groups an array or null.
  * onExit(code, signal, stage, errno) once: code -1 when killed by `signal`; stage -1 when the
@@ -790,14 +1262,34 @@ static int int64_arg(napi_env env, napi_value value, int64_t *out) {
  * fds (optional): [child fd, parent fd] pairs, child fds from 3 and ascending: the parent's
  * descriptor is placed at the child fd (an s6 notification-fd pipe's write end); the child's
  * end of the release socket then sits above the highest of them.
- * The child waits until release(handle).
+ * The child waits until release(handle). With `record` ([fd, boot id]), the child's line is
+ * first written into fd (supervise/child), then the child is released at once, with no return
+ * to JavaScript in between: `recorded` is 0, or the errno of that write (the child runs anyway,
+ * as daemontools' would; the caller warns). Without it `recorded` is -1.
  */
 static napi_value do_spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value args[11];
+  size_t argc = 12;
+  napi_value args[12];
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  int32_t record_fd = -1;
+  char *boot_id = NULL;
+  if (argc == 12) {
+    napi_valuetype record_type;
+    uint32_t record_length = 0;
+    napi_value item;
+    if (napi_typeof(env, args[11], &record_type) != napi_ok) return NULL;
+    if (record_type != napi_null && record_type != napi_undefined &&
+        (napi_get_array_length(env, args[11], &record_length) != napi_ok || record_length != 2 || napi_get_element(env, args[11], 0, &item) != napi_ok ||
+         napi_get_value_int32(env, item, &record_fd) != napi_ok || record_fd < 0 || napi_get_element(env, args[11], 1, &item) != napi_ok ||
+         !(boot_id = string_copy(env, item)) || strlen(boot_id) > 64)) {
+      free(boot_id);
+      napi_throw_type_error(env, NULL, "spawn: record must be [fd, boot id]");
+      return NULL;
+    }
+  }
   struct spawn_args *a = calloc(1, sizeof *a);
   if (!a) {
+    free(boot_id);
     napi_throw_error(env, NULL, "spawn: out of memory");
     return NULL;
   }
@@ -806,7 +1298,7 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
   a->sock = -1;
   uint32_t limit_count = 0, group_count = 0, stdio_count = 0, fd_count = 0;
   napi_valuetype cwd_type, groups_type, callback_type;
-  bool usage = (argc != 10 && argc != 11) || napi_typeof(env, args[3], &cwd_type) != napi_ok ||
+  bool usage = (argc < 10 || argc > 12) || napi_typeof(env, args[3], &cwd_type) != napi_ok ||
                napi_get_array_length(env, args[4], &stdio_count) != napi_ok || stdio_count != 3 ||
                napi_get_array_length(env, args[5], &limit_count) != napi_ok || limit_count % 3 != 0 ||
                !int64_arg(env, args[6], &a->uid) || !int64_arg(env, args[7], &a->gid) ||
@@ -819,9 +1311,12 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
     if (napi_get_element(env, args[4], i, &item) != napi_ok || napi_get_value_int32(env, item, &fd) != napi_ok) usage = true;
     else a->stdio[i] = fd;
   }
-  if (!usage && argc == 11 && napi_get_array_length(env, args[10], &fd_count) != napi_ok) usage = true;
+  napi_valuetype fds_type = napi_undefined;
+  if (!usage && argc >= 11 && napi_typeof(env, args[10], &fds_type) != napi_ok) usage = true;
+  if (!usage && fds_type != napi_undefined && fds_type != napi_null && napi_get_array_length(env, args[10], &fd_count) != napi_ok) usage = true;
   if (!usage && fd_count > 0 && (!(a->fds = calloc(fd_count, sizeof *a->fds)) || !(a->fd_sources = calloc(fd_count, sizeof *a->fd_sources)))) {
     spawn_args_free(a);
+    free(boot_id);
     napi_throw_error(env, NULL, "spawn: out of memory");
     return NULL;
   }
@@ -842,6 +1337,7 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
   }
   if (usage) {
     spawn_args_free(a);
+    free(boot_id);
     napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, stdio, limits, uid, gid, groups, onExit[, fds: [child fd >= 3 ascending, parent fd][]])");
     return NULL;
   }
@@ -853,6 +1349,7 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
     bool lossless;
     if (napi_get_element(env, args[5], i, &item) != napi_ok || napi_get_value_bigint_uint64(env, item, &value, &lossless) != napi_ok) {
       spawn_args_free(a);
+      free(boot_id);
       napi_throw_type_error(env, NULL, "spawn: limits must be BigInts");
       return NULL;
     }
@@ -868,6 +1365,7 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
       int64_t gid;
       if (napi_get_element(env, args[8], i, &item) != napi_ok || !int64_arg(env, item, &gid)) {
         spawn_args_free(a);
+        free(boot_id);
         napi_throw_type_error(env, NULL, "spawn: groups must be numbers");
         return NULL;
       }
@@ -882,7 +1380,8 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
   }
   a->file = string_copy(env, args[0]);
   a->argv = string_array(env, args[1]);
-  a->envp = string_array(env, args[2]);
+  napi_valuetype envp_type;
+  a->envp = napi_typeof(env, args[2], &envp_type) == napi_ok && envp_type == napi_null ? environ_copy() : string_array(env, args[2]);
   int error = ENOMEM;
 #if SHARED_MEMORY_CHILD
   a->stack_size = CHILD_STACK_SIZE;
@@ -920,6 +1419,13 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
       }
+      int recorded = -1;
+      if (pidfd >= 0 && boot_id) {
+        /* Recorded, then released: from here on a successor can recognise it. */
+        recorded = record_child(pid, record_fd, boot_id);
+        ssize_t sent;
+        do sent = send(sv[0], "g", 1, MSG_NOSIGNAL | MSG_DONTWAIT); while (sent < 0 && errno == EINTR);
+      }
       if (pidfd < 0) {
         close(sv[0]);
         napi_async_destroy(env, w->context);
@@ -935,13 +1441,14 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
         a = NULL;
         w->poll.data = w;
         w->release.data = w;
-        napi_value handle, pid_value;
+        napi_value handle, pid_value, recorded_value;
         if (uv_poll_init(loop, &w->poll, pidfd) != 0 || uv_poll_start(&w->poll, UV_READABLE, watch_ready) != 0 ||
             uv_poll_init(loop, &w->release, w->control) != 0 || uv_poll_start(&w->release, UV_READABLE | UV_DISCONNECT, release_ready) != 0 ||
             napi_create_reference(env, args[9], 1, &w->callback) != napi_ok ||
             napi_create_external(env, w, watch_finalize, NULL, &handle) != napi_ok ||
-            napi_create_int32(env, pid, &pid_value) != napi_ok || napi_create_array_with_length(env, 2, &out) != napi_ok ||
-            napi_set_element(env, out, 0, pid_value) != napi_ok || napi_set_element(env, out, 1, handle) != napi_ok) {
+            napi_create_int32(env, pid, &pid_value) != napi_ok || napi_create_int32(env, recorded, &recorded_value) != napi_ok ||
+            napi_create_array_with_length(env, 3, &out) != napi_ok || napi_set_element(env, out, 0, pid_value) != napi_ok ||
+            napi_set_element(env, out, 1, handle) != napi_ok || napi_set_element(env, out, 2, recorded_value) != napi_ok) {
           /* Cannot happen short of memory exhaustion; the child is not released and dies. */
           abort();
         }
@@ -953,6 +1460,7 @@ static napi_value do_spawn(napi_env env, napi_callback_info info) {
   }
   free(w);
   spawn_args_free(a);
+  free(boot_id);
   return out ? out : int_value(env, error);
 }
 
@@ -991,6 +1499,14 @@ static napi_value do_detach(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* exiting(): the process is exiting; no more Node-API calls from the event loop's callbacks. */
+static napi_value do_exiting(napi_env env, napi_callback_info info) {
+  (void)env;
+  (void)info;
+  env_exiting = 1;
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   static const struct { const char *name; int value; } resources[] = {
     {"RLIMIT_AS", RLIMIT_AS}, {"RLIMIT_CORE", RLIMIT_CORE}, {"RLIMIT_CPU", RLIMIT_CPU},
@@ -1009,11 +1525,17 @@ static napi_value init(napi_env env, napi_value exports) {
     {"setNonblocking", NULL, do_set_nonblocking, NULL, NULL, NULL, napi_default, NULL},
     {"flockExclusiveNonblocking", NULL, do_flock, NULL, NULL, NULL, napi_default, NULL},
     {"mkfifo", NULL, do_mkfifo, NULL, NULL, NULL, napi_default, NULL},
+    {"exchangeWrite", NULL, do_exchange_write, NULL, NULL, NULL, napi_default, NULL},
+    {"readAt", NULL, do_read_at, NULL, NULL, NULL, napi_default, NULL},
+    {"appendAt", NULL, do_append_at, NULL, NULL, NULL, napi_default, NULL},
     {"getpwnam", NULL, do_getpwnam, NULL, NULL, NULL, napi_default, NULL},
     {"notify", NULL, do_notify, NULL, NULL, NULL, napi_default, NULL},
+    {"setFsCredentials", NULL, do_set_fs_credentials, NULL, NULL, NULL, napi_default, NULL},
+    {"restoreFsCredentials", NULL, do_restore_fs_credentials, NULL, NULL, NULL, napi_default, NULL},
     {"spawn", NULL, do_spawn, NULL, NULL, NULL, napi_default, NULL},
     {"release", NULL, do_release, NULL, NULL, NULL, napi_default, NULL},
     {"detach", NULL, do_detach, NULL, NULL, NULL, napi_default, NULL},
+    {"exiting", NULL, do_exiting, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));
   for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++) {

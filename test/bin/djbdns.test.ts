@@ -1,11 +1,13 @@
 // A real third-party daemontools tree: djbdns' tinydns as `tinydns-conf` writes it (run:
 // `envuidgid nobody envdir ./env softlimit -d400000 tinydns`; log/run: `setuidgid nobody multilog
 // t ./main`), run once under keepup's svscan with keepup's commands first on PATH (so every
-// chain-loader and the logger are keepup's) and once under Debian's daemontools, side by side.
+// chain-loader is keepup's, and the logger is keepup's svscan itself, which runs that exact
+// `exec setuidgid USER multilog …` in its own process as nobody) and once under Debian's
+// daemontools, side by side.
 // Both must answer the same queries the same way, run the server with the same identity and
 // limits, and log the same lines. Not tested: dnscache (it needs the network to recurse).
 import test from 'ava';
-import {readFileSync, writeFileSync} from 'node:fs';
+import {readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {startSvscan} from '../helpers/svscan.js';
 import {run} from '../helpers/processes.js';
@@ -27,7 +29,7 @@ interface Side {
   readonly ip: string;
   readonly svscan: string;
   readonly path: string;
-  /** The logger's command line: whose multilog runs (pathexec falls back along PATH otherwise). */
+  /** The logger's command line: who logs (pathexec falls back along PATH otherwise; keepup's svscan logs itself). */
   readonly logger: RegExp;
 }
 
@@ -37,7 +39,7 @@ const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin';
 function sides(build: string): Side[] {
   const commands = join(build, 'dist', 'commands');
   return [
-    {name: 'keepup', ip: '127.53.0.1', svscan: join(commands, 'svscan'), path: `${commands}:${SYSTEM_PATH}`, logger: /^node\0[^\0]*\/bin\/multilog\.js\0t\0\.\/main\0$/},
+    {name: 'keepup', ip: '127.53.0.1', svscan: join(commands, 'svscan'), path: `${commands}:${SYSTEM_PATH}`, logger: /^node\0[^\0]*\/bin\/svscan\.js\0/},
     {name: 'daemontools', ip: '127.53.0.2', svscan: '/usr/bin/svscan', path: SYSTEM_PATH, logger: /^multilog\0t\0\.\/main\0$/},
   ];
 }
@@ -96,12 +98,16 @@ test('tinydns from tinydns-conf: keepup (svscan, chain-loaders, multilog) and da
     const expected = 1 + ROUNDS * QUERIES.length;
     await waitFor(() => logged(service).length >= expected, `${side.name}'s log to hold ${expected} lines`, PATIENT);
     const logger = readFileSync(`/proc/${pidOf(join(service, 'log'))}/cmdline`, 'latin1');
-    t.regex(logger, side.logger, `${side.name}'s own multilog logs`);
+    t.regex(logger, side.logger, `${side.name}'s own logger logs`);
     const svstat = await run('/usr/bin/svstat', [service, join(service, 'log')]);
     results.push({
       side: side.name,
       answers: answers.map((answer) => answer.replaceAll(side.ip, 'IP')),
       log: logged(service),
+      logOwners: ['main', 'main/current', 'main/lock', 'main/state'].map((name) => {
+        const stats = statSync(join(service, 'log', name));
+        return `${name} ${stats.uid}:${stats.gid} ${(stats.mode & 0o7777).toString(8)}`;
+      }),
       server: identity(pid),
       svstat: svstat.stdout
         .replaceAll(scan, 'SCAN')
@@ -113,6 +119,7 @@ test('tinydns from tinydns-conf: keepup (svscan, chain-loaders, multilog) and da
   t.true(theirs!.answers[0]!.includes('answer: www.example.org 300 A 10.1.2.3'), 'the oracle answers');
   t.deepEqual(ours!.answers, theirs!.answers);
   t.deepEqual(ours!.log, theirs!.log);
+  t.deepEqual(ours!.logOwners, theirs!.logOwners);
   t.deepEqual(ours!.server, theirs!.server);
   t.is(ours!.svstat, theirs!.svstat);
 });

@@ -94,3 +94,33 @@ test('restart: true: when the dependency restarts, the dependent goes down and s
   t.like(JSON.parse(readFileSync(join(dirA, 'supervise', 'ready'), 'utf8')), {pid: secondA});
   t.regex(resident.stderr(), new RegExp(`${a} restarted; restarting ${b} once ${a} is ready`));
 });
+
+test('restart: true: an admin who takes the waiting dependent down with svc -d keeps it down when the dependency is ready again', async (t) => {
+  const s = watchdogSetup(t);
+  const serviceDir = join(s.dir, 'service');
+  const [a, b, c] = [uniqueName('oa'), uniqueName('ob'), uniqueName('oc')];
+  const gated = `touch waiting; while [ ! -e gate ]; do sleep 0.02; done; echo ready >&3; exec sleep 600`;
+  const dependent = (name: string) => `  - name: ${name}\n    run: [sleep, "600"]\n    after: [{name: ${a}, restart: true}]\n`;
+  s.writeConfig(`serviceDir: service\ndaemons:\n  - name: ${a}\n    run: [sh, -c, "${gated}"]\n    ready: {fd: 3}\n${dependent(b)}${dependent(c)}`);
+  const [dirA, dirB, dirC] = [a, b, c].map((name) => join(serviceDir, name)) as [string, string, string];
+  startResident(t, s.config, serviceDir);
+  await waitFor(() => existsSync(join(dirA, 'waiting')), `${a} at its gate`, PATIENT);
+  writeFileSync(join(dirA, 'gate'), '');
+  const firstA = await upPid(dirA);
+  const firstB = await upPid(dirB);
+  const firstC = await upPid(dirC);
+  rmSync(join(dirA, 'gate'));
+  rmSync(join(dirA, 'waiting'));
+  t.is((await run(process.execPath, [bin('svc'), '-t', dirA])).code, 0);
+  await upPid(dirA, firstA);
+  await waitFor(() => pidOf(dirB) === 0 && pidOf(dirC) === 0 && !isAlive(firstB) && !isAlive(firstC), `${b} and ${c} down while ${a} is not ready`, PATIENT);
+  // The admin's word, through Debian's svc: b is to stay down.
+  t.is((await run('/usr/bin/svc', ['-d', dirB])).code, 0);
+  writeFileSync(join(dirA, 'gate'), '');
+  // c coming back shows the order has seen a ready again; b, told down, stays down.
+  await upPid(dirC, firstC);
+  t.is(pidOf(dirB), 0);
+  t.regex((await run('/usr/bin/svstat', [dirB])).stdout, /: down \d+ seconds, normally up\n$/);
+  t.is((await run('/usr/bin/svc', ['-u', dirB])).code, 0);
+  t.not(await upPid(dirB), firstB);
+});

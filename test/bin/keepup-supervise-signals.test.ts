@@ -68,8 +68,8 @@ test('keepup supervise lives through SIGALRM and every stray signal, services un
   resident.child.kill('SIGTERM');
   resident.child.kill('SIGALRM');
   resident.child.kill('SIGHUP');
-  t.is(await resident.exited, 0, 'signals during the shutdown do not kill it');
-  t.is(resident.child.signalCode, null);
+  const code = await resident.exited;
+  t.deepEqual({code, signal: resident.child.signalCode}, {code: 0, signal: null}, `signals during the shutdown do not kill it; stderr: ${resident.stderr()}`);
   t.is(pidOf(join(s.serviceDir, name)), 0, 'the service went down');
 });
 

@@ -218,7 +218,15 @@ test('SIGTERM mid-line: the line is finished from input, nothing is lost, the re
     const current = join(cwd, 'log/current');
     shell.stdin!.write('first\npartial-');
     await waitFor(() => existsSync(current) && readFileSync(current, 'latin1') === 'first\n', `${which}: the first line`, {timeoutMs: 30_000});
-    const pid = Number(readFileSync(join(cwd, 'pid'), 'latin1'));
+    // multilog may log the line before the shell has written its pid.
+    const pid = await waitFor(
+      () => {
+        const text = existsSync(join(cwd, 'pid')) ? readFileSync(join(cwd, 'pid'), 'latin1') : '';
+        return text.endsWith('\n') ? Number(text) : undefined;
+      },
+      `${which}: the pid`,
+      {timeoutMs: 30_000},
+    );
     process.kill(pid, 'SIGTERM');
     shell.stdin!.write('rest-of-line\nnext line\nlast line\n');
     shell.stdin!.end();

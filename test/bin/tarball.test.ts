@@ -90,6 +90,12 @@ test.serial('the tarball installs without a compiler and its commands work: keep
 
   const version = await keepup(['--version']);
   t.deepEqual([version.code, version.stdout, version.stderr], [0, `keepup ${manifest.version}\n`, '']);
+  // What the bundles leave out (node-cron, nodemailer, prom-client: loaded when used) resolves
+  // from the installed subcommand bundles to the package's own dependencies.
+  for (const name of ['node-cron', 'nodemailer', 'prom-client']) {
+    const found = await run(process.execPath, ['-e', `process.stdout.write(require.resolve(${JSON.stringify(name)}))`], {cwd: join(installed, 'dist', 'keepup')});
+    t.true(found.stdout.startsWith(join(installed, 'node_modules', name) + '/'), `${name}: ${found.stdout}${found.stderr}`);
+  }
 
   const config = join(installed, 'watchdog.config.yaml');
   t.teardown(async () => {

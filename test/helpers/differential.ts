@@ -67,7 +67,7 @@ export async function viewExecd(t: ExecutionContext, command: string, args: read
   const pid = child.pid!;
   await waitFor(
     () => {
-      if (child.exitCode !== null) throw new Error(`${command} exited ${child.exitCode}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${command} ended (${child.exitCode ?? child.signalCode}) before ${exe} ran`);
       // exe changes early in execve; argv (set last) shows the exec is complete.
       const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] ?? '';
       if (readlinkSync(`/proc/${pid}/exe`) !== exe || basename(argv0) !== basename(exe)) return false;

@@ -1,6 +1,7 @@
 import {closeSync, constants, fstatSync, openSync, readFileSync, renameSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import {isErrno} from '../sys/errno.js';
+import {errnoException, optionalProcessCall} from '../sys/native.js';
 import {parseEvent, type KeepupEvent} from './event.js';
 
 /**
@@ -21,15 +22,36 @@ const READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 export class EventLog {
   private readonly dir: string;
   private readonly maxBytes: number;
+  private readonly dirFd: number | undefined;
 
-  constructor(dir: string, maxBytes = DEFAULT_EVENT_LOG_BYTES) {
+  /**
+   * `dirFd`, when given, is a descriptor held on `dir` (the same directory): appends then go
+   * through it in one call into the addon (openat, fstat, write, close), with no path to
+   * resolve; `dir` still names the directory in messages.
+   */
+  constructor(dir: string, maxBytes = DEFAULT_EVENT_LOG_BYTES, dirFd?: number) {
     this.dir = dir;
     this.maxBytes = maxBytes;
+    this.dirFd = dirFd;
   }
 
   /** Appends one event; throws the system error when the log cannot be written. */
   append(event: KeepupEvent): void {
-    const line = Buffer.from(`${JSON.stringify(event)}\n`);
+    this.appendAll([event]);
+  }
+
+  /** Appends events in one write (each its own line, in order); throws as append does. */
+  appendAll(events: readonly KeepupEvent[]): void {
+    if (events.length === 0) return;
+    let text = '';
+    for (const event of events) text += `${JSON.stringify(event)}\n`;
+    const line = Buffer.from(text);
+    const calls = this.dirFd === undefined ? null : optionalProcessCall('appendAt');
+    if (calls) {
+      const result = calls.appendAt(this.dirFd!, EVENT_LOG_FILE, line, 0o600, this.maxBytes, EVENT_LOG_ROTATED);
+      if (result !== 0) throw errnoException(result, `append to '${join(this.dir, EVENT_LOG_FILE)}'`);
+      return;
+    }
     const path = join(this.dir, EVENT_LOG_FILE);
     let fd = openSync(path, APPEND, 0o600);
     try {

@@ -9,6 +9,7 @@ import {isErrno} from '../sys/errno.js';
 import type {Time} from '../time/time.js';
 import {runProbes, type ProbeResult} from './probe.js';
 import {describeHealth, freshRecord, parseHealthRecord, step, type HealthRecord} from './verdict.js';
+import {sendSignal} from '../sys/signals.js';
 
 /** The state dir's record of each checked daemon's health across passes (`failures` counts across them). */
 export const HEALTH_FILE = 'health';
@@ -123,12 +124,7 @@ async function stopPid(pid: number, options: HealthPassOptions): Promise<string>
 }
 
 function signal(pid: number, name: NodeJS.Signals): boolean {
-  try {
-    process.kill(pid, name);
-    return true;
-  } catch {
-    return false;
-  }
+  return sendSignal(pid, name);
 }
 
 /** There and not a zombie. */

@@ -1,12 +1,12 @@
 import {spawn} from 'node:child_process';
 import {statSync} from 'node:fs';
-import {Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage} from 'node:http';
-import {Agent as HttpsAgent, request as httpsRequest} from 'node:https';
+import type {Agent as HttpAgent, ClientRequest, IncomingMessage, request as httpRequest} from 'node:http';
 import {connect} from 'node:net';
 import {join} from 'node:path';
 import {errnoText} from '../cli/errno-text.js';
 import {errnoCode} from '../sys/errno.js';
 import type {Time} from '../time/time.js';
+import {sendSignal} from '../sys/signals.js';
 
 /**
  * One health check of a daemon, as the config names it. A check opens nothing but what it names:
@@ -90,10 +90,11 @@ function httpTarget(text: string): HttpTarget {
   let agent = agents.get(url.origin);
   if (!agent) {
     const options = {keepAlive: true, maxSockets: SOCKETS_PER_TARGET, maxFreeSockets: IDLE_SOCKETS_PER_TARGET, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const};
-    agent = https ? new HttpsAgent(options) : new HttpAgent(options);
+    // node:http and node:https are loaded by the first HTTP check, not by every keepup start.
+    agent = https ? new (process.getBuiltinModule('node:https').Agent)(options) : new (process.getBuiltinModule('node:http').Agent)(options);
     agents.set(url.origin, agent);
   }
-  target = {url, request: https ? httpsRequest : httpRequest, agent};
+  target = {url, request: https ? process.getBuiltinModule('node:https').request : process.getBuiltinModule('node:http').request, agent};
   targets.set(text, target);
   return target;
 }
@@ -182,13 +183,7 @@ function command(probe: Extract<HealthProbe, {kind: 'command'}>, options: ProbeO
   });
   return () => {
     // A check cut at its timeout takes its whole process group along.
-    if (!exited && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    if (!exited) sendSignal(child.pid, 'SIGKILL', true);
   };
 }
 

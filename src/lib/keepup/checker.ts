@@ -8,6 +8,8 @@ import {checkedDaemons} from './service-report.js';
  * The daemons without `run:` inside `keepup supervise`: check mode's pass (process table, start
  * script, history, mail) over just those daemons, every `checkIntervalMs`. Passes never overlap:
  * the next is timed from the end of the previous one. Problems are warnings; the checker goes on.
+ * With no such daemon it keeps no timer (a tree of services only wakes for nothing); a reload
+ * that adds one starts the passes again.
  */
 export class Checker {
   private config: WatchdogConfig;
@@ -25,9 +27,10 @@ export class Checker {
     this.time = context.time;
   }
 
-  /** Uses `config` from the next pass on. */
+  /** Uses `config` from the next pass on; the first daemon to check starts a pass at once. */
   update(config: WatchdogConfig): void {
     this.config = config;
+    if (this.timer === undefined && this.current === undefined && !this.stopped && checkedDaemons(config).daemons.length > 0) this.tick();
   }
 
   /** The first pass now, then one every interval. */
@@ -47,7 +50,7 @@ export class Checker {
     if (this.stopped) return;
     this.current = this.pass().finally(() => {
       this.current = undefined;
-      if (!this.stopped) this.timer = this.time.setTimeout(() => this.tick(), this.config.checkIntervalMs);
+      if (!this.stopped && checkedDaemons(this.config).daemons.length > 0) this.timer = this.time.setTimeout(() => this.tick(), this.config.checkIntervalMs);
     });
   }
 

@@ -44,6 +44,8 @@ export interface OrderView {
   pidOf(name: string): number;
   /** Up, and ready when it has a readiness protocol; a daemon without `run:` is always satisfied. */
   satisfied(name: string): boolean;
+  /** How many up/down commands an admin has sent the service (svc -u/-d/-o): it only grows. */
+  wantCommands(name: string): number;
 }
 
 /** What the start order asks for; keepup supervise turns these into scans and control bytes. */
@@ -57,22 +59,27 @@ export interface OrderActions {
 }
 
 /**
- * `after:` at run time, polled every `intervalMs` on the injected clock while some daemon has
- * `after:`. A held service (not supervised yet) is released once its dependencies are
- * satisfied. Along a `restart: true` edge, a new pid of the dependency (a crash, `svc -t`, a
+ * `after:` at run time. A held service (not supervised yet) is released once its dependencies
+ * are satisfied. Along a `restart: true` edge, a new pid of the dependency (a crash, `svc -t`, a
  * health restart) takes the dependent down at once and brings it up only once every dependency
  * is satisfied again: ready again when it has `ready:`, so the dependent never runs against a
  * dependency that is still starting. A pid gone to 0 and back counts as new (daemontools'
- * restart pause shows that 0 for up to a second).
+ * restart pause shows that 0 for up to a second). An up or down command from an admin to a
+ * waiting dependent ends the wait: the dependent then stays as the admin left it.
+ * It looks when told to (watch(): keepup supervise calls it on every start, exit, stop and
+ * readiness event) and, only while some service is held or waiting, every `intervalMs` on the
+ * injected clock as well; a tree where nothing happens costs no wake-up.
  */
 export class StartOrder {
   /** Services whose start waits for their dependencies (not supervised yet). */
   readonly held = new Set<string>();
-  /** Dependents taken down for a dependency's restart, waiting for it to be satisfied again. */
-  readonly waiting = new Set<string>();
+  /** Dependents taken down for a dependency's restart, waiting for it to be satisfied again, with their wantCommands then. */
+  readonly waiting = new Map<string, number>();
   /** Each dependency's last pid other than 0. */
   private readonly lastPids = new Map<string, number>();
   private timer: TimerHandle | undefined;
+  /** When the armed timer fires (watch() brings it forward). */
+  private timerAt = 0;
   private stopped = false;
 
   constructor(
@@ -82,21 +89,35 @@ export class StartOrder {
     private readonly actions: OrderActions,
   ) {}
 
-  /** Starts polling if some daemon has `after:` (again after a reload that added one). */
+  /**
+   * Looks on the next turn of the clock (calls coalesce), then every `intervalMs` while some
+   * service is held or waiting. Called after each reload and on every start, exit, stop and
+   * readiness event; nothing else wakes it.
+   */
   watch(): void {
-    if (this.timer !== undefined || this.stopped || !hasOrder(this.view.daemons())) return;
-    this.timer = this.time.setTimeout(() => {
-      this.timer = undefined;
-      this.step();
-      this.watch();
-    }, this.intervalMs);
+    this.arm(0);
   }
 
-  /** Stops polling for good (shutdown). */
+  /** Stops for good (shutdown). */
   stop(): void {
     this.stopped = true;
     if (this.timer !== undefined) this.time.clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private arm(ms: number): void {
+    if (this.stopped || !hasOrder(this.view.daemons())) return;
+    const at = this.time.now() + ms;
+    if (this.timer !== undefined) {
+      if (this.timerAt <= at) return;
+      this.time.clearTimeout(this.timer);
+    }
+    this.timerAt = at;
+    this.timer = this.time.setTimeout(() => {
+      this.timer = undefined;
+      this.step();
+      if (this.held.size > 0 || this.waiting.size > 0) this.arm(this.intervalMs);
+    }, ms);
   }
 
   /** One look at the dependencies. */
@@ -115,7 +136,7 @@ export class StartOrder {
         return edge.restart && last !== 0 && pid !== 0 && pid !== last;
       });
       if (!restarted) continue;
-      this.waiting.add(daemon.name);
+      this.waiting.set(daemon.name, this.view.wantCommands(daemon.name));
       this.actions.stop(daemon.name, restarted.name);
     }
     for (const daemon of daemons) {
@@ -124,10 +145,12 @@ export class StartOrder {
         if (pid !== 0) this.lastPids.set(edge.name, pid);
       }
     }
-    for (const name of [...this.waiting]) {
-      if (byName.has(name) && !ready(name)) continue;
+    for (const [name, commands] of [...this.waiting]) {
+      // An admin's svc -d (or -u) while it waits is the last word: the order does not undo it.
+      const overruled = this.view.wantCommands(name) !== commands;
+      if (byName.has(name) && !overruled && !ready(name)) continue;
       this.waiting.delete(name);
-      if (byName.has(name)) this.actions.start(name);
+      if (byName.has(name) && !overruled) this.actions.start(name);
     }
   }
 }

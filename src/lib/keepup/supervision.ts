@@ -11,7 +11,7 @@ import type {PassContext} from '../watchdog/pass.js';
 import type {Census} from './announcement.js';
 import {Checker} from './checker.js';
 import {checkedDaemons} from './service-report.js';
-import {EventBus} from '../events/event.js';
+import {EventBus, type EventKind} from '../events/event.js';
 import {logListener} from '../events/log.js';
 import {Notifier} from '../notify/notifier.js';
 import {prepareStateDir} from '../watchdog/state-dir.js';
@@ -27,6 +27,7 @@ import {hasOrder, StartOrder, stopOrder} from './start-order.js';
 
 /** How often the start order looks at the dependencies' state. */
 const ORDER_POLL_MS = 100;
+const ORDER_NUDGES: ReadonlySet<EventKind> = new Set<EventKind>(['started', 'exited', 'stopped', 'ready', 'healthy', 'unhealthy']);
 
 /**
  * The command `log/run` names: `multilog` on the PATH. keepup's scanner runs the same script in
@@ -96,6 +97,10 @@ export class Supervision {
       ...(options.pass.createMailer ? {createMailer: options.pass.createMailer} : {}),
     });
     this.events.subscribe((event) => this.notifier.handle(event));
+    // The start order looks again whenever a service starts, exits, stops or says it is ready.
+    this.events.subscribe((event) => {
+      if (ORDER_NUDGES.has(event.kind)) this.order.watch();
+    });
     const spawnContext: SpawnContext = {...options.spawn, nofile: options.nofile};
     this.scanner = new Scanner({
       ...(options.onScanned ? {onScanned: options.onScanned} : {}),
@@ -114,7 +119,12 @@ export class Supervision {
     this.order = new StartOrder(
       options.pass.time,
       ORDER_POLL_MS,
-      {daemons: () => this.config.daemons, pidOf: (name) => this.pidOf(name), satisfied: (name) => this.satisfied(name)},
+      {
+        daemons: () => this.config.daemons,
+        pidOf: (name) => this.pidOf(name),
+        satisfied: (name) => this.satisfied(name),
+        wantCommands: (name) => this.scanner.services().find((view) => view.name === name)?.wantCommands ?? 0,
+      },
       {
         release: () => void this.scanner.scan(),
         stop: (name, dependency) => {

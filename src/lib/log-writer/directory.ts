@@ -20,11 +20,14 @@ import {isAbsolute, join} from 'node:path';
 import {SysError} from '../cli/errors.js';
 import {errorText} from '../cli/errno-text.js';
 import type {Reporter} from '../cli/messages.js';
-import {lockFile} from '../sys/flock.js';
+import {lockFileSync} from '../sys/flock.js';
+import {withFsCredentials, type FsCredentials} from '../sys/fs-credentials.js';
+import {loadProcessCalls, STDIO_INHERIT, STDIO_IGNORE} from '../sys/native.js';
 import type {Time} from '../time/time.js';
 import {LABEL_LENGTH, format, fromUnixMs} from '../tai64n/codec.js';
 import type {DirectorySettings} from './script.js';
-import {isErrno} from '../sys/errno.js';
+import {errnoName, isErrno} from '../sys/errno.js';
+import {constants as osConstants} from 'node:os';
 
 /**
  * One multilog directory: lock, `current`, crash recovery, rotation by size, pruning to `num`
@@ -55,9 +58,17 @@ export interface DirectoryContext {
   readonly pause: () => Promise<void>;
   /** The processor's fd 2. */
   readonly processorStderr: 'inherit' | 'ignore' | number;
+  /**
+   * The account multilog runs as (`setuidgid USER multilog`): every file and directory of the
+   * log is looked up, made, renamed and removed with its filesystem credentials (owned by it,
+   * its permissions checked), and the processor runs as its process. Default: this process's.
+   */
+  readonly account?: FsCredentials;
 }
 
 type ProcessorOutcome = {kind: 'done'} | {kind: 'failed'} | {kind: 'crashed'; signal: string} | {kind: 'unstartable'; error: unknown};
+
+const SIGNAL_NAMES = new Map<number, string>(Object.entries(osConstants.signals).map(([name, number]) => [number, name]));
 
 function errnoError(code: string): NodeJS.ErrnoException {
   const error: NodeJS.ErrnoException = new Error(code);
@@ -154,10 +165,19 @@ export class LogDirectory {
     return join(this.root, name);
   }
 
+  /** `operation` (synchronous) with the account's filesystem credentials, if any. */
+  private as<T>(operation: () => T): T {
+    return withFsCredentials(this.context.account, operation);
+  }
+
+  private unlinkQuietly(name: string): void {
+    this.as(() => unlinkQuietly(this.file(name)));
+  }
+
   /** stat of a file of the directory, undefined when missing; daemontools' message otherwise. */
   private stat(name: string): Stats | undefined {
     try {
-      return statOrMissing(this.file(name));
+      return this.as(() => statOrMissing(this.file(name)));
     } catch (error) {
       throw new SysError(`stat ${this.named(name)}`, error);
     }
@@ -170,19 +190,20 @@ export class LogDirectory {
   private async start(): Promise<void> {
     const dir = this.settings.path;
     try {
-      mkdirSync(this.root, 0o700);
+      this.as(() => mkdirSync(this.root, 0o700));
     } catch {
       // exists already, or the open below says why not
     }
     try {
-      const fd = openSync(this.root, 'r');
+      const fd = this.as(() => openSync(this.root, 'r'));
       const isDirectory = fstatSync(fd).isDirectory();
       closeSync(fd);
       if (!isDirectory) throw errnoError('ENOTDIR');
     } catch (error) {
       throw new SysError(`open directory ${dir}`, error);
     }
-    const lock = await lockFile(this.file(LOCK), {flags: APPEND, mode: 0o600, nonblocking: true});
+    // Synchronous (a non-blocking flock): the open is the account's.
+    const lock = this.as(() => lockFileSync(this.file(LOCK), {flags: APPEND, mode: 0o600, nonblocking: true}));
     if (lock.kind !== 'locked') throw new SysError(`lock directory ${dir}`, lock.kind === 'busy' ? errnoError('EAGAIN') : lock.error);
     this.lockFd = lock.fd;
     const current = this.stat(CURRENT);
@@ -191,24 +212,26 @@ export class LogDirectory {
       this.size = current.size;
       return;
     }
-    unlinkQuietly(this.file(STATE));
-    unlinkQuietly(this.file(NEWSTATE));
+    this.unlinkQuietly(STATE);
+    this.unlinkQuietly(NEWSTATE);
     const processed = this.stat(PROCESSED);
     if (processed && processed.mode & 0o100) {
-      unlinkQuietly(this.file(PREVIOUS));
+      this.unlinkQuietly(PREVIOUS);
       await this.finish(PROCESSED, 's');
     } else {
-      unlinkQuietly(this.file(PROCESSED));
+      this.unlinkQuietly(PROCESSED);
       await this.finish(PREVIOUS, 'u');
     }
     await this.finish(CURRENT, 'u');
     try {
-      const fd = openSync(this.file(STATE), TRUNCATE, 0o644);
-      try {
-        fchmodSync(fd, 0o644);
-      } finally {
-        closeSync(fd);
-      }
+      this.as(() => {
+        const fd = openSync(this.file(STATE), TRUNCATE, 0o644);
+        try {
+          fchmodSync(fd, 0o644);
+        } finally {
+          closeSync(fd);
+        }
+      });
     } catch (error) {
       throw new SysError(`write to ${this.named(STATE)}`, error);
     }
@@ -219,12 +242,12 @@ export class LogDirectory {
   private openCurrent(what: string): number {
     let fd: number;
     try {
-      fd = openSync(this.file(CURRENT), APPEND, 0o600);
+      fd = this.as(() => openSync(this.file(CURRENT), APPEND, 0o600));
     } catch (error) {
       throw new SysError(what, error);
     }
     try {
-      fchmodSync(fd, 0o644);
+      this.as(() => fchmodSync(fd, 0o644));
     } catch (error) {
       closeSync(fd);
       throw new SysError(`set mode of ${this.named(CURRENT)}`, error);
@@ -232,11 +255,14 @@ export class LogDirectory {
     return fd;
   }
 
-  /** Runs `operation` until it succeeds, warning `unable to WHAT, pausing: ERR` and pausing after each failure. */
+  /**
+   * Runs `operation` (synchronous, with the account's filesystem credentials if any) until it
+   * succeeds, warning `unable to WHAT, pausing: ERR` and pausing after each failure.
+   */
   private async persist<T>(operation: () => T, what: () => string): Promise<T> {
     for (;;) {
       try {
-        return operation();
+        return this.as(operation);
       } catch (error) {
         await this.pauseWith(`unable to ${what()}, pausing: ${errorText(error)}`);
       }
@@ -391,19 +417,34 @@ export class LogDirectory {
   private async runProcessor(processor: string): Promise<ProcessorOutcome> {
     const opened: number[] = [];
     try {
-      opened.push(openSync(this.file(PREVIOUS), 'r'));
-      opened.push(openSync(this.file(PROCESSED), TRUNCATE, 0o644));
-      fchmodSync(opened[1]!, 0o644);
-      opened.push(openSync(this.file(STATE), 'r'));
-      opened.push(openSync(this.file(NEWSTATE), TRUNCATE, 0o644));
-      fchmodSync(opened[3]!, 0o644);
+      this.as(() => {
+        opened.push(openSync(this.file(PREVIOUS), 'r'));
+        opened.push(openSync(this.file(PROCESSED), TRUNCATE, 0o644));
+        fchmodSync(opened[1]!, 0o644);
+        opened.push(openSync(this.file(STATE), 'r'));
+        opened.push(openSync(this.file(NEWSTATE), TRUNCATE, 0o644));
+        fchmodSync(opened[3]!, 0o644);
+        // The account's processor starts in the directory as the account opened it (multilog's fddir).
+        if (this.context.account) opened.push(openSync(this.root, constants.O_RDONLY | constants.O_DIRECTORY));
+      });
     } catch (error) {
       for (const fd of opened) closeSync(fd);
       // daemontools' child dies with this before exec, and the parent sees a failure.
       this.context.reporter.warn(`unable to run ${processor}: ${errorText(error)}`);
       return {kind: 'failed'};
     }
-    const [previous, processed, state, newstate] = opened as [number, number, number, number];
+    const [previous, processed, state, newstate, cwd] = opened as [number, number, number, number, number | undefined];
+    const account = this.context.account;
+    if (account && cwd !== undefined) {
+      let outcome: Promise<ProcessorOutcome>;
+      try {
+        outcome = this.spawnAs(account, processor, cwd, [previous, processed, state, newstate]);
+      } finally {
+        // The child has its copies once the spawn returned.
+        for (const fd of opened) closeSync(fd);
+      }
+      return outcome;
+    }
     return new Promise<ProcessorOutcome>((resolveOutcome) => {
       let child;
       try {
@@ -422,6 +463,48 @@ export class LogDirectory {
         if (signal !== null) resolveOutcome({kind: 'crashed', signal});
         else resolveOutcome(code === 0 ? {kind: 'done'} : {kind: 'failed'});
       });
+    });
+  }
+
+  /**
+   * The processor as the account's own process, as under `setuidgid USER multilog`: groups just
+   * its gid, then its gid and uid (keepup's spawn, which sets them in the child; Node's would
+   * clear the groups), started in `cwd` (a descriptor of the directory), fds 0, 1, 4, 5 as
+   * multilog gives them, fd 2 the context's, nothing else open; this process's environment.
+   * Spawned from this thread with this process's own credentials, so the child can drop them.
+   */
+  private spawnAs(account: FsCredentials, processor: string, cwd: number, fds: [number, number, number, number]): Promise<ProcessorOutcome> {
+    const calls = loadProcessCalls();
+    const [previous, processed, state, newstate] = fds;
+    const stderr = this.context.processorStderr;
+    const envp: string[] = [];
+    for (const [name, value] of Object.entries(process.env)) if (value !== undefined) envp.push(`${name}=${value}`);
+    return new Promise<ProcessorOutcome>((resolveOutcome) => {
+      const result = calls.spawn(
+        '/bin/sh',
+        ['sh', '-c', processor],
+        envp,
+        cwd,
+        [previous, processed, stderr === 'inherit' ? STDIO_INHERIT : stderr === 'ignore' ? STDIO_IGNORE : stderr],
+        [],
+        account.uid,
+        account.gid,
+        account.groups,
+        (code, signal, stage, errno) => {
+          if (stage >= 0) resolveOutcome({kind: 'unstartable', error: errnoError(errnoName(errno) ?? 'EIO')});
+          else if (code < 0) resolveOutcome({kind: 'crashed', signal: SIGNAL_NAMES.get(signal) ?? String(signal)});
+          else resolveOutcome(code === 0 ? {kind: 'done'} : {kind: 'failed'});
+        },
+        [
+          [4, state],
+          [5, newstate],
+        ],
+      );
+      if (typeof result === 'number') {
+        resolveOutcome({kind: 'unstartable', error: errnoError(errnoName(result) ?? 'EIO')});
+        return;
+      }
+      calls.release(result[1]);
     });
   }
 

@@ -8,6 +8,7 @@ import {AbandonedError, LogDirectory, under} from './directory.js';
 import {match} from './match.js';
 import {OutputBuffer, inOrder, type Pending} from './output-buffer.js';
 import type {Script} from './script.js';
+import {withFsCredentials, type FsCredentials} from '../sys/fs-credentials.js';
 
 /**
  * multilog's line engine, embeddable: no process state, no signal handlers, an injected clock,
@@ -51,6 +52,11 @@ export interface LogWriterOptions {
   stderr?: (line: Buffer) => void;
   /** fd 2 of processors. Default 'inherit'. */
   processorStderr?: 'inherit' | 'ignore' | number;
+  /**
+   * The account the log is written as (`setuidgid USER multilog`): every file operation with its
+   * filesystem credentials, processors as its processes (see DirectoryContext.account).
+   */
+  account?: FsCredentials;
 }
 
 interface StatusFile {
@@ -117,8 +123,15 @@ export class LogWriter {
     const directories: LogDirectory[] = [];
     try {
       // An empty name stays empty (open fails with ENOENT, as in daemontools), not the cwd.
-      for (const path of script.statusFiles) statusFiles.push({path, fd: openStatusFile(path === '' ? '' : under(cwd, path), path)});
-      const context = {cwd, time, reporter: options.reporter, pause, processorStderr: options.processorStderr ?? 'inherit'};
+      for (const path of script.statusFiles) statusFiles.push({path, fd: openStatusFile(path === '' ? '' : under(cwd, path), path, options.account)});
+      const context = {
+        cwd,
+        time,
+        reporter: options.reporter,
+        pause,
+        processorStderr: options.processorStderr ?? 'inherit',
+        ...(options.account ? {account: options.account} : {}),
+      };
       for (const settings of script.directories) directories.push(await LogDirectory.open(settings, context));
     } catch (error) {
       for (const file of statusFiles) closeSync(file.fd);
@@ -395,14 +408,14 @@ export class LogWriter {
   }
 }
 
-function openStatusFile(path: string, name: string): number {
+function openStatusFile(path: string, name: string, account: FsCredentials | undefined): number {
   try {
-    closeSync(openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600));
+    withFsCredentials(account, () => closeSync(openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600)));
   } catch (error) {
     throw new SysError(`create ${name}`, error);
   }
   try {
-    return openSync(path, constants.O_WRONLY);
+    return withFsCredentials(account, () => openSync(path, constants.O_WRONLY));
   } catch (error) {
     throw new SysError(`write ${name}`, error);
   }

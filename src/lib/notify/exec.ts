@@ -3,6 +3,7 @@ import {errorText} from '../cli/errno-text.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
 import type {Time} from '../time/time.js';
 import type {Notification} from './message.js';
+import {sendSignal} from '../sys/signals.js';
 
 /**
  * The exec hook: `notify.exec` (an argument vector, never a shell line) run once per message,
@@ -52,11 +53,7 @@ export function runHook(argv: readonly string[], notification: Notification, opt
     child.stdin.end(`${JSON.stringify(notification)}\n`);
     const timer = options.time.setTimeout(() => {
       timedOut = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // gone
-      }
+      sendSignal(child.pid, 'SIGKILL', true);
     }, timeoutMs);
     child.on('error', (error) => {
       options.time.clearTimeout(timer);

@@ -1,5 +1,4 @@
 import {readdirSync, readFileSync, readlinkSync} from 'node:fs';
-import {join} from 'node:path';
 import {parseProcStat} from '../proc/stat.js';
 import type {ProcessEntry} from './entry.js';
 import {errnoCode} from '../sys/errno.js';
@@ -23,26 +22,35 @@ export function parseCmdline(bytes: Buffer): string[] {
   return trimmed.split('\0');
 }
 
-/** Parent, session and zombie state from a `stat` line (proc/stat parses it); undefined when malformed. */
-export function parseStat(text: string): {ppid: number; session: number; zombie: boolean} | undefined {
+/** Name, parent, session and zombie state from a `stat` line (proc/stat parses it); undefined when malformed. */
+export function parseStat(text: string): {comm: string; ppid: number; session: number; zombie: boolean} | undefined {
   const stat = parseProcStat(text);
-  return stat && {ppid: stat.ppid, session: stat.session, zombie: stat.state === 'Z'};
+  return stat && {comm: stat.comm, ppid: stat.ppid, session: stat.session, zombie: stat.state === 'Z'};
 }
 
-/** Reads every numeric entry of `root`; a process that vanishes while being read is skipped. */
+/**
+ * Reads every numeric entry of `root`; a process that vanishes while being read is skipped.
+ * Two reads per process, `stat` and `cmdline` (the name is the one between stat's parentheses,
+ * the same as `comm`, which is read only when stat is malformed), and the `exe` link for
+ * processes that can have one: not kernel threads (children of kthreadd, pid 2) nor zombies.
+ * Paths are concatenated, not joined: join's normalisation was a third of the time.
+ */
 export function readProcTable(root: string): ProcessEntry[] {
   const entries: ProcessEntry[] = [];
+  const base = root.endsWith('/') ? root : `${root}/`;
   for (const name of readdirSync(root)) {
     if (!/^[1-9][0-9]*$/.test(name)) continue;
-    const dir = join(root, name);
+    const dir = base + name;
     try {
-      const stat = parseStat(readFileSync(join(dir, 'stat'), 'utf8'));
+      const stat = parseStat(readFileSync(`${dir}/stat`, 'utf8'));
+      const pid = Number(name);
+      const kernel = pid === 2 || stat?.ppid === 2;
       entries.push({
-        pid: Number(name),
-        comm: parseComm(readFileSync(join(dir, 'comm'), 'utf8')),
-        argv: parseCmdline(readFileSync(join(dir, 'cmdline'))),
-        ...exeOf(dir),
-        ...(stat ?? {}),
+        pid,
+        comm: stat?.comm ?? parseComm(readFileSync(`${dir}/comm`, 'utf8')),
+        argv: parseCmdline(readFileSync(`${dir}/cmdline`)),
+        ...(kernel || stat?.zombie ? {} : exeOf(dir)),
+        ...(stat ? {ppid: stat.ppid, session: stat.session, zombie: stat.zombie} : {}),
       });
     } catch (error) {
       const code = errnoCode(error);
@@ -56,7 +64,7 @@ export function readProcTable(root: string): ProcessEntry[] {
 /** The executable's path, when the link can be read (not for kernel threads, nor others' processes without privilege). */
 function exeOf(dir: string): {exe?: string} {
   try {
-    return {exe: readlinkSync(join(dir, 'exe'))};
+    return {exe: readlinkSync(`${dir}/exe`)};
   } catch {
     return {};
   }

@@ -7,6 +7,13 @@ import type {ChildEnding} from '../supervisor/child.js';
 import type {ChildRunner, InProcessChild} from '../supervisor/engine.js';
 import {openChunkReader, type ChunkReader} from '../sys/fd-reader.js';
 import type {Time} from '../time/time.js';
+import type {FsCredentials} from '../sys/fs-credentials.js';
+
+/** A log script run as an account, as `setuidgid USER multilog ARGS` runs it. */
+export interface AccountLogScript {
+  readonly args: readonly string[];
+  readonly account: FsCredentials;
+}
 
 export interface InProcessLogOptions {
   /** The log directory: relative directories of the script are taken from it. */
@@ -16,8 +23,17 @@ export interface InProcessLogOptions {
    * logger's own (never the service's), asked for at each start; the logger closes it.
    */
   readonly openPipe: () => number;
-  /** multilog's arguments, asked for at each start (a changed `log:` applies from the next). */
-  readonly script: () => readonly string[] | undefined;
+  /**
+   * multilog's arguments, asked for at each start (a changed `log:` applies from the next), or
+   * them and the account multilog runs as (`setuidgid USER multilog`).
+   */
+  readonly script: () => readonly string[] | AccountLogScript | undefined;
+  /**
+   * The log directory as this process holds it open (`/proc/self/fd/N`): a logger that runs as
+   * an account takes relative paths from it, so the account needs no search right on the
+   * directories above, as multilog started in it by supervise needs none. Default `dir`.
+   */
+  readonly heldDir?: string;
   readonly reporter: Reporter;
   /** The pid `status` shows: this process, which does the logging. */
   readonly pid?: number;
@@ -102,7 +118,13 @@ class Run implements InProcessChild {
     const {dir, reporter, time} = this.options;
     const script = this.options.script();
     if (!script) throw new Error('no log script');
-    const writer = await LogWriter.open(parseScript(script), {cwd: dir, reporter: {warn: (message) => reporter.warn(`${dir}: ${message}`)}, ...(time ? {time} : {})});
+    const [args, account] = 'account' in script ? [script.args, script.account] : [script, undefined];
+    const writer = await LogWriter.open(parseScript(args), {
+      cwd: account ? (this.options.heldDir ?? dir) : dir,
+      reporter: {warn: (message) => reporter.warn(`${dir}: ${message}`)},
+      ...(time ? {time} : {}),
+      ...(account ? {account} : {}),
+    });
     let reader: ChunkReader;
     try {
       reader = this.gated(openChunkReader(this.options.openPipe(), {chunkSize: 65536}));

@@ -12,7 +12,7 @@ import {inSupervise, LOG_DIR, LOG_PIPE, superviseFifos} from '../service-dir/lay
 import type {HeldDirectory} from '../sys/held-directory.js';
 import {trustedUids} from '../security/ownership.js';
 import {openServiceDirectory, openSuperviseDirectory} from '../supervisor/service-dir.js';
-import {InProcessLog} from './in-process-log.js';
+import {InProcessLog, type AccountLogScript} from './in-process-log.js';
 import {listServices, planScan, type ServiceEntry} from './listing.js';
 
 /**
@@ -54,11 +54,12 @@ export interface ScannerOptions {
    */
   readonly spawnSettings?: (entry: ServiceEntry, role: 'main' | 'log') => SpawnSettings;
   /**
-   * A multilog script to run IN THIS PROCESS as the service's logger (keepup supervise), instead
-   * of starting `NAME/log/run`; undefined: run `log/run` as svscan does. Asked when the logger is
+   * A multilog script to run IN THIS PROCESS as the service's logger (keepup supervise, svscan's
+   * common `log/run` forms), with the account it runs as if any, instead of starting
+   * `NAME/log/run`; undefined: run `log/run` as svscan does. Asked when the logger is
    * first supervised (in process or not), and again at every start of an in-process logger.
    */
-  readonly logScript?: (entry: ServiceEntry) => readonly string[] | undefined;
+  readonly logScript?: (entry: ServiceEntry) => readonly string[] | AccountLogScript | undefined;
   /**
    * Where the services' events go (keepup supervise: its event bus), named by the service's
    * name in the tree. Default: each service's own `supervise/events` (a plain svscan tree).
@@ -79,6 +80,8 @@ export interface ServiceView {
   readonly logPid: number | undefined;
   readonly logInProcess: boolean;
   readonly supervised: boolean;
+  /** The main supervisor's count of `u`/`d`/`o` from its control FIFO (SupervisorSnapshot.wantCommands). */
+  readonly wantCommands: number;
 }
 
 /**
@@ -175,6 +178,7 @@ export class Scanner {
     return [...this.entries.values()].map((entry) => ({
       name: entry.name,
       mainPid: entry.main?.snapshot().pid ?? 0,
+      wantCommands: entry.main?.snapshot().wantCommands ?? 0,
       logPid: entry.hasLog ? (entry.log?.snapshot().pid ?? 0) : undefined,
       logInProcess: entry.inlog !== undefined,
       supervised: entry.main !== undefined,
@@ -370,6 +374,7 @@ export class Scanner {
         dir,
         openPipe: () => this.childEnd(entry, 'read', true),
         script: () => script(listed),
+        ...(entry.logDir ? {heldDir: entry.logDir.path()} : {}),
         reporter: this.options.reporter,
         time: this.time,
       });

@@ -69,10 +69,15 @@ export interface ChildHandle {
   release(): void;
 }
 
-/** A child spawned by spawnRun: it waits before execve until `go()`. */
+/** A child spawned by spawnRun: it waits before execve until `go()`, or until recorded. */
 export interface SpawnedChild extends ChildHandle {
   /** Lets the child exec `./run`; call it once the records that make the child known are written. */
   go(): void;
+  /**
+   * With a record asked for: 0 once the child's line was written and the child released (go
+   * does nothing more), else the errno of that write (released all the same). -1: no record.
+   */
+  readonly recorded: number;
 }
 
 /** A failure inside the child before `./run` ran: `stage` is the step (execve for the exec itself). */
@@ -95,7 +100,9 @@ const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.si
  * held open on it) in its own session and process group, with the settings' stdio,
  * environment, limits and credentials applied in the child itself (no helper process ever
  * holds the service's environment with root's rights), every other descriptor closed. The
- * child waits until `go()`; a supervisor that dies before that leaves no process behind.
+ * child waits until `go()`, or, given `record` (supervise/child's descriptor and the boot id),
+ * until the addon has written its line there, which it does before returning; a supervisor
+ * that dies before that leaves no process behind.
  * `onExit` is called once when it exits after running; `onFailure` once, instead, when it
  * could not run `./run` (the errno of execve or of an earlier step). A failed fork returns the
  * errno error, and nothing is called.
@@ -105,12 +112,18 @@ export function spawnRun(
   settings: SpawnSettings,
   onExit: (ending: ChildEnding) => void,
   onFailure: (error: ChildStartError) => void,
+  record?: {readonly fd: number; readonly bootId: string},
 ): SpawnedChild | NodeJS.ErrnoException {
   calls ??= loadProcessCalls();
   if (settings.groups && (settings.uid === undefined || settings.gid === undefined)) throw new TypeError('groups needs uid and gid');
-  const env = settings.extraEnv ? {...(settings.env ?? process.env), ...settings.extraEnv} : (settings.env ?? process.env);
-  const envp: string[] = [];
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) envp.push(`${name}=${value}`);
+  // This process's own environment is copied by the addon (enumerating process.env costs more
+  // than the rest of a spawn's JavaScript); any other is built here.
+  let envp: string[] | null = null;
+  if (settings.env !== undefined || settings.extraEnv !== undefined) {
+    envp = [];
+    const env = settings.extraEnv ? {...(settings.env ?? process.env), ...settings.extraEnv} : settings.env!;
+    for (const [name, value] of Object.entries(env)) if (value !== undefined) envp.push(`${name}=${value}`);
+  }
   const limits: bigint[] = [];
   for (const limit of settings.limits ?? []) limits.push(BigInt(calls[limit.resource]), limit.soft, limit.hard);
   const fds = [...(settings.fds ?? [])].sort((x, y) => x[0] - y[0]);
@@ -135,14 +148,16 @@ export function spawnRun(
       else onExit({code: code >= 0 ? code : null, signal: code >= 0 ? null : (SIGNAL_NAMES.get(signal) ?? null)});
     },
     fds,
+    record ? [record.fd, record.bootId] : null,
   );
   if (typeof result === 'number') return Object.assign(new Error(`fork: ${errnoCode(result)}`), {code: errnoCode(result), errno: result});
-  const [pid, handle] = result;
+  const [pid, handle, recorded] = result;
   const native = calls;
   return {
     pid,
+    recorded,
     go() {
-      native.release(handle);
+      if (recorded < 0) native.release(handle);
     },
     release() {
       released = true;

@@ -19,6 +19,7 @@ import type {EventInput, EventSink, EventSource} from '../events/event.js';
 import {EventLog} from '../events/log.js';
 import type {GivenUp} from '../policy/policy.js';
 import {basename} from 'node:path';
+import {sendSignal} from '../sys/signals.js';
 
 export type {StartOutcome} from './service-dir.js';
 
@@ -102,6 +103,8 @@ export interface SupervisorSnapshot {
   readonly pid: number;
   /** The restart policy gave up (phase `failed`); absent otherwise. */
   readonly givenUp?: GivenUp;
+  /** How many `u`, `d` and `o` bytes came through `supervise/control` (svc, keepup's HTTP control), not from send(). */
+  readonly wantCommands: number;
 }
 
 /**
@@ -173,6 +176,8 @@ export class Supervisor {
   private draining = false;
   private closed = false;
   /** Control bytes sent before start() finished; applied right after boot. */
+  /** `u`/`d`/`o` bytes read from supervise/control: an admin's say over what the service wants. */
+  private wantCommands = 0;
   private early: string | undefined = '';
   private starting = false;
   private resolveExited!: (reason: ExitReason) => void;
@@ -228,7 +233,10 @@ export class Supervisor {
     if (options.adopt) this.adopt();
     // daemontools' order: control, then the first status, then ok (an ok reader implies a status).
     let opened = this.files.openControl(
-      (byte) => this.controlByte(byte),
+      (byte) => {
+        if (byte === 0x75 || byte === 0x64 || byte === 0x6f) this.wantCommands++;
+        this.controlByte(byte);
+      },
       (message) => this.reporter.warn(message),
     );
     if (opened.kind === 'started') {
@@ -267,6 +275,7 @@ export class Supervisor {
       want: this.state.want,
       paused: this.state.paused,
       pid: this.child?.pid ?? 0,
+      wantCommands: this.wantCommands,
       ...(this.state.restart.givenUp ? {givenUp: this.state.restart.givenUp} : {}),
     };
   }
@@ -290,12 +299,15 @@ export class Supervisor {
   /** Takes over the child recorded in status and supervise/child when it is provably the same process. */
   private adopt(): void {
     const previous = this.files.previous();
-    if (!previous || previous.status.pid === 0 || previous.child.pid !== previous.status.pid) return;
+    if (!previous) return;
     const {status: record, child} = previous;
-    if (!childRecord.matches(child, readStartTime(record.pid), this.readBootId())) return;
-    const handle: ChildHandle = watchPid(record.pid, child.startTime, this.time, this.adoptPollMs, (ending) => this.childExited(handle, ending));
+    // supervise/child is written before the child may exec, `status` just after: a supervisor
+    // killed between the two leaves a status naming the child before (or none). The record,
+    // checked against /proc (same start time, same boot), is what proves the process is ours.
+    if (!childRecord.matches(child, readStartTime(child.pid), this.readBootId())) return;
+    const handle: ChildHandle = watchPid(child.pid, child.startTime, this.time, this.adoptPollMs, (ending) => this.childExited(handle, ending));
     this.child = handle;
-    this.pidStamp = record.stamp;
+    this.pidStamp = record.pid === child.pid ? record.stamp : tai64n.fromUnixMs(this.time.now());
     this.state = {...initialState(record.want, this.state.policy), phase: 'running', paused: record.paused, lastStart: this.time.now()};
     // The counters go on from the supervisor that started the child (`keepup status` restarts).
     this.stats = this.files.previousStats() ?? this.stats;
@@ -437,12 +449,18 @@ export class Supervisor {
     if (notification) settings = {...settings, fds: [...(settings.fds ?? []), [notification.fd, notification.write]]};
     let handle: SpawnedChild | undefined;
     let child: SpawnedChild | NodeJS.ErrnoException;
+    // The addon writes supervise/child and releases the child before it returns: once the
+    // child may exec, a successor can recognise it (the record is what adoption trusts).
+    const recordFd = this.files.childRecordFd();
+    const bootId = this.readBootId();
+    if (typeof recordFd === 'string') this.reporter.warn(recordFd);
     try {
       child = spawnRun(
         this.files.runDirectory().fd,
         settings,
         (ending) => this.childExited(handle, ending),
         (error) => this.childFailed(handle, error),
+        typeof recordFd === 'number' && bootId !== undefined && !this.closed ? {fd: recordFd, bootId} : undefined,
       );
     } finally {
       // The child has its copy (placed at the notification fd); ours would hide the child's EOF.
@@ -453,11 +471,11 @@ export class Supervisor {
       return fail(errorText(child));
     }
     handle = child;
+    if (child.recorded > 0) this.reporter.warn(this.files.childRecordWarning(child.recorded));
     if (notification) this.watchReadiness(child, notification.read);
-    this.started(child);
-    // The child waits before execve until it is on disk: once `status` names a pid, the record
-    // that lets a successor adopt it is there too, and a supervisor killed before `go` leaves a
-    // child that exits without running anything.
+    // Without a record (no boot id, no descriptor) the child waits here as before: the status
+    // then names it before it may exec.
+    this.started(child, child.recorded < 0);
     child.go();
     // The start count is no part of what makes the child known: written after it runs.
     this.writeStats();
@@ -512,14 +530,11 @@ export class Supervisor {
     this.readiness = undefined;
   }
 
-  private started(child: ChildHandle): void {
+  private started(child: ChildHandle, record = true): void {
     this.child = child;
     this.pidStamp = tai64n.fromUnixMs(this.time.now());
     this.stats = {...this.stats, starts: this.stats.starts + 1};
-    // The child waits before execve until it is on disk: once `status` names a pid, the record
-    // that lets a successor adopt it is there too, and a supervisor killed before `go` leaves a
-    // child that exits without running anything.
-    this.recordChild(child.pid);
+    if (record) this.recordChild(child.pid);
     this.announce();
   }
 
@@ -603,21 +618,26 @@ export class Supervisor {
     this.held = undefined;
     if (!held) return;
     if (held.stats) this.writeStats();
-    for (const {input, at} of held.events) this.emitNow(input, at);
+    this.emitNow(held.events);
   }
 
   /** One event of this service to its sink; a log that cannot be written is a warning, never fatal. */
   private emit(event: Omit<EventInput, 'service' | 'source'>): void {
     const input: EventInput = {service: this.name, source: this.source, ...event};
     if (this.held) this.held.events.push({input, at: this.time.now()});
-    else this.emitNow(input, this.time.now());
+    else this.emitNow([{input, at: this.time.now()}]);
   }
 
-  private emitNow(input: EventInput, at: number): void {
-    if (this.events) return this.events.emit(input, at);
+  /** Events to the sink in their order; the service's own log takes them in one write. */
+  private emitNow(events: ReadonlyArray<{input: EventInput; at: number}>): void {
+    if (events.length === 0) return;
+    if (this.events) {
+      for (const {input, at} of events) this.events.emit(input, at);
+      return;
+    }
     try {
-      this.ownLog ??= new EventLog(this.files.superviseDir(), SERVICE_EVENT_LOG_BYTES);
-      this.ownLog.append({time: new Date(at).toISOString(), ...input});
+      this.ownLog ??= new EventLog(this.files.superviseDir(), SERVICE_EVENT_LOG_BYTES, this.files.superviseFd());
+      this.ownLog.appendAll(events.map(({input, at}) => ({time: new Date(at).toISOString(), ...input})));
     } catch (error) {
       this.reporter.warn(`unable to write ${this.dir}/supervise/events: ${errorText(error)}`);
     }
@@ -654,12 +674,8 @@ export class Supervisor {
     const child = this.child;
     if (child === undefined) return;
     if ('signal' in child) return (child as InProcessChild).signal(signal);
-    const pid = child.pid;
-    try {
-      process.kill(group ? -pid : pid, signal);
-    } catch {
-      // Gone already (ESRCH): its exit is on its way. daemontools ignores kill's result too.
-    }
+    // Gone already (ESRCH): its exit is on its way. daemontools ignores kill's result too.
+    sendSignal(child.pid, signal, group);
   }
 
   private armKillTimer(ms: number): void {

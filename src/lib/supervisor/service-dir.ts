@@ -1,7 +1,8 @@
 import {closeSync, constants, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readlinkSync, rmSync, statSync, writeSync} from 'node:fs';
 import {Socket} from 'node:net';
 import {join} from 'node:path';
-import {errorText} from '../cli/errno-text.js';
+import {errnoText, errorText} from '../cli/errno-text.js';
+import {errnoName} from '../sys/errno.js';
 import {openFifo} from '../service-dir/fifo.js';
 import {
   CHILD_FILE,
@@ -21,11 +22,12 @@ import {
 } from '../service-dir/layout.js';
 import {DAEMONTOOLS_POLICY, parsePolicyFile, type RestartPolicy} from '../policy/policy.js';
 import * as childRecord from '../status/child-record.js';
+import {pack} from '../status/codec.js';
 import type * as status from '../status/codec.js';
-import {readStatusFile, writeStatusFile} from '../status/file.js';
+import {readStatusFile} from '../status/file.js';
 import * as stats from '../status/stats.js';
 import {lockFile} from '../sys/flock.js';
-import {AtomicWriteError, writeFileAtomicSync} from '../sys/fs-atomic.js';
+import {AtomicWriteError, exchangeFileSync} from '../sys/fs-atomic.js';
 import {HeldDirectory} from '../sys/held-directory.js';
 import {trustProblem} from '../security/ownership.js';
 import {checkTrustedPath} from '../security/trusted-path.js';
@@ -272,7 +274,7 @@ export class ServiceDir {
 
   /** Writes `status` by rename; a warning (daemontools' wording) when that fails. */
   writeStatus(record: status.StatusRecord): string | undefined {
-    return this.writeAtomic(STATUS_FILE, (path) => writeStatusFile(path, record));
+    return this.writeAtomic(STATUS_FILE, pack(record));
   }
 
   /**
@@ -296,6 +298,23 @@ export class ServiceDir {
     }
   }
 
+  /**
+   * The descriptor `supervise/child` is written through (opened as writeChild opens it), for a
+   * spawn that writes the record itself; a warning when it cannot be opened.
+   */
+  childRecordFd(): number | string {
+    try {
+      return (this.childFd ??= this.openChildRecord());
+    } catch (error) {
+      return `unable to write ${this.dir}/${inSupervise(CHILD_FILE)}: ${errorText(error)}`;
+    }
+  }
+
+  /** The warning for a record the spawn could not write (errno number). */
+  childRecordWarning(errno: number): string {
+    return `unable to write ${this.dir}/${inSupervise(CHILD_FILE)}: ${errnoText(errnoName(errno))}`;
+  }
+
   private openChildRecord(): number {
     const path = this.inSupervise(CHILD_FILE);
     const flags = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -313,7 +332,7 @@ export class ServiceDir {
 
   /** Writes `supervise/stats`; a warning when that fails. */
   writeStats(record: stats.SupervisorStats): string | undefined {
-    return this.writeAtomic(STATS_FILE, replaceWith(stats.format(record)));
+    return this.writeAtomic(STATS_FILE, Buffer.from(stats.format(record)));
   }
 
   /** The status and child record a previous supervisor left, when both are readable. After lock(). */
@@ -338,7 +357,7 @@ export class ServiceDir {
 
   /** Writes `supervise/ready` (keepup's readiness record); a warning when that fails. */
   writeReady(record: ReadyRecord): string | undefined {
-    return this.writeAtomic(READY_RECORD_FILE, replaceWith(formatReadyRecord(record)));
+    return this.writeAtomic(READY_RECORD_FILE, Buffer.from(formatReadyRecord(record)));
   }
 
   /**
@@ -349,9 +368,10 @@ export class ServiceDir {
   notificationFd(): {fd: number} | {warning: string} | undefined {
     let text: string;
     try {
-      text = readStart(this.mustHold().path(NOTIFICATION_FD_FILE), 64).toString('latin1');
+      const buffer = this.mustHold().readStart(NOTIFICATION_FD_FILE, 64);
+      if (buffer === undefined) return undefined;
+      text = buffer.toString('latin1');
     } catch (error) {
-      if (isErrno(error, 'ENOENT')) return undefined;
       return {warning: `unable to read ${this.dir}/${NOTIFICATION_FD_FILE}: ${errorText(error)}`};
     }
     const fd = parseNotificationFd(text);
@@ -379,10 +399,10 @@ export class ServiceDir {
   restartPolicy(): {policy: RestartPolicy; warning?: string} {
     let text: string;
     try {
-      const buffer = readStart(this.mustHold().path(RESTART_POLICY_FILE), 4096);
+      const buffer = this.mustHold().readStart(RESTART_POLICY_FILE, 4096);
+      if (buffer === undefined) return {policy: DAEMONTOOLS_POLICY};
       text = buffer.toString('utf8');
     } catch (error) {
-      if (isErrno(error, 'ENOENT')) return {policy: DAEMONTOOLS_POLICY};
       return {policy: DAEMONTOOLS_POLICY, warning: `unable to read ${this.dir}/${RESTART_POLICY_FILE}: ${errorText(error)}; restarting as daemontools does`};
     }
     const parsed = parsePolicyFile(text);
@@ -394,6 +414,12 @@ export class ServiceDir {
   superviseDir(): string {
     if (!this.supervise) throw Object.assign(new Error(`${this.dir}/supervise is not open`), {code: 'EBADF'});
     return this.supervise.path();
+  }
+
+  /** The descriptor held on `supervise/` (after lock()); throws EBADF before. */
+  superviseFd(): number {
+    if (!this.supervise) throw Object.assign(new Error(`${this.dir}/supervise is not open`), {code: 'EBADF'});
+    return this.supervise.fd;
   }
 
   /** Closes the FIFOs, releases the lock and lets go of the directory. */
@@ -424,11 +450,15 @@ export class ServiceDir {
     return this.supervise.path(inSupervise(file));
   }
 
-  /** `write` replaces `file` through its `.new` (AtomicWriteError on failure); a warning when that fails. */
-  private writeAtomic(file: string, write: (path: string) => void): string | undefined {
+  /**
+   * Replaces `file` with `data` for every reader at once (`file.new` and an exchange; see
+   * exchangeFileSync); a warning in daemontools' wording when that fails.
+   */
+  private writeAtomic(file: string, data: Uint8Array): string | undefined {
     const tmp = `${this.dir}/${file}.new`;
     try {
-      write(this.inSupervise(file));
+      if (!this.supervise) throw Object.assign(new Error(`${this.dir}/supervise is not open`), {code: 'EBADF'});
+      exchangeFileSync(this.supervise.fd, this.supervise.path(), inSupervise(file), data);
       return undefined;
     } catch (error) {
       if (!(error instanceof AtomicWriteError)) return `unable to write ${tmp}: ${errorText(error)}`;
@@ -437,11 +467,6 @@ export class ServiceDir {
       return `unable to ${error.step} ${tmp}: ${reason}`;
     }
   }
-}
-
-/** Writes `text` to `PATH.new` (made exclusively, never through a symlink), renamed over PATH. */
-function replaceWith(text: string): (path: string) => void {
-  return (path) => writeFileAtomicSync(path, Buffer.from(text), {exclusive: true});
 }
 
 /** The first `size` bytes of a regular file (never through a symlink, never blocking on a FIFO). */

@@ -10,6 +10,11 @@ import {systemTime, type Time} from '../time/time.js';
 export interface SpawnQueueOptions {
   /** How long one slice may run. Default 10 ms. */
   readonly sliceMs?: number;
+  /**
+   * How many starts one slice may run. Default 8: each start can be a child that exits at
+   * once (a crash storm), a zombie until the event loop turns and reads its exit.
+   */
+  readonly startsPerSlice?: number;
   /** Runs the next slice after the event loop has polled for I/O. Default setImmediate. */
   readonly schedule?: (callback: () => void) => void;
   /** The clock that measures a slice. Default systemTime. */
@@ -19,15 +24,19 @@ export interface SpawnQueueOptions {
 export class SpawnQueue {
   private readonly jobs = new Set<() => void>();
   private readonly sliceMs: number;
+  private readonly startsPerSlice: number;
   private readonly schedule: (callback: () => void) => void;
   private readonly time: Time;
   private scheduled = false;
   private readonly after: Array<() => void> = [];
   /** The end of this turn's budget for starts run at once; undefined when none ran this turn. */
   private turnEnd: number | undefined;
+  /** Starts run at once this turn. */
+  private turnStarts = 0;
 
   constructor(options: SpawnQueueOptions = {}) {
     this.sliceMs = options.sliceMs ?? 10;
+    this.startsPerSlice = options.startsPerSlice ?? 8;
     this.schedule = options.schedule ?? ((callback) => setImmediate(callback));
     this.time = options.time ?? systemTime;
   }
@@ -58,9 +67,10 @@ export class SpawnQueue {
     const now = this.time.now();
     if (this.turnEnd === undefined) {
       this.turnEnd = now + this.sliceMs;
+      this.turnStarts = 0;
       this.schedule(() => (this.turnEnd = undefined));
     }
-    return now < this.turnEnd;
+    return now < this.turnEnd && this.turnStarts++ < this.startsPerSlice;
   }
 
   /**
@@ -87,11 +97,12 @@ export class SpawnQueue {
   private slice(): void {
     this.scheduled = false;
     const end = this.time.now() + this.sliceMs;
+    let run = 0;
     try {
       for (const job of this.jobs) {
         this.jobs.delete(job);
         job();
-        if (this.time.now() >= end) break;
+        if (++run >= this.startsPerSlice || this.time.now() >= end) break;
       }
     } finally {
       for (const callback of this.after.splice(0)) callback();

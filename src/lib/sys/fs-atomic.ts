@@ -1,5 +1,6 @@
 import {closeSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, constants} from 'node:fs';
 import {isErrno} from './errno.js';
+import {optionalProcessCall} from './native.js';
 
 export interface AtomicWriteOptions {
   /** Creation mode of the temporary file (the umask applies). Default 0o644. */
@@ -67,6 +68,27 @@ export function writeFileAtomicSync(path: string, data: Uint8Array, options: Ato
     removeQuietly(tmpPath);
     throw new AtomicWriteError('rename', tmpPath, error);
   }
+}
+
+/**
+ * Replaces the contents of `name` in the held directory `dirFd` (whose path is `dirPath`) for
+ * every reader at once, as writeFileAtomicSync with `exclusive` does, at a fraction of its cost
+ * on ext4: the data goes into the regular file `NAME.new`, which then trades places with NAME
+ * (renameat2 RENAME_EXCHANGE), so the old contents become the next write's `NAME.new`. A
+ * create-and-rename on ext4 writes the new file's data out before the rename (auto_da_alloc),
+ * ~80 us against ~4 us. `NAME.new` stays in the directory. Without the addon's call, when
+ * `NAME.new` is not a plain file of this user, and on any failure, the exclusive
+ * create-and-rename runs instead (and throws its AtomicWriteError).
+ *
+ * What readers see: a reader that opens NAME reads the whole of one write; only a reader that
+ * keeps NAME open across a whole further write and reads during the next one could see a
+ * mixture (daemontools' readers, svstat and svok, open, read and close at once).
+ */
+export function exchangeFileSync(dirFd: number, dirPath: string, name: string, data: Uint8Array, options: {mode?: number} = {}): void {
+  const calls = optionalProcessCall('exchangeWrite');
+  const mode = options.mode ?? 0o644;
+  if (calls && calls.exchangeWrite(dirFd, name, `${name}.new`, Buffer.from(data.buffer, data.byteOffset, data.byteLength), mode) === 0) return;
+  writeFileAtomicSync(`${dirPath}/${name}`, data, {exclusive: true, mode});
 }
 
 function removeQuietly(path: string): void {

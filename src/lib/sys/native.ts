@@ -44,8 +44,35 @@ export interface ProcessCalls {
    * one), as sd_notify(3) sends: 0 or the errno (EINVAL for a name that is neither).
    */
   notify(socket: string | Buffer, message: Buffer): number;
+  /**
+   * The calling thread's filesystem credentials become uid, gid and `groups` (raw setfsuid,
+   * setfsgid and setgroups: this thread only), the previous ones saved: 0 or the errno (EBUSY
+   * when already set). Files then made belong to uid:gid and every permission check is theirs.
+   */
+  setFsCredentials(uid: number, gid: number, groups: readonly number[]): number;
+  /** The saved credentials back on the calling thread: 0 or the errno (EINVAL when none were set). */
+  restoreFsCredentials(): number;
   /** mkfifo(2) with `mode` (the umask applies): 0 or the errno (EEXIST when the path exists, even as a dangling symlink). */
   mkfifo(path: string | Buffer, mode: number): number;
+  /**
+   * Replaces the contents of `name` in directory `dirFd` for every reader at once: `data` is
+   * written into the regular file `spare` (made with `mode` when missing), which then trades
+   * places with `name` (renameat2 RENAME_EXCHANGE; a plain rename without it or without
+   * `name`). 0, the errno, -1 when `spare` is not a regular file with one link of this user
+   * (nothing written), -2 for a short write.
+   */
+  exchangeWrite(dirFd: number, name: string | Buffer, spare: string | Buffer, data: Buffer, mode: number): number;
+  /**
+   * The first `max` bytes of file `name` in directory `dirFd` (openat without following a
+   * symlink or waiting on a FIFO, one read), or the errno (ENOENT for a missing file).
+   */
+  readAt(dirFd: number, name: string | Buffer, max: number): Buffer | number;
+  /**
+   * Appends `data` in one write to `name` in `dirFd` (O_APPEND, made with `mode`, never through
+   * a symlink); a non-empty file that `data` would take past `maxBytes` is first renamed to
+   * `rotated`. 0 or the errno.
+   */
+  appendAt(dirFd: number, name: string | Buffer, data: Buffer, mode: number, maxBytes: number, rotated: string | Buffer): number;
   /**
    * Forks a child that takes its own session, `stdio` (an fd, STDIO_INHERIT or STDIO_IGNORE),
    * `cwd` (a path or a directory fd), `limits` (flat triples resource, soft, hard), then the
@@ -54,12 +81,16 @@ export interface ProcessCalls {
    * is called once from the event loop: `code` -1 when killed by `signal` (a number); `stage`
    * -1 when the child ran, else the SpawnStage that failed in the child, with its errno.
    * `fds` places more descriptors: [child fd, parent fd] pairs, child fds from 3, ascending.
-   * Returns [pid, handle], or the errno of a failed fork.
+   * `record` ([fd, boot id]): the child's `PID STARTTIME BOOTID` line is written into fd, then
+   * the child is released at once, without a return to JavaScript in between.
+   * Returns [pid, handle, recorded] (recorded: 0, the errno of the record's write, or -1 when
+   * no record was asked for), or the errno of a failed fork. `envp` null: the child gets this
+   * process's environment (what process.env holds), copied in the addon.
    */
   spawn(
     file: string,
     argv: ReadonlyArray<string | Buffer>,
-    envp: ReadonlyArray<string | Buffer>,
+    envp: ReadonlyArray<string | Buffer> | null,
     cwd: string | number,
     stdio: readonly [number, number, number],
     limits: readonly bigint[],
@@ -67,8 +98,9 @@ export interface ProcessCalls {
     gid: number,
     groups: readonly number[] | null,
     onExit: (code: number, signal: number, stage: number, errno: number) => void,
-    fds?: ReadonlyArray<readonly [number, number]>,
-  ): [number, ChildWatch] | number;
+    fds?: ReadonlyArray<readonly [number, number]> | null,
+    record?: readonly [number, string] | null,
+  ): [number, ChildWatch, number] | number;
   /** Lets a spawned child exec: 0, or the errno (EPIPE when it is gone). */
   release(handle: ChildWatch): number;
   /**
@@ -76,6 +108,11 @@ export interface ProcessCalls {
    * if it exits while this process runs.
    */
   detach(handle: ChildWatch): void;
+  /**
+   * Tells the addon the process is exiting (from the 'exit' event): the event loop's callbacks
+   * make no Node-API call after it, none being safe while Node frees the environment.
+   */
+  exiting(): void;
   readonly RLIMIT_AS: number;
   readonly RLIMIT_CORE: number;
   readonly RLIMIT_CPU: number;
@@ -109,6 +146,8 @@ export function addonCandidates(root: string): [string, string] {
   return [join(root, 'build', 'Release', 'keepup_process.node'), join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'node.node')];
 }
 
+const exitHooked = new WeakSet<ProcessCalls>();
+
 /**
  * Loads the addon from the package root (the first directory above this file that holds
  * package.json), so it works from the bundles in dist/bin and from the transpiled tests alike.
@@ -117,7 +156,14 @@ export function loadProcessCalls(from: string = fileURLToPath(import.meta.url)):
   const candidates = addonCandidates(packageRoot(from));
   const path = candidates.find((candidate) => existsSync(candidate)) ?? candidates[0];
   try {
-    return createRequire(from)(path) as ProcessCalls;
+    const calls = createRequire(from)(path) as ProcessCalls;
+    // A child still watched when the process exits: its handles are closed while Node frees the
+    // environment, when a Node-API call would crash the process. (An older addon lacks the call.)
+    if (typeof calls.exiting === 'function' && !exitHooked.has(calls)) {
+      exitHooked.add(calls);
+      process.once('exit', () => calls.exiting());
+    }
+    return calls;
   } catch (error) {
     const reason = (error as Error).message.split('\n')[0];
     throw new FatalError(`unable to load ${path} (build it with \`npm rebuild\`): ${reason}`);

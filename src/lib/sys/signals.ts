@@ -21,3 +21,27 @@ export const STRAY_SIGNALS: readonly NodeJS.Signals[] = ['SIGUSR2', 'SIGQUIT', '
 export function ignoreStraySignals(signals: EventEmitter, onIgnored: (signal: NodeJS.Signals) => void): void {
   for (const signal of STRAY_SIGNALS) signals.on(signal, () => onIgnored(signal));
 }
+
+/**
+ * Sends `signal` to `pid` (to the process group it leads when `group`, or to `pid` alone while
+ * it leads none yet) and says whether the kernel took it. A pid that is not a process of ours to signal is refused without a system call: 0 and 1
+ * and their negatives would reach this process's own group, init, or (as root) every process on
+ * the machine, and a pid read from a file or the process table can be any of them.
+ */
+export function sendSignal(pid: number | undefined, signal: NodeJS.Signals | 0, group = false): boolean {
+  if (pid === undefined || !Number.isSafeInteger(pid) || pid <= 1) return false;
+  try {
+    process.kill(group ? -pid : pid, signal);
+    return true;
+  } catch (error) {
+    // A child signalled before it has made its own session leads no group yet: then the
+    // group is the child alone (a probe with signal 0 asks about the group only).
+    if (!group || signal === 0 || (error as NodeJS.ErrnoException).code !== 'ESRCH') return false;
+  }
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}

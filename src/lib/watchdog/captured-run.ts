@@ -1,6 +1,7 @@
 import {spawn} from 'node:child_process';
 import type {Readable} from 'node:stream';
 import {systemTime, type Time} from '../time/time.js';
+import {sendSignal} from '../sys/signals.js';
 
 /**
  * Runs a program (argv, never a shell line) with stdin from /dev/null and collects what it
@@ -55,13 +56,7 @@ export function runCaptured(argv: readonly string[], options: CaptureOptions): P
       done = true;
       time.clearTimeout(timer);
       for (const stream of [child.stdout, child.stderr]) stream?.destroy();
-      if (!exited && ending.kind === 'running' && options.killAtDeadline && child.pid !== undefined) {
-        try {
-          process.kill(options.detached ? -child.pid : child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      if (!exited && ending.kind === 'running' && options.killAtDeadline) sendSignal(child.pid, 'SIGKILL', options.detached);
       child.unref();
       resolve({
         ...(child.pid !== undefined ? {pid: child.pid} : {}),

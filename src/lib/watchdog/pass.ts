@@ -28,6 +28,7 @@ import {spawn} from 'node:child_process';
 import type {EventSink} from '../events/event.js';
 import {planCheckPolicy} from '../policy/check-pass.js';
 import {healthPass} from '../health/check-mode.js';
+import {sendSignal} from '../sys/signals.js';
 
 /**
  * One watchdog pass: lock the state directory, retry spooled mail, read the process table,
@@ -353,14 +354,7 @@ const KILL_AFTER_MS = 5000;
 
 /** TERM to the group, KILL if any of it is left after `graceMs`; the last signal sent. */
 async function terminateGroup(group: number, time: Time, graceMs: number): Promise<'SIGTERM' | 'SIGKILL'> {
-  const send = (signal: NodeJS.Signals): boolean => {
-    try {
-      process.kill(-group, signal);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const send = (signal: NodeJS.Signals): boolean => sendSignal(group, signal, true);
   if (!send('SIGTERM')) return 'SIGTERM';
   send('SIGCONT');
   const deadline = time.now() + graceMs;
@@ -374,11 +368,7 @@ async function terminateGroup(group: number, time: Time, graceMs: number): Promi
 
 /** Whether any process but a zombie is left in the group (zombies wait for init to reap them). */
 function groupAlive(group: number): boolean {
-  try {
-    process.kill(-group, 0);
-  } catch {
-    return false;
-  }
+  if (!sendSignal(group, 0, true)) return false;
   try {
     const stat = readFileSync(`/proc/${group}/stat`, 'utf8');
     // The leader alone may remain as a zombie; others would be found by kill(0) as well, so look once more after it is reaped.

@@ -1,5 +1,5 @@
 import test from 'ava';
-import {appendFileSync, existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
+import {appendFileSync, closeSync, constants, existsSync, lstatSync, openSync, readFileSync, renameSync, symlinkSync, writeFileSync} from 'node:fs';
 import {spawnSync} from 'node:child_process';
 import {join} from 'node:path';
 import {EventBus, parseEvent, type KeepupEvent} from '../../../src/lib/events/event.js';
@@ -88,4 +88,32 @@ test('appends from several processes at once never mix within a line', (t) => {
       .filter((line) => line !== '' && parseEvent(line) === undefined).length,
     0,
   );
+});
+
+test('through a held directory fd: appendAll writes its events in order in one append, rotates, refuses a symlink, and follows the directory', (t) => {
+  const dir = tmpDir(t);
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  t.teardown(() => closeSync(fd));
+  const log = new EventLog(dir, 400, fd);
+  const batch: KeepupEvent[] = [
+    {time: '2026-12-02T13:00:00.000Z', service: 'a', kind: 'exited', source: 'svscan', code: 1, uptime: 0},
+    {time: '2026-12-02T13:00:00.000Z', service: 'a', kind: 'restarting', source: 'svscan', delay: 1},
+  ];
+  log.appendAll(batch);
+  t.deepEqual(readEvents(dir), batch);
+  t.is(lstatSync(join(dir, EVENT_LOG_FILE)).mode & 0o777, 0o600);
+  for (let i = 0; i < 20; i++) log.append({time: '2026-12-02T13:00:00.000Z', service: `s${i}`, kind: 'started', source: 'svscan'});
+  t.true(existsSync(join(dir, EVENT_LOG_ROTATED)));
+  t.true(readFileSync(join(dir, EVENT_LOG_FILE)).length <= 400);
+  t.is(readEvents(dir).at(-1)?.service, 's19');
+  renameSync(dir, `${dir}-moved`);
+  t.teardown(() => renameSync(`${dir}-moved`, dir));
+  log.append({time: '2026-12-02T13:00:00.000Z', service: 'moved', kind: 'started', source: 'svscan'});
+  t.is(readEvents(`${dir}-moved`).at(-1)?.service, 'moved');
+  const target = join(`${dir}-moved`, 'target');
+  writeFileSync(target, '');
+  renameSync(join(`${dir}-moved`, EVENT_LOG_FILE), join(`${dir}-moved`, 'old'));
+  symlinkSync(target, join(`${dir}-moved`, EVENT_LOG_FILE));
+  t.throws(() => log.append({time: '2026-12-02T13:00:00.000Z', service: 'a', kind: 'started', source: 'svscan'}), {code: 'ELOOP'});
+  t.is(readFileSync(target, 'utf8'), '');
 });

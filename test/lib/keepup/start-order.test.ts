@@ -48,6 +48,8 @@ test('an unknown name, a daemon naming itself and a cycle are FILE:LINE:COL erro
 class World {
   readonly pids = new Map<string, number>();
   readonly readyPids = new Set<number>();
+  /** svc -u/-d/-o sent by an admin, per name. */
+  readonly commands = new Map<string, number>();
   readonly log: string[] = [];
   constructor(readonly rules: DaemonRule[]) {}
   view = {
@@ -58,6 +60,7 @@ class World {
       const rule = this.rules.find((each) => each.name === name);
       return pid !== 0 && (rule?.ready === undefined || this.readyPids.has(pid));
     },
+    wantCommands: (name: string) => this.commands.get(name) ?? 0,
   };
   actions = {
     release: (names: readonly string[]) => this.log.push(`release ${names.join(',')}`),
@@ -102,33 +105,102 @@ test('restart: true: a new pid of the dependency takes the dependent down at onc
   order.watch();
   world.pids.set('db', 10).set('api', 11).set('web', 12);
   world.readyPids.add(10);
+  order.watch(); // the event keepup supervise would see
   time.advance(100);
   t.deepEqual(world.log, []);
   // svc -t db: a new pid, not ready yet.
   world.pids.set('db', 13);
+  order.watch(); // the event keepup supervise would see
   time.advance(100);
   t.deepEqual(world.log, ['stop api for db'], 'web has no restart: true edge');
   time.advance(300);
   t.deepEqual(world.log, ['stop api for db'], 'api waits while db is not ready');
   world.readyPids.add(13);
+  order.watch(); // the event keepup supervise would see
   time.advance(100);
   t.deepEqual(world.log, ['stop api for db', 'start api']);
   // A crash with daemontools' pause: 0 for a while, then a new pid, seen as a restart.
   world.pids.set('db', 0);
+  order.watch(); // the event keepup supervise would see
   time.advance(100);
   t.is(world.log.length, 2);
   world.pids.set('db', 14);
+  order.watch(); // the event keepup supervise would see
   time.advance(100);
   t.deepEqual(world.log.slice(2), ['stop api for db']);
   // A second restart while api waits changes nothing; api starts once the latest pid is ready.
   world.pids.set('db', 15);
+  order.watch(); // the event keepup supervise would see
   time.advance(100);
   world.readyPids.add(14);
+  order.watch(); // the event keepup supervise would see
   time.advance(100);
   t.deepEqual(world.log.slice(2), ['stop api for db'], 'ready was said by an older pid');
   world.readyPids.add(15);
+  order.watch(); // the event keepup supervise would see
   time.advance(100);
   t.deepEqual(world.log.slice(2), ['stop api for db', 'start api']);
+});
+
+test('an admin who takes a waiting dependent down (svc -d) has the last word: it is not brought back up when the dependency is ready', (t) => {
+  const world = new World(daemons(`${run('db', ready())}${run('api', '    after: [{name: db, restart: true}]\n')}${run('jobs', '    after: [{name: db, restart: true}]\n')}`));
+  const time = new FakeTime(0);
+  const order = new StartOrder(time, 100, world.view, world.actions);
+  order.watch();
+  world.pids.set('db', 10).set('api', 11).set('jobs', 12);
+  world.readyPids.add(10);
+  world.commands.set('api', 3);
+  order.watch(); // the event keepup supervise would see
+  time.advance(100);
+  world.pids.set('db', 13);
+  order.watch(); // the event keepup supervise would see
+  time.advance(100);
+  t.deepEqual(world.log, ['stop api for db', 'stop jobs for db']);
+  // svc -d api while it waits; jobs is left alone.
+  world.commands.set('api', 4);
+  order.watch(); // the event keepup supervise would see
+  time.advance(100);
+  world.readyPids.add(13);
+  order.watch(); // the event keepup supervise would see
+  time.advance(100);
+  t.deepEqual(world.log, ['stop api for db', 'stop jobs for db', 'start jobs']);
+  t.deepEqual([...order.waiting.keys()], []);
+  // The next restart of db takes part again: api is down, but the order sees only pids.
+  world.pids.set('api', 20);
+  world.pids.set('db', 14);
+  order.watch(); // the event keepup supervise would see
+  time.advance(100);
+  t.deepEqual(world.log.slice(3), ['stop api for db', 'stop jobs for db']);
+  world.readyPids.add(14);
+  order.watch(); // the event keepup supervise would see
+  time.advance(100);
+  t.deepEqual(world.log.slice(5), ['start api', 'start jobs']);
+});
+
+test('once nothing is held or waiting, no timer is left: a quiet tree costs no wake-up; an event looks again', (t) => {
+  const world = new World(daemons(`${run('db', ready())}${run('api', '    after: [{name: db, restart: true}]\n')}`));
+  const time = new FakeTime(0);
+  const order = new StartOrder(time, 100, world.view, world.actions);
+  order.held.add('api');
+  order.watch();
+  world.pids.set('db', 10);
+  time.advance(100);
+  t.deepEqual(time.delays(), [100], 'polled while api is held');
+  world.readyPids.add(10);
+  time.advance(100);
+  t.deepEqual(world.log, ['release api']);
+  world.pids.set('api', 11);
+  t.deepEqual(time.delays(), [], 'no poll once nothing is held or waiting');
+  time.advance(60_000);
+  t.deepEqual(world.log, ['release api']);
+  // Calls coalesce into one look on the next turn of the clock.
+  world.pids.set('db', 12);
+  order.watch();
+  order.watch();
+  t.deepEqual(time.delays(), [0]);
+  time.advance(0);
+  t.deepEqual(world.log, ['release api', 'stop api for db']);
+  t.deepEqual(time.delays(), [100], 'polled again while api waits');
 });
 
 test('without after: nothing is polled', (t) => {

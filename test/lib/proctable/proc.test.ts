@@ -8,9 +8,9 @@ import {run} from '../../helpers/processes.js';
 import {tmpDir} from '../../helpers/tmp.js';
 
 test('stat fields come after the last parenthesis, whatever the name holds', (t) => {
-  t.deepEqual(parseStat('4242 (a) b) (c) S 17 4242 99 0 -1 4194560 0 0'), {ppid: 17, session: 99, zombie: false});
-  t.deepEqual(parseStat('1 (init) S 0 1 1 0 -1'), {ppid: 0, session: 1, zombie: false});
-  t.deepEqual(parseStat('9 (dead) Z 1 9 9 0 -1'), {ppid: 1, session: 9, zombie: true});
+  t.deepEqual(parseStat('4242 (a) b) (c) S 17 4242 99 0 -1 4194560 0 0'), {comm: 'a) b) (c', ppid: 17, session: 99, zombie: false});
+  t.deepEqual(parseStat('1 (init) S 0 1 1 0 -1'), {comm: 'init', ppid: 0, session: 1, zombie: false});
+  t.deepEqual(parseStat('9 (dead) Z 1 9 9 0 -1'), {comm: 'dead', ppid: 1, session: 9, zombie: true});
   t.is(parseStat('garbage'), undefined);
   t.is(parseStat('1 (x) S'), undefined);
 });

@@ -103,7 +103,8 @@ test("a simple run: line is exec'd: the supervised pid is the daemon's", async (
   const child = spawn('./run', [], {cwd: dir, stdio: ['ignore', 'pipe', 'inherit']});
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  await once(child, 'exit');
+  // 'close', not 'exit': the output may still be on its way when the exit is seen.
+  await once(child, 'close');
   t.is(out, `${child.pid}\n`);
 });
 

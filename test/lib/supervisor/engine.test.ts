@@ -4,6 +4,7 @@ import {join} from 'node:path';
 import {Supervisor, type SupervisorOptions} from '../../../src/lib/supervisor/engine.js';
 import {sendControl, probeSupervisor} from '../../../src/lib/control/client.js';
 import {readStatus} from '../../../src/lib/status/file.js';
+import * as status from '../../../src/lib/status/codec.js';
 import * as childRecord from '../../../src/lib/status/child-record.js';
 import {readBootId, readStartTime} from '../../../src/lib/proc/start-time.js';
 import {readProcStat} from '../../../src/lib/proc/stat.js';
@@ -30,15 +31,35 @@ function engine(t: ExecutionContext, dir: string, options: Partial<SupervisorOpt
     const pid = supervisor.snapshot().pid;
     supervisor.close();
     if (pid !== 0) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // gone
+      // The child itself too: under load it may not have made its own session yet.
+      for (const target of [-pid, pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // gone
+        }
       }
       await waitFor(() => !isAlive(pid), `child ${pid} to die`);
     }
   });
   return {supervisor, lines};
+}
+
+/**
+ * start() retried while the lock is busy: a child forked a moment ago (by this or another test)
+ * holds a copy of the lock's descriptor, and so the flock, until it has closed its inherited
+ * fds, as svscan retries at its next scan.
+ */
+async function startWhenFree(supervisor: Supervisor, options: {adopt?: boolean} = {}): Promise<void> {
+  const outcome = await waitFor(
+    async () => {
+      const attempt = await supervisor.start(options);
+      return attempt.kind === 'busy' ? undefined : attempt;
+    },
+    'the lock to be free',
+    PATIENT,
+  );
+  if (outcome.kind !== 'started') throw new Error(`start: ${JSON.stringify(outcome)}`);
 }
 
 function statusPid(dir: string): number {
@@ -307,7 +328,7 @@ test('adoption: a successor takes over the running child instead of starting a s
     PATIENT,
   );
   t.deepEqual(outcome, {kind: 'started'});
-  t.deepEqual(second.snapshot(), {phase: 'running', want: 'up', paused: true, pid});
+  t.deepEqual(second.snapshot(), {phase: 'running', want: 'up', paused: true, pid, wantCommands: 0});
   t.deepEqual(readStatus(dir), before, 'status unchanged: same pid, stamp, paused, want');
   t.deepEqual(time.delays(), [50]);
   time.advance(50);
@@ -320,6 +341,44 @@ test('adoption: a successor takes over the running child instead of starting a s
   t.false(second.snapshot().paused);
 });
 
+test('the child is on record in supervise/child before ./run runs: its first command reads its own line', async (t) => {
+  const {dir} = makeService(t, {run: 'cat supervise/child > seen\necho $$ > pid\nexec sleep 1000'});
+  const {supervisor} = engine(t, dir);
+  await supervisor.start();
+  const pid = await waitFor(() => supervisor.snapshot().pid, 'child', PATIENT);
+  const seen = await waitFor(
+    () => {
+      try {
+        return readFileSync(join(dir, 'pid'), 'latin1').trim() === String(pid) ? readFileSync(join(dir, 'seen'), 'latin1') : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    'the run script to have looked',
+    PATIENT,
+  );
+  const record = childRecord.parse(seen);
+  t.is(record?.pid, pid, `the line ./run saw: ${JSON.stringify(seen)}`);
+  t.true(childRecord.matches(record!, readStartTime(pid), readBootId()));
+});
+
+test('adoption rests on the record: a status still naming the previous child (a supervisor killed before its status write) adopts the recorded one', async (t) => {
+  const {dir} = makeService(t);
+  const first = engine(t, dir).supervisor;
+  await first.start();
+  const pid = await waitFor(() => first.snapshot().pid, 'child', PATIENT);
+  first.close();
+  // The status of the child before this one: what a kill between the record and the status leaves.
+  const before = readStatus(dir);
+  if (before === 'bad-format') throw new Error('bad status');
+  writeFileSync(join(dir, 'supervise/status'), status.pack({...before, pid: 999_999}));
+  const second = engine(t, dir).supervisor;
+  await startWhenFree(second, {adopt: true});
+  t.is(second.snapshot().pid, pid, 'adopted, not started again');
+  t.is(statusPid(dir), pid, 'and the status names it again');
+  process.kill(-pid, 'SIGKILL');
+});
+
 test('adoption refuses a pid whose start time does not match the record (pid reuse): a new child starts', async (t) => {
   const {dir} = makeService(t);
   const first = engine(t, dir).supervisor;
@@ -329,7 +388,7 @@ test('adoption refuses a pid whose start time does not match the record (pid reu
   const record = childRecord.parse(readFileSync(join(dir, 'supervise/child'), 'latin1'))!;
   writeFileSync(join(dir, 'supervise/child'), childRecord.format({...record, startTime: '1'}));
   const second = engine(t, dir).supervisor;
-  await second.start({adopt: true});
+  await startWhenFree(second, {adopt: true});
   const fresh = await waitFor(() => second.snapshot().pid, 'a fresh child', PATIENT);
   t.not(fresh, pid);
   process.kill(-pid, 'SIGKILL');

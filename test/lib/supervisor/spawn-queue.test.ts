@@ -3,11 +3,11 @@ import {SpawnQueue} from '../../../src/lib/supervisor/spawn-queue.js';
 import {FakeTime} from '../../helpers/fake-time.js';
 
 /** A queue whose slices run only when the test says, on a clock each job advances by `cost`. */
-function queue(sliceMs: number, cost: number) {
+function queue(sliceMs: number, cost: number, startsPerSlice?: number) {
   const time = new FakeTime(0);
   const slices: Array<() => void> = [];
   const ran: number[] = [];
-  const q = new SpawnQueue({sliceMs, time, schedule: (callback) => slices.push(callback)});
+  const q = new SpawnQueue({sliceMs, time, schedule: (callback) => slices.push(callback), ...(startsPerSlice === undefined ? {} : {startsPerSlice})});
   const job = (id: number) => () => {
     ran.push(id);
     time.advance(cost);
@@ -84,4 +84,26 @@ test('afterSlice: the callback runs at the end of the slice under way, even whil
   q.afterSlice(() => ran.push(-2));
   slices.shift()!();
   t.deepEqual(ran, [0, 1, 2, -1, 3, -2], 'an empty queue runs it on the next turn');
+});
+
+test('a slice runs at most startsPerSlice starts, however cheap: each may be a child exiting at once, a zombie until the loop turns', (t) => {
+  const {q, job, ran, slices} = queue(10, 0, 3);
+  for (let id = 0; id < 7; id++) q.add(job(id));
+  slices.shift()!();
+  t.deepEqual(ran, [0, 1, 2]);
+  slices.shift()!();
+  t.deepEqual(ran, [0, 1, 2, 3, 4, 5]);
+  slices.shift()!();
+  t.deepEqual(ran, [0, 1, 2, 3, 4, 5, 6]);
+});
+
+test('starts run at once are counted too: past startsPerSlice in one turn they queue', (t) => {
+  const {q, job, ran, slices} = queue(10, 0, 2);
+  t.is(q.runOrAdd(job(0)), undefined);
+  t.is(q.runOrAdd(job(1)), undefined);
+  t.not(q.runOrAdd(job(2)), undefined, 'queued');
+  t.deepEqual(ran, [0, 1]);
+  slices.shift()!(); // the end of the turn
+  slices.shift()!();
+  t.deepEqual(ran, [0, 1, 2]);
 });

@@ -2,6 +2,7 @@ import test from 'ava';
 import {spawn} from 'node:child_process';
 import {once} from 'node:events';
 import {mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {optionalProcessCall} from '../../../src/lib/sys/native.js';
 import {join} from 'node:path';
 import {HeldDirectory} from '../../../src/lib/sys/held-directory.js';
 import {mkfifoSync} from '../../../src/lib/sys/mkfifo.js';
@@ -47,4 +48,26 @@ test('follow: false refuses a symlink; a removed directory stays usable for read
   t.is(followed.stat().ino, statSync(join(root, 'real')).ino);
   rmSync(join(root, 'link'));
   t.true(followed.stat().isDirectory());
+});
+
+test('readStart reads the start of a file inside; absent is undefined; never through a symlink, never waiting on a FIFO', (t) => {
+  t.truthy(optionalProcessCall('readAt'), 'the addon is loaded: this is its path');
+  const dir = tmpDir(t);
+  writeFileSync(join(dir, 'policy'), 'restart: 5\n');
+  writeFileSync(join(dir, 'secret'), 'no');
+  symlinkSync(join(dir, 'secret'), join(dir, 'link'));
+  mkfifoSync([join(dir, 'fifo')], 0o600);
+  const held = HeldDirectory.open(dir);
+  t.teardown(() => held.close());
+  t.is(held.readStart('policy', 4096)?.toString(), 'restart: 5\n');
+  t.is(held.readStart('policy', 4)?.toString(), 'rest');
+  t.is(held.readStart('missing', 64), undefined);
+  t.throws(() => held.readStart('link', 64), {code: 'ELOOP'});
+  t.throws(() => held.readStart('.', 64), {code: 'EISDIR'});
+  // A FIFO with no writer reads as empty at once (O_NONBLOCK), instead of hanging the caller.
+  t.is(held.readStart('fifo', 64)?.length, 0);
+  // Bound to the directory: after a rename the held one is still read.
+  renameSync(dir, `${dir}-moved`);
+  t.teardown(() => renameSync(`${dir}-moved`, dir));
+  t.is(held.readStart('policy', 64)?.toString(), 'restart: 5\n');
 });
