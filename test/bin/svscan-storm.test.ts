@@ -171,7 +171,11 @@ function watchState(pid: number, fd: number, path: string): string {
   } catch (error) {
     found.push(String(error));
   }
-  const unread = spawnSync('python3', ['-c', 'import fcntl,os,struct,sys,termios\nfd=os.open(sys.argv[1],os.O_RDWR|os.O_NONBLOCK)\nprint(struct.unpack("i",fcntl.ioctl(fd,termios.FIONREAD,b"\\0"*4))[0])', path], {encoding: 'latin1'});
+  const unread = spawnSync(
+    'python3',
+    ['-c', 'import fcntl,os,struct,sys,termios\nfd=os.open(sys.argv[1],os.O_RDWR|os.O_NONBLOCK)\nprint(struct.unpack("i",fcntl.ioctl(fd,termios.FIONREAD,b"\\0"*4))[0])', path],
+    {encoding: 'latin1'},
+  );
   return `${found.join('; ') || 'no epoll set'}; ${unread.stdout.trim() || unread.stderr.trim()} bytes unread in the FIFO`;
 }
 
